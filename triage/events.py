@@ -1,0 +1,99 @@
+"""What a triage session says to its front end.
+
+Every front end (typed terminal, JSON lines, voice, kiosk screen) consumes these
+same events, so they all behave alike. ``to_json()`` gives the JSON-lines
+protocol form: ``{"event": <kind>, ...fields}``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    kind = "event"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"event": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class Say(Event):
+    """Something to speak and show; no answer expected."""
+    text: str
+    kind = "say"
+
+
+@dataclass(frozen=True)
+class Ask(Event):
+    """A question; the front end must now collect one answer."""
+    node: str
+    topics: tuple[str, ...]
+    expects: str  # yesno | duration | number
+    text: str
+    kind = "ask"
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        d["topics"] = list(self.topics)
+        return d
+
+
+@dataclass(frozen=True)
+class Heard(Event):
+    """How an answer was understood (read back to the person and logged)."""
+    transcript: str
+    intent: str
+    value: Any = None
+    confidence: float = 1.0
+    kind = "heard"
+
+
+@dataclass(frozen=True)
+class Slower(Event):
+    """The person asked for slower speech; the speaker should lower its rate."""
+    kind = "slower"
+
+
+@dataclass(frozen=True)
+class Result(Event):
+    """The triage outcome. ``text`` starts with the instruction (emergency first)."""
+    disposition: str  # self_care | soon | urgent | emergency
+    reasons: tuple[str, ...]
+    text: str
+    outcome: str = ""
+    topics: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    kind = "result"
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        for key in ("reasons", "topics", "sources"):
+            d[key] = list(d[key])
+        return d
+
+
+@dataclass(frozen=True)
+class End(Event):
+    """The session is over (after a result, a stop, or end of input)."""
+    kind = "end"
+
+
+@dataclass(frozen=True)
+class Error(Event):
+    """Something went wrong with the input; the session carries on."""
+    message: str
+    kind = "error"
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One entry of the answer log: what was said and how it was understood."""
+    node: str
+    topics: tuple[str, ...]
+    transcript: str
+    intent: str
+    value: Any
+    confidence: float
+    time: float | None = field(default=None)

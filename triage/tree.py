@@ -1,0 +1,337 @@
+"""The triage tree: loaded from a TOML data file and validated before use.
+
+A clinician edits the data file, never this code. Every problem found is
+reported with the node (or outcome) and the field it is in, all at once, so a
+broken file can be fixed in one pass.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+SHIPPED_TREE = Path(__file__).with_name("tree.toml")
+
+# Least to most urgent; the order is used to pick the result.
+DISPOSITIONS = ("self_care", "soon", "urgent", "emergency")
+
+# Fixed topic codes: front ends, the understanding layer and tests depend on them.
+TOPICS = (
+    "start", "duration", "age", "pain_score", "sleep", "daily_activities", "fever",
+    "weight_loss", "weakness", "numbness", "bladder_bowel", "saddle_numbness", "trauma",
+    "osteoporosis", "steroids", "cancer_history", "infection_risk", "more_info",
+)
+
+EXPECTS = ("yesno", "duration", "number")
+
+# Targets that are not nodes.
+END, STOP, INFO = "end", "stop", "info"
+SPECIAL_TARGETS = (END, STOP, INFO)
+
+_NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no"}
+_OUTCOME_FIELDS = {"disposition", "when", "topics", "source", "reason", "text", "default", "unsure_floor"}
+_META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "help",
+                "unsure_prompt", "stop_text", "goodbye"}
+_INFO_FIELDS = {"causes", "treatments"}
+
+
+class TreeError(ValueError):
+    """The tree file cannot be used. ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s) in the triage tree:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    topics: tuple[str, ...]
+    expects: str
+    text: str
+    plain: str
+    yes: str
+    no: str
+    help: str = ""
+    red_flag: bool = False
+    threshold: float | None = None
+    unit: str = ""
+
+    def targets(self) -> tuple[str, str]:
+        return (self.yes, self.no)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    disposition: str
+    topics: tuple[str, ...]
+    source: str
+    reason: str
+    text: str
+    when: tuple[tuple[str, ...], ...] = ()
+    default: bool = False
+    unsure_floor: bool = False
+
+    @property
+    def rank(self) -> int:
+        return DISPOSITIONS.index(self.disposition)
+
+
+@dataclass(frozen=True)
+class Tree:
+    nodes: dict[str, Node]
+    outcomes: dict[str, Outcome]
+    meta: dict[str, str]
+    info: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def start(self) -> str:
+        return self.meta["start"]
+
+    @property
+    def after_result(self) -> str | None:
+        return self.meta.get("after_result") or None
+
+    @property
+    def default_outcome(self) -> Outcome:
+        return next(o for o in self.outcomes.values() if o.default)
+
+    @property
+    def unsure_outcome(self) -> Outcome:
+        return next(o for o in self.outcomes.values() if o.unsure_floor)
+
+
+def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
+    """Load and validate a tree file (the shipped tree when ``path`` is None)."""
+    p = Path(path) if path is not None else SHIPPED_TREE
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TreeError(str(p), ["file not found: check the path given with --tree or in the config"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise TreeError(str(p), [f"cannot read the file: {e}"]) from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as e:
+        raise TreeError(str(p), [f"not valid TOML: {e}"]) from None
+    return parse_tree(data, str(p))
+
+
+def parse_tree(data: dict[str, Any], source: str = "<tree>") -> Tree:
+    problems: list[str] = []
+    for key in data:
+        if key not in ("meta", "info", "nodes", "outcomes"):
+            problems.append(f"top level: unknown table [{key}] (allowed: meta, info, nodes, outcomes)")
+
+    meta = _strings(data.get("meta", {}), "[meta]", _META_FIELDS, problems)
+    for required in ("start", "disclaimer", "help", "unsure_prompt", "stop_text", "goodbye"):
+        if not meta.get(required):
+            problems.append(f"[meta], field '{required}': missing")
+    info = _strings(data.get("info", {}), "[info]", _INFO_FIELDS, problems)
+
+    nodes = {nid: n for nid, raw in _tables(data, "nodes", problems)
+             if (n := _parse_node(nid, raw, problems)) is not None}
+    outcomes = {oid: o for oid, raw in _tables(data, "outcomes", problems)
+                if (o := _parse_outcome(oid, raw, nodes, problems)) is not None}
+
+    _check_graph(meta, nodes, problems)
+    _check_outcomes(outcomes, info, meta, nodes, problems)
+    if problems:
+        raise TreeError(source, problems)
+    return Tree(nodes=nodes, outcomes=outcomes, meta=meta, info=info, source=source)
+
+
+def _tables(data: dict[str, Any], name: str, problems: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    section = data.get(name)
+    if not isinstance(section, dict) or not section:
+        problems.append(f"top level: no [{name}.*] tables")
+        return []
+    out = []
+    for key, value in section.items():
+        if isinstance(value, dict):
+            out.append((key, value))
+        else:
+            problems.append(f"{name[:-1]} '{key}': must be a table [{name}.{key}]")
+    return out
+
+
+def _strings(raw: Any, where: str, allowed: set[str], problems: list[str]) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a table")
+        return {}
+    out = {}
+    for key, value in raw.items():
+        if key not in allowed:
+            problems.append(f"{where}, field '{key}': unknown field (allowed: {', '.join(sorted(allowed))})")
+        elif not isinstance(value, str):
+            problems.append(f"{where}, field '{key}': must be text")
+        else:
+            out[key] = value
+    return out
+
+
+def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | None:
+    where = f"node '{nid}'"
+    before = len(problems)
+    for key in raw:
+        if key not in _NODE_FIELDS:
+            problems.append(f"{where}, field '{key}': unknown field (allowed: {', '.join(sorted(_NODE_FIELDS))})")
+    if nid in SPECIAL_TARGETS:
+        problems.append(f"{where}: the id '{nid}' is reserved")
+    topics = raw.get("topics")
+    if not isinstance(topics, list) or not topics:
+        problems.append(f"{where}, field 'topics': must be a non-empty list of topic codes")
+        topics = []
+    for t in topics:
+        if t not in TOPICS:
+            problems.append(f"{where}, field 'topics': unknown topic code {t!r} (known: {', '.join(TOPICS)})")
+    expects = raw.get("expects", "yesno")
+    if expects not in EXPECTS:
+        problems.append(f"{where}, field 'expects': must be one of {', '.join(EXPECTS)}, got {expects!r}")
+    for key in ("text", "plain", "yes", "no"):
+        if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
+            problems.append(f"{where}, field '{key}': missing or empty")
+    threshold = raw.get("threshold")
+    if expects in ("duration", "number"):
+        if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
+            problems.append(f"{where}, field 'threshold': a {expects} question needs a number")
+    elif threshold is not None:
+        problems.append(f"{where}, field 'threshold': only duration and number questions have one")
+    if not isinstance(raw.get("red_flag", False), bool):
+        problems.append(f"{where}, field 'red_flag': must be true or false")
+    if len(problems) > before:
+        return None
+    return Node(
+        id=nid, topics=tuple(topics), expects=expects, text=raw["text"], plain=raw["plain"],
+        yes=raw["yes"], no=raw["no"], help=raw.get("help", ""), red_flag=raw.get("red_flag", False),
+        threshold=float(threshold) if threshold is not None else None, unit=raw.get("unit", ""),
+    )
+
+
+def _parse_outcome(oid: str, raw: dict[str, Any], nodes: dict[str, Node], problems: list[str]) -> Outcome | None:
+    where = f"outcome '{oid}'"
+    before = len(problems)
+    for key in raw:
+        if key not in _OUTCOME_FIELDS:
+            problems.append(f"{where}, field '{key}': unknown field (allowed: {', '.join(sorted(_OUTCOME_FIELDS))})")
+    if raw.get("disposition") not in DISPOSITIONS:
+        problems.append(f"{where}, field 'disposition': must be one of {', '.join(DISPOSITIONS)}, "
+                        f"got {raw.get('disposition')!r}")
+    for key in ("source", "reason", "text"):
+        if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
+            problems.append(f"{where}, field '{key}': missing or empty (every outcome cites its source)"
+                            if key == "source" else f"{where}, field '{key}': missing or empty")
+    topics = raw.get("topics", None)
+    if not isinstance(topics, list):
+        problems.append(f"{where}, field 'topics': must list the topics that lead to it")
+        topics = []
+    for t in topics:
+        if t not in TOPICS:
+            problems.append(f"{where}, field 'topics': unknown topic code {t!r}")
+    when = raw.get("when", [])
+    special = bool(raw.get("default")) or bool(raw.get("unsure_floor"))
+    groups: list[tuple[str, ...]] = []
+    if not isinstance(when, list) or not all(isinstance(g, list) and g for g in when):
+        problems.append(f"{where}, field 'when': must be a list of non-empty lists of node ids, "
+                        'e.g. [["fever"], ["trauma", "weakness"]]')
+    else:
+        groups = [tuple(g) for g in when]
+    if special and groups:
+        problems.append(f"{where}, field 'when': a default or unsure_floor outcome is not triggered by nodes")
+    if not special and not groups:
+        problems.append(f"{where}, field 'when': missing: which positive nodes trigger this outcome?")
+    trigger_topics: set[str] = set()
+    for group in groups:
+        for nid in group:
+            if nid not in nodes:
+                problems.append(f"{where}, field 'when': no question node {nid!r}")
+            else:
+                trigger_topics.update(nodes[nid].topics)
+    if groups and trigger_topics - set(topics):
+        problems.append(f"{where}, field 'topics': must list the topics that lead to it; missing "
+                        f"{', '.join(sorted(trigger_topics - set(topics)))}")
+    if len(problems) > before:
+        return None
+    return Outcome(
+        id=oid, disposition=raw["disposition"], topics=tuple(topics), source=raw["source"],
+        reason=raw["reason"], text=raw["text"], when=tuple(groups),
+        default=bool(raw.get("default")), unsure_floor=bool(raw.get("unsure_floor")),
+    )
+
+
+def _check_graph(meta: dict[str, str], nodes: dict[str, Node], problems: list[str]) -> None:
+    """Every target exists; every node is reachable; no cycles (so no path can loop forever)."""
+    for node in nodes.values():
+        for branch, target in (("yes", node.yes), ("no", node.no)):
+            if target not in nodes and target not in SPECIAL_TARGETS:
+                problems.append(f"node '{node.id}', field '{branch}': goes to {target!r}, which is neither a node "
+                                f"nor one of {', '.join(SPECIAL_TARGETS)} (dead end)")
+            if target == INFO and node.id != meta.get("after_result"):
+                problems.append(f"node '{node.id}', field '{branch}': only the after_result node may go to 'info'")
+    roots = [r for r in (meta.get("start"), meta.get("after_result")) if r]
+    for key in ("start", "after_result"):
+        if meta.get(key) and meta[key] not in nodes:
+            problems.append(f"[meta], field '{key}': no node {meta[key]!r}")
+    reached: set[str] = set()
+    stack = [r for r in roots if r in nodes]
+    while stack:
+        nid = stack.pop()
+        if nid in reached:
+            continue
+        reached.add(nid)
+        stack.extend(t for t in nodes[nid].targets() if t in nodes)
+    for nid in nodes:
+        if nid not in reached:
+            problems.append(f"node '{nid}': unreachable from the start node")
+    # Cycle check: depth-first with colours; report each cycle once by its first node.
+    colour: dict[str, int] = {}
+
+    def visit(nid: str, path: list[str]) -> None:
+        colour[nid] = 1
+        for target in nodes[nid].targets():
+            if target not in nodes:
+                continue
+            if colour.get(target) == 1:
+                loop = path[path.index(target):] + [target] if target in path else [nid, target]
+                problems.append(f"node '{nid}': cycle {' -> '.join(loop)}")
+            elif target not in colour:
+                visit(target, path + [target])
+        colour[nid] = 2
+
+    for nid in nodes:
+        if nid not in colour:
+            visit(nid, [nid])
+
+
+def _check_outcomes(outcomes: dict[str, Outcome], info: dict[str, str], meta: dict[str, str],
+                    nodes: dict[str, Node], problems: list[str]) -> None:
+    defaults = [o for o in outcomes.values() if o.default]
+    floors = [o for o in outcomes.values() if o.unsure_floor]
+    if len(defaults) != 1:
+        problems.append(f"outcomes: need exactly one outcome with default = true, found {len(defaults)}")
+    if len(floors) != 1:
+        problems.append(f"outcomes: need exactly one outcome with unsure_floor = true, found {len(floors)}")
+    elif floors[0].rank < DISPOSITIONS.index("urgent"):
+        problems.append(f"outcome '{floors[0].id}', field 'disposition': the unsure floor may not be below urgent")
+    for o in outcomes.values():
+        if o.disposition == "emergency" and "{emergency_number}" not in o.text.split(".")[0]:
+            problems.append(f"outcome '{o.id}', field 'text': an emergency must say to call "
+                            "{emergency_number} in its first sentence")
+    for nid in (n for n in nodes.values() if any(t == INFO for t in n.targets())):
+        for key in ("causes", "treatments"):
+            if not info.get(key):
+                problems.append(f"[info], field '{key}': missing, but node '{nid.id}' goes to 'info'")
+    triggering = {nid for o in outcomes.values() for g in o.when for nid in g}
+    for node in nodes.values():
+        if node.red_flag and node.id not in triggering:
+            problems.append(f"node '{node.id}', field 'red_flag': no outcome is triggered by this node")

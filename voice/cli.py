@@ -1,0 +1,86 @@
+"""The ``backtriage`` command.
+
+Each subcommand lives in its own module under ``voice/commands/`` and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` (called with the
+parsed args, returns an exit code). Modules import heavy packages (vosk,
+sounddevice, pyttsx3) only inside their handlers, so ``--help`` and typed
+sessions start fast and work without them.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from voice.errors import UserError
+
+# Order here is the order in --help.
+SUBCOMMANDS = [
+    "voice.commands.run",
+    "voice.commands.interpret",
+    "voice.commands.tree",
+    "voice.commands.config",
+    "voice.commands.devices",
+]
+
+DESCRIPTION = """\
+backtriage asks a few questions about back pain, works out how urgently
+professional help is needed, and says so. It runs fully offline.
+It gives guidance, not a diagnosis. In an emergency call your local emergency number.
+"""
+
+EPILOG = """\
+examples:
+  backtriage                         talk through triage with microphone and speakers
+  backtriage run --io text           type the answers instead
+  backtriage run --io jsonl          JSON-lines protocol for other programs
+  backtriage interpret --topic fever "I've been running a temperature"
+  backtriage tree check my-tree.toml
+  backtriage tree show --format mermaid
+  backtriage config > ~/.config/backtriage/config.toml
+
+Run 'backtriage COMMAND --help' for the options of one command.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backtriage",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", metavar="FILE",
+                        help="clinic settings (TOML); default $BACKTRIAGE_CONFIG or ~/.config/backtriage/config.toml")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # No command at all means the product: a spoken session.
+    if not any(a in ("-h", "--help") for a in argv) and not _has_command(parser, argv):
+        argv.append("run")
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as e:
+        print(f"backtriage: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("\nbacktriage: stopped.", file=sys.stderr)
+        return 130
+
+
+def _has_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
+    names = set()
+    for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+        names.update(action.choices)
+    return any(a in names for a in argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
