@@ -1,0 +1,147 @@
+"""Tree validation: every problem is named with its node and field; drawings cover the whole tree."""
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import pytest
+
+from triage import TOPICS, TreeError, load_tree
+from triage.render import to_dot, to_mermaid, to_text
+from triage.tree import SHIPPED_TREE, parse_tree, tomllib
+
+RAW = tomllib.loads(SHIPPED_TREE.read_text(encoding="utf-8"))
+
+
+def broken(change) -> list[str]:
+    data = copy.deepcopy(RAW)
+    change(data)
+    with pytest.raises(TreeError) as e:
+        parse_tree(data, "test.toml")
+    return e.value.problems
+
+
+def test_shipped_tree_is_valid_and_uses_only_known_topics():
+    tree = load_tree()
+    assert {t for n in tree.nodes.values() for t in n.topics} <= set(TOPICS)
+    # every red flag the issue names is asked
+    asked = {t for n in tree.nodes.values() for t in n.topics}
+    for topic in ("bladder_bowel", "saddle_numbness", "fever", "weight_loss", "weakness", "numbness", "trauma",
+                  "osteoporosis", "steroids", "cancer_history", "infection_risk", "sleep", "daily_activities",
+                  "duration", "more_info"):
+        assert topic in asked
+    for o in tree.outcomes.values():
+        assert o.source and o.topics or o.unsure_floor
+
+
+def test_unknown_topic_code_names_node_and_field():
+    problems = broken(lambda d: d["nodes"]["fever"].update(topics=["fevr"]))
+    assert any("node 'fever', field 'topics'" in p and "'fevr'" in p for p in problems)
+
+
+def test_dead_end_names_node_and_field():
+    problems = broken(lambda d: d["nodes"]["fever"].update(yes="nowhere"))
+    assert any("node 'fever', field 'yes'" in p and "dead end" in p for p in problems)
+
+
+def test_unreachable_node_is_reported():
+    def orphan(d):
+        d["nodes"]["orphan"] = dict(d["nodes"]["fever"])
+    problems = broken(orphan)
+    assert "node 'orphan': unreachable from the start node" in problems
+
+
+def test_cycle_is_reported():
+    problems = broken(lambda d: d["nodes"]["fever"].update(no="weakness"))
+    assert any("cycle" in p and "fever" in p and "weakness" in p for p in problems)
+
+
+def test_unknown_field_and_missing_source():
+    def change(d):
+        d["nodes"]["fever"]["colour"] = "red"
+        del d["outcomes"]["urgent_infection"]["source"]
+    problems = broken(change)
+    assert any("node 'fever', field 'colour': unknown field" in p for p in problems)
+    assert any("outcome 'urgent_infection', field 'source'" in p for p in problems)
+
+
+def test_outcome_must_list_the_topics_that_lead_to_it():
+    problems = broken(lambda d: d["outcomes"]["urgent_infection"].update(topics=["fever"]))
+    assert any("outcome 'urgent_infection', field 'topics'" in p and "infection_risk" in p for p in problems)
+
+
+def test_emergency_must_say_the_number_first():
+    problems = broken(lambda d: d["outcomes"]["emergency_cauda_equina"].update(text="Please rest. Call {emergency_number}."))
+    assert any("outcome 'emergency_cauda_equina', field 'text'" in p for p in problems)
+
+
+def test_threshold_rules_and_bad_disposition():
+    def change(d):
+        del d["nodes"]["duration"]["threshold"]
+        d["nodes"]["fever"]["threshold"] = 3
+        d["outcomes"]["soon_duration"]["disposition"] = "later"
+    problems = broken(change)
+    assert any("node 'duration', field 'threshold'" in p for p in problems)
+    assert any("node 'fever', field 'threshold'" in p for p in problems)
+    assert any("outcome 'soon_duration', field 'disposition'" in p for p in problems)
+
+
+def test_unsure_floor_may_not_be_below_urgent():
+    problems = broken(lambda d: d["outcomes"]["urgent_unsure"].update(disposition="soon"))
+    assert any("unsure floor may not be below urgent" in p for p in problems)
+
+
+def test_all_problems_are_reported_at_once():
+    def change(d):
+        d["nodes"]["fever"]["topics"] = ["x"]
+        d["nodes"]["sleep"]["yes"] = "nowhere"
+        d["outcomes"]["self_care"]["disposition"] = "fine"
+    assert len(broken(change)) >= 3
+
+
+def test_bad_toml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[nodes.a\ntext=", encoding="utf-8")
+    with pytest.raises(TreeError, match="not valid TOML"):
+        load_tree(bad)
+    with pytest.raises(TreeError, match="file not found"):
+        load_tree(tmp_path / "missing.toml")
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "voice", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_tree_check_cli(tmp_path):
+    ok = run_cli("tree", "check", str(SHIPPED_TREE))
+    assert ok.returncode == 0 and "OK" in ok.stdout
+    bad = tmp_path / "clinic.toml"
+    bad.write_text(SHIPPED_TREE.read_text(encoding="utf-8").replace('no = "infection_risk"', 'no = "nowhere"'),
+                   encoding="utf-8")
+    res = run_cli("tree", "check", str(bad))
+    assert res.returncode == 1
+    assert "node 'fever', field 'no'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_broken_tree_in_a_session_is_a_plain_message(tmp_path):
+    bad = tmp_path / "clinic.toml"
+    bad.write_text("this is not a tree", encoding="utf-8")
+    res = run_cli("run", "--io", "text", "--tree", str(bad))
+    assert res.returncode == 2 and "not valid TOML" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("render", [to_mermaid, to_dot, to_text])
+def test_drawings_show_every_node_and_outcome(render):
+    tree = load_tree()
+    drawing = render(tree)
+    for name in list(tree.nodes) + list(tree.outcomes):
+        assert name in drawing
+
+
+def test_tree_show_cli_mermaid_and_dot():
+    mer = run_cli("tree", "show", "--format", "mermaid")
+    assert mer.returncode == 0 and mer.stdout.startswith("flowchart TD")
+    assert "bladder_bowel -->|yes| end" in mer.stdout
+    dot = run_cli("tree", "show", "--format", "dot")
+    assert dot.returncode == 0 and dot.stdout.startswith("digraph triage {") and dot.stdout.rstrip().endswith("}")

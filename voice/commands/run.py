@@ -1,0 +1,73 @@
+"""``backtriage run``: one triage session, spoken (default), typed, or over JSON lines."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "run a triage session (spoken by default)"
+DESCRIPTION = """\
+Run one triage session.
+
+  --io voice   (default) speak through the speakers and listen on the microphone
+  --io text    type your answers in the terminal; say 'help' for the words it knows
+  --io jsonl   for other programs and tests: JSON events on stdout, one answer per
+               line on stdin: {"text": "yes"}, {"audio": "answer.wav"} or {"intent": "no"}
+
+Answers can be spoken naturally: "yeah", "not really", "I don't know",
+"about three weeks", "sixty two". At any question you can say: repeat, go back,
+help, slower, start over, or stop.
+"""
+EPILOG = """\
+examples:
+  backtriage run --io text
+  backtriage run --io text --tree clinic-tree.toml
+  echo '{"text": "yes"}' | backtriage run --io jsonl
+  backtriage run --io jsonl --asr whisper --model ./whisper-tiny.en < answers.jsonl
+  backtriage run --input-device 2 --model models/vosk-model-small-en-us-0.15
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help=HELP, description=DESCRIPTION, epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--io", choices=("voice", "text", "jsonl"), default="voice",
+                   help="how answers come in and guidance goes out (default: voice)")
+    p.add_argument("--tree", metavar="FILE", help="a clinic's own triage tree (default: the shipped tree)")
+    p.add_argument("--asr", choices=("vosk", "whisper"), help="speech recognizer (default from config: vosk)")
+    p.add_argument("--model", metavar="PATH", help="speech model folder (default: see 'backtriage models list')")
+    p.add_argument("--input-device", metavar="DEV", help="microphone: index or part of its name ('backtriage devices')")
+    p.add_argument("--output-device", metavar="DEV", help="speakers: index or part of its name")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voice.sessions import config_from_args, new_session, tree_from
+
+    config = config_from_args(args)
+    if args.asr:
+        config.recognition.backend = args.asr
+    if args.model:
+        config.recognition.model = args.model
+    if args.input_device:
+        config.listen.input_device = args.input_device
+    if args.output_device:
+        config.listen.output_device = args.output_device
+    session = new_session(tree_from(args.tree, config), config)
+
+    if args.io == "text":
+        from voice.textio import run_text
+
+        return run_text(session)
+    if args.io == "jsonl":
+        from voice.textio import AudioAnswers, run_jsonl
+
+        def open_recognizer():
+            from voice.asr import open_recognizer as open_asr
+
+            r = config.recognition
+            return open_asr(r.backend, model=r.model or None, model_name=r.model_name)
+
+        return run_jsonl(session, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
+    from voice.loop import run_from_args
+
+    return run_from_args(args, config)

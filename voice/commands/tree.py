@@ -1,0 +1,72 @@
+"""``backtriage tree``: check, draw or export a triage tree file."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+DESCRIPTION = """\
+Work with the triage tree: the questions, where each answer leads, and the
+outcomes, kept in a TOML data file a clinician can edit (see triage/tree.toml).
+
+  check FILE        validate a tree: every problem is listed with its node and field
+  show              draw the tree for review: --format mermaid | dot | text
+  export --fhir     the tree as an HL7 FHIR R4 Questionnaire (JSON)
+"""
+EPILOG = """\
+examples:
+  backtriage tree check my-clinic-tree.toml
+  backtriage tree show --format mermaid > tree.mmd
+  backtriage tree show --format dot | dot -Tpng -o tree.png
+  backtriage tree export --fhir > questionnaire.json
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tree", help="check, draw or export the triage tree", description=DESCRIPTION,
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    tsub = p.add_subparsers(dest="tree_command", metavar="ACTION", required=True)
+    check = tsub.add_parser("check", help="validate a tree file", description="Validate a tree file; exit 0 if good.")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(func=check_cmd)
+    show = tsub.add_parser("show", help="draw the tree (mermaid, dot or text)")
+    show.add_argument("--format", choices=("mermaid", "dot", "text"), default="text")
+    show.add_argument("--tree", metavar="FILE", help="tree file (default: the one in use)")
+    show.set_defaults(func=show_cmd)
+    export = tsub.add_parser("export", help="export the tree (FHIR Questionnaire)")
+    export.add_argument("--fhir", action="store_true", required=True, help="HL7 FHIR R4 Questionnaire JSON")
+    export.add_argument("--tree", metavar="FILE", help="tree file (default: the one in use)")
+    export.set_defaults(func=export_cmd)
+
+
+def check_cmd(args: argparse.Namespace) -> int:
+    from triage import TreeError, load_tree
+
+    try:
+        tree = load_tree(args.file)
+    except TreeError as e:
+        print(e, file=sys.stderr)
+        return 1
+    print(f"{args.file}: OK ({len(tree.nodes)} questions, {len(tree.outcomes)} outcomes)")
+    return 0
+
+
+def _tree(args: argparse.Namespace):
+    from voice.sessions import config_from_args, tree_from
+
+    return tree_from(args.tree, config_from_args(args))
+
+
+def show_cmd(args: argparse.Namespace) -> int:
+    from triage import render
+
+    tree = _tree(args)
+    print({"mermaid": render.to_mermaid, "dot": render.to_dot, "text": render.to_text}[args.format](tree), end="")
+    return 0
+
+
+def export_cmd(args: argparse.Namespace) -> int:
+    from triage.fhir import questionnaire
+
+    print(json.dumps(questionnaire(_tree(args)), indent=2, ensure_ascii=False))
+    return 0
