@@ -1,0 +1,248 @@
+"""Phrase data per language, loaded once and compiled per question.
+
+The data lives in ``intents/<lang>/*.toml`` (answers, meta, topics, numbers);
+adding ``intents/es/`` with the same files adds Spanish without code. Loading is
+lazy and cached: the first ``interpret`` call for a language reads its files,
+the first call for a question (topics + expects) compiles its phrase table.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DATA_DIR = Path(__file__).resolve().parent
+
+TOPICS = (
+    "start", "duration", "age", "pain_score", "sleep", "daily_activities", "fever", "weight_loss", "weakness",
+    "numbness", "bladder_bowel", "saddle_numbness", "trauma", "osteoporosis", "steroids", "cancer_history",
+    "infection_risk", "more_info",
+)
+EXPECTS = ("yesno", "duration", "number")
+META_INTENTS = ("repeat", "back", "help", "stop", "slower", "restart")
+
+BOUNDARY = "|"  # clause break token: phrases never span it, negation stops at it
+MAX_CHARS = 2000  # a spoken answer is a few seconds; longer input is cut, not rejected
+MAX_TOKENS = 80
+
+_TAGS = re.compile(r"\[[a-z_ ]*\]|<[a-z_ ]*>")  # [unk], <unk>, [noise] from recognizers
+_SCALE = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(10|ten)\b")  # "8/10" -> "8 out of 10"
+_DIGIT_RANGE = re.compile(r"(\d)\s*[-\u2013\u2014]\s*(\d)")  # "3-4 weeks" -> "3 to 4 weeks"
+_APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4\u02bc]")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[,.;:!?()\"\u201c\u201d\u2026]")
+_ALTERNATION = re.compile(r"\{([^{}]*)\}")
+
+
+def tokenize(text: object) -> list[str]:
+    """Our rapidfuzz processor and tokenizer: lower case, apostrophes dropped
+    ("don't" -> "dont"), recognizer tags removed, punctuation -> BOUNDARY."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    text = _TAGS.sub(" ", text)
+    text = _SCALE.sub(r"\1 out of 10", text)
+    text = _DIGIT_RANGE.sub(r"\1 to \2", text)
+    text = _APOSTROPHES.sub("", text)
+    tokens: list[str] = []
+    for tok in _TOKEN.findall(text):
+        if not (tok[0].isalnum()):
+            if tokens and tokens[-1] != BOUNDARY:
+                tokens.append(BOUNDARY)
+            continue
+        tokens.append(tok)
+        if len(tokens) >= MAX_TOKENS:
+            break
+    while tokens and tokens[-1] == BOUNDARY:
+        tokens.pop()
+    return tokens
+
+
+def expand(phrase: str) -> list[str]:
+    """``"{can't|cannot} sleep"`` -> ["can't sleep", "cannot sleep"]; an empty option is allowed."""
+    m = _ALTERNATION.search(phrase)
+    if not m:
+        return [" ".join(phrase.split())]
+    out: list[str] = []
+    for option in m.group(1).split("|"):
+        out.extend(expand(phrase[:m.start()] + option + phrase[m.end():]))
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a phrase means at a question."""
+    kind: str          # meta | answer | topic | value | relative
+    intent: str        # yes/no/unsure/hedge, a meta intent, number, duration
+    strength: str = "strong"  # answers: strong | weak; topic phrases: topic
+    value: float | None = None
+    alone: bool = False       # meta words that count only as the whole answer
+    phrase: str = ""          # the phrase as written in the data (for vocabulary)
+
+    @property
+    def negatable(self) -> bool:
+        return self.intent == "yes" and self.strength in ("topic", "weak")
+
+
+# Same phrase twice at one question: the more specific meaning wins.
+_PRIORITY = {"meta": 0, "value": 1, "relative": 1}
+_ANSWER_PRIORITY = {"unsure": 2, "topic": 3, "strong": 4, "hedge": 5, "weak": 6}
+
+
+def _rank(e: Entry) -> int:
+    if e.kind in _PRIORITY:
+        return _PRIORITY[e.kind]
+    if e.intent in ("unsure", "hedge"):
+        return _ANSWER_PRIORITY[e.intent]
+    return _ANSWER_PRIORITY[e.strength]
+
+
+@dataclass
+class Language:
+    """One language's data files, read once."""
+    lang: str
+    answers: dict
+    meta: dict
+    topics: dict
+    numbers: dict
+    fillers: frozenset = field(default_factory=frozenset)
+    negators: frozenset = field(default_factory=frozenset)
+    clause_breaks: frozenset = field(default_factory=frozenset)
+    homophone_words: dict = field(default_factory=dict)  # heard word -> canonical answer word
+    number_words: dict = field(default_factory=dict)     # word -> value (units, teens, tens)
+    units: dict = field(default_factory=dict)            # unit word -> weeks
+
+
+@lru_cache(maxsize=None)
+def language(lang: str = "en") -> Language:
+    folder = DATA_DIR / lang
+    if not re.fullmatch(r"[a-z]{2,3}(_[a-z]{2})?", lang or "") or not folder.is_dir():
+        known = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir() and (p / "answers.toml").exists())
+        raise ValueError(f"no phrase data for language {lang!r}; available: {', '.join(known)}")
+
+    def load(name: str) -> dict:
+        with open(folder / f"{name}.toml", "rb") as f:
+            return tomllib.load(f)
+
+    numbers = load("numbers")
+    words = numbers["words"]
+    homophones = {}
+    for canonical, heard in numbers.get("homophone_words", {}).items():
+        for h in heard:
+            homophones[h] = canonical
+    return Language(
+        lang=lang, answers=load("answers"), meta=load("meta"), topics=load("topics"), numbers=numbers,
+        fillers=frozenset(numbers["fillers"]["words"]),
+        negators=frozenset(numbers["negators"]["words"]),
+        clause_breaks=frozenset(numbers["negators"].get("clause_breaks", [])),
+        homophone_words=homophones,
+        number_words={**words["units"], **words["teens"], **words["tens"]},
+        units=dict(numbers["units"]),
+    )
+
+
+def topic_tuple(topic: object) -> tuple[str, ...]:
+    """None, a code, or a sequence of codes -> a sorted tuple of known codes (unknown codes raise)."""
+    if topic is None:
+        return ()
+    codes = (topic,) if isinstance(topic, str) else tuple(topic)
+    for code in codes:
+        if code not in TOPICS:
+            raise ValueError(f"unknown topic {code!r}; topics are: {', '.join(TOPICS)}")
+    return tuple(sorted(set(codes)))
+
+
+@dataclass
+class Question:
+    """The compiled phrase table for one (language, topics, expects)."""
+    lang: Language
+    expects: str
+    topics: tuple[str, ...]
+    table: dict[tuple[str, ...], list[Entry]]
+    surfaces: frozenset       # the phrases' own word tuples (to tell when a homophone was needed)
+    max_len: int
+    words: frozenset          # every word a phrase or number uses: not spell-corrected
+    targets: tuple[str, ...]  # words misheard tokens may be corrected to
+    phrases: tuple[str, ...]  # the vocabulary, as written
+
+
+def _canon(lang: Language, tokens: list[str]) -> tuple[str, ...]:
+    return tuple(lang.homophone_words.get(t, t) for t in tokens)
+
+
+@lru_cache(maxsize=512)
+def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
+    if expects not in EXPECTS:
+        raise ValueError(f"expects must be one of {', '.join(EXPECTS)}, not {expects!r}")
+    lang = language(lang_code)
+    entries: list[tuple[str, Entry]] = []
+
+    def add(phrases, **kw):
+        for raw in phrases:
+            for p in expand(raw):
+                entries.append((p, Entry(phrase=p, **kw)))
+
+    for intent in META_INTENTS:
+        spec = lang.meta.get(intent, {})
+        add(spec.get("phrases", []), kind="meta", intent=intent)
+        add(spec.get("alone", []), kind="meta", intent=intent, alone=True)
+    answer_intents = ("yes", "no", "unsure", "hedge") if expects == "yesno" else ("unsure", "hedge")
+    for intent in answer_intents:
+        spec = lang.answers.get(intent, {})
+        add(spec.get("strong", []), kind="answer", intent=intent, strength="strong")
+        add(spec.get("weak", []), kind="answer", intent=intent, strength="weak")
+    groups = lang.topics.get("groups", {})
+    for code in topics:
+        spec = lang.topics.get("topics", {}).get(code, {})
+        if expects == "yesno":
+            for g in spec.get("groups", []):
+                add(groups[g].get("yes", []), kind="topic", intent="yes", strength="topic")
+                add(groups[g].get("no", []), kind="topic", intent="no", strength="topic")
+            add(spec.get("yes", []), kind="topic", intent="yes", strength="topic")
+            add(spec.get("no", []), kind="topic", intent="no", strength="topic")
+        elif expects == "number":
+            for phrase, value in spec.get("values", []):
+                add([phrase], kind="value", intent="number", value=value)
+    if expects == "duration":
+        for phrase, weeks in lang.numbers.get("relative", {}).items():
+            add([phrase], kind="relative", intent="duration", value=weeks)
+
+    table: dict[tuple[str, ...], list[Entry]] = {}
+    surfaces: set[tuple[str, ...]] = set()
+    words: set[str] = set()
+    for phrase, entry in entries:
+        toks = [t for t in tokenize(phrase) if t != BOUNDARY]
+        if not toks:
+            continue
+        key = _canon(lang, toks)
+        surfaces.add(tuple(toks))
+        bucket = table.setdefault(key, [])
+        if entry not in bucket:
+            bucket.append(entry)
+        words.update(toks)
+    for bucket in table.values():
+        bucket.sort(key=_rank)
+    number_vocab = set(lang.number_words) | set(lang.units) | set(lang.numbers["words"]["articles"])
+    number_vocab |= set(lang.numbers["words"]["half"]) | set(lang.numbers["words"]["scales"])
+    for phrase in lang.numbers.get("vague", {}):
+        number_vocab.update(tokenize(phrase))
+    for phrase in lang.numbers["scale"]["out_of"]:
+        number_vocab.update(tokenize(phrase))
+    if expects != "yesno":
+        words |= number_vocab
+    known = words | lang.fillers | lang.negators | lang.clause_breaks | number_vocab | set(lang.homophone_words)
+    min_len = lang.numbers["fuzzy"]["min_length"]
+    targets = tuple(sorted(w for w in words if len(w) >= min_len and not w.isdigit()))
+    phrases = sorted({p for p, _ in entries})
+    if expects != "yesno":
+        phrases = sorted(set(phrases) | {w for w in number_vocab if w})
+    return Question(lang=lang, expects=expects, topics=topics, table=table, surfaces=frozenset(surfaces),
+                    max_len=max((len(k) for k in table), default=1), words=frozenset(known),
+                    targets=targets, phrases=tuple(phrases))

@@ -1,0 +1,318 @@
+"""Turn one answer (typed, or a recognizer's transcript) into an intent.
+
+Steps, all on whole words:
+1. ``tokenize`` (our processor): lower case, apostrophes out, recognizer tags out.
+2. Words this question does not know are corrected to one it does with
+   rapidfuzz ``fuzz.ratio`` when they are long enough and close enough
+   (cut-offs in ``numbers.toml``, measured by ``bench/intents.py --tune``).
+3. Phrases of the question (meta requests, answers, topic words) are found; where
+   they overlap the longest wins ("not sure" over "sure", "I don't know" over "no").
+4. A meta request wins; then, by what the question expects, a duration, a
+   number, or yes/no/unsure. A yes-phrase after a negation in the same clause is
+   a no ("I haven't had any chills"). Yes and no together, or a hedge alone, is
+   unsure: an unsure answer is asked again, a wrong "no" to a warning sign is not.
+5. Nothing recognised -> ``unknown`` (the session asks again; it never guesses).
+
+Confidence starts from how the answer was recognised (constants below) and is
+lowered by spelling corrections, homophones, words left unexplained and the
+recognizer's own word confidences. ``bench/intents.py`` reports accuracy per
+confidence bucket on the labelled corpus.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from rapidfuzz import fuzz, process
+
+from intents import numbers as num
+from intents.lexicon import BOUNDARY, Entry, Question, question, tokenize, topic_tuple
+
+INTENTS = ("yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
+           "duration", "number", "unknown")
+
+# Starting confidences by kind of evidence.
+CONF_META = 0.95
+CONF_META_ALONE = 0.9
+CONF_AGREE = 0.97         # topic words and a plain yes/no agree
+CONF_STRONG = 0.95        # a plain yes/no ("nope", "I haven't")
+CONF_TOPIC = 0.9          # the topic's own words ("chills")
+CONF_WEAK = 0.7           # answer-like openers only ("I have")
+CONF_UNSURE = 0.9         # said they don't know
+CONF_CONFLICT = 0.6       # yes and no in one answer -> unsure
+CONF_HEDGE_ONLY = 0.6     # "I think" alone -> unsure
+CONF_NUMBER = 0.95
+CONF_GUESSED = 0.55       # vague or homophone numbers ("a few days", "for weeks")
+HEDGE_FACTOR = 0.7        # "I think I have" is a yes, less sure
+HOMOPHONE_FACTOR = 0.8
+NEGATED_FACTOR = 0.95
+
+RANGES = {"age": (0, 120), "pain_score": (0, 10)}
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    intent: str
+    value: Any = None
+    confidence: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"intent": self.intent, "value": self.value, "confidence": round(self.confidence, 3)}
+
+
+UNKNOWN = Interpretation("unknown", None, 0.0)
+
+
+@dataclass
+class _Match:
+    start: int
+    end: int
+    entry: Entry
+    homophone: bool
+
+
+def _correct(q: Question, toks: list[str]) -> tuple[list[str], dict[int, float]]:
+    """Replace words the question does not know by the closest one it does (fuzz.ratio
+    with a cut-off per word length). Short words are never touched."""
+    fz = q.lang.numbers["fuzzy"]
+    min_len = fz["min_length"]
+    cutoffs = {int(k): v for k, v in fz["cutoffs"].items()}
+    longest = max(cutoffs)
+    corrected: dict[int, float] = {}
+    out = list(toks)
+    for i, t in enumerate(toks):
+        if t == BOUNDARY or t in q.words or len(t) < min_len or t[0].isdigit() or not q.targets:
+            continue
+        # Tokens are already normalised by tokenize(), our processor; targets too.
+        hit = process.extractOne(t, q.targets, scorer=fuzz.ratio, processor=None,
+                                 score_cutoff=cutoffs[min(len(t), longest)])
+        if hit is not None:
+            out[i] = hit[0]
+            corrected[i] = hit[1] / 100.0
+    return out, corrected
+
+
+def _find(q: Question, toks: list[str]) -> list[_Match]:
+    """All phrase matches, then the longest non-overlapping ones (ties: earliest)."""
+    homo = q.lang.homophone_words
+    canon = [homo.get(t, t) for t in toks]
+    found: list[_Match] = []
+    n = len(toks)
+    for i in range(n):
+        for length in range(min(q.max_len, n - i), 0, -1):
+            entries = q.table.get(tuple(canon[i:i + length]))
+            if not entries:
+                continue
+            used_homophone = tuple(toks[i:i + length]) not in q.surfaces
+            # A lone "know" is "no" only at the start of a clause ("know, I haven't"),
+            # never in "I know".
+            if used_homophone and length == 1 and i > 0 and toks[i - 1] != BOUNDARY:
+                continue
+            found.append(_Match(i, i + length, entries[0], used_homophone))
+    found.sort(key=lambda m: (-(m.end - m.start), m.start))
+    taken = [False] * n
+    chosen: list[_Match] = []
+    for m in found:
+        if not any(taken[m.start:m.end]):
+            chosen.append(m)
+            for k in range(m.start, m.end):
+                taken[k] = True
+    chosen.sort(key=lambda m: m.start)
+    return chosen
+
+
+def _negated(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> bool:
+    spec = q.lang.numbers["negators"]
+    k = m.start - 1
+    steps = 0
+    while k >= 0 and steps < spec["window"]:
+        t = toks[k]
+        if t == BOUNDARY or t in q.lang.clause_breaks:
+            return False
+        if t in q.lang.negators and k not in yes_cover:
+            return True
+        k -= 1
+        steps += 1
+    return False
+
+
+def _coverage(q: Question, toks: list[str], covered: set[int]) -> float:
+    """Share of the content words (not fillers) that some phrase or number explained."""
+    content = [i for i, t in enumerate(toks) if t != BOUNDARY and t not in q.lang.fillers]
+    if not content:
+        return 1.0
+    return sum(1 for i in content if i in covered) / len(content)
+
+
+def _word_factor(word_confidences: Any) -> float:
+    """Recognizer word confidences (floats, (word, conf) pairs or Vosk dicts) -> factor in 0..1:
+    the mean, pulled down towards the weakest word."""
+    if word_confidences is None:
+        return 1.0
+    vals: list[float] = []
+    try:
+        for w in word_confidences:
+            c = w.get("conf") if isinstance(w, dict) else (w[1] if isinstance(w, (tuple, list)) else w)
+            c = float(c)
+            if c == c:  # not NaN
+                vals.append(min(1.0, max(0.0, c)))
+    except (TypeError, ValueError, IndexError):
+        return 1.0
+    if not vals:
+        return 1.0
+    return 0.5 * min(vals) + 0.5 * sum(vals) / len(vals)
+
+
+def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = "en",
+              word_confidences: Iterable[Any] | None = None) -> Interpretation:
+    """Understand one answer to a question about ``topic`` (a code or the Ask's tuple of codes)
+    that ``expects`` yesno | duration | number. Never raises on odd text: anything it cannot
+    read is ``unknown``. Raises ValueError only for an unknown topic, expects or language."""
+    q = question(lang, topic_tuple(topic), expects)
+    toks = tokenize(text)
+    if not toks:
+        return UNKNOWN
+    toks, corrected = _correct(q, toks)
+    matches = _find(q, toks)
+    result = _decide(q, toks, matches)
+    if result.intent == "unknown":
+        return UNKNOWN
+    used = [i for m in matches for i in range(m.start, m.end) if i in corrected]
+    conf = result.confidence
+    for i in used:
+        conf *= corrected[i]
+    conf *= _word_factor(word_confidences)
+    return Interpretation(result.intent, result.value, round(max(0.0, min(1.0, conf)), 4))
+
+
+def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation:
+    lang = q.lang
+    covered = {i for m in matches for i in range(m.start, m.end)}
+
+    # Meta requests. "alone" words must be the whole answer, apart from fillers and other requests.
+    metas = [m for m in matches if m.entry.kind == "meta"]
+    meta_cover = {i for m in metas for i in range(m.start, m.end)}
+    valid = []
+    for m in metas:
+        if m.entry.alone:
+            rest = [t for i, t in enumerate(toks)
+                    if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.fillers]
+            if rest:
+                continue
+        valid.append(m)
+    if valid:
+        best = max(valid, key=lambda m: (m.end - m.start, not m.entry.alone, m.start))
+        conf = CONF_META_ALONE if best.entry.alone else CONF_META
+        return Interpretation(best.entry.intent, None, conf * _homophone(best))
+    answers = [m for m in matches if m.entry.kind != "meta"]
+    covered -= meta_cover
+
+    unsure = [m for m in answers if m.entry.intent == "unsure"]
+    hedges = [m for m in answers if m.entry.intent == "hedge"]
+
+    if q.expects == "duration":
+        skip = {i for m in unsure + hedges for i in range(m.start, m.end)} | meta_cover
+        rel = [m for m in answers if m.entry.kind == "relative"]
+        skip |= {i for m in rel for i in range(m.start, m.end)}
+        found = num.durations(lang, toks, skip)
+        values = [(m.entry.value, False, m) for m in rel] + [(d.weeks, d.guessed, None) for d in found]
+        if values:
+            weeks = max(v for v, _, _ in values)
+            guessed = any(g for v, g, _ in values if v == weeks)
+            cover = covered | {i for d in found for i in range(d.start, d.end)}
+            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover)
+            if unsure or hedges:
+                conf *= HEDGE_FACTOR
+            return Interpretation("duration", round(weeks, 4), conf)
+        return _unsure_or_unknown(q, toks, covered, unsure, hedges)
+
+    if q.expects == "number":
+        skip = {i for m in unsure + hedges for i in range(m.start, m.end)} | meta_cover
+        vals = [m for m in answers if m.entry.kind == "value"]
+        skip |= {i for m in vals for i in range(m.start, m.end)}
+        found = num.numbers(lang, toks, skip)
+        guessed = False
+        if not found and not vals:
+            h = num.homophone_number(lang, toks, skip)
+            if h is not None:
+                found, guessed = [h], True
+        candidates = [float(m.entry.value) for m in vals] + [x.value for x in found]
+        if candidates:
+            value = max(candidates)
+            lo, hi = _range(q.topics)
+            if not lo <= value <= hi:
+                return UNKNOWN
+            cover = covered | {i for x in found for i in range(x.start, x.end)}
+            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover)
+            if unsure or hedges:
+                conf *= HEDGE_FACTOR
+            if len({v for v in candidates}) > 1:
+                conf *= HEDGE_FACTOR  # "seven or eight": the higher, less sure
+            return Interpretation("number", int(value) if value == int(value) else value, conf)
+        return _unsure_or_unknown(q, toks, covered, unsure, hedges)
+
+    # yes / no / unsure
+    if unsure:
+        return Interpretation("unsure", None, CONF_UNSURE * _homophone(*unsure))
+    yes_cover = {i for m in answers if m.entry.intent == "yes" for i in range(m.start, m.end)}
+    strong: set[str] = set()
+    topical: set[str] = set()
+    weak: set[str] = set()
+    factor = 1.0
+    for m in answers:
+        e = m.entry
+        if e.intent not in ("yes", "no"):
+            continue
+        polarity = e.intent
+        if e.negatable and _negated(q, toks, m, yes_cover):
+            polarity = "no"
+            factor *= NEGATED_FACTOR
+        factor *= _homophone(m)
+        {"strong": strong, "topic": topical, "weak": weak}[e.strength].add(polarity)
+    main = strong | topical
+    if len(main) > 1 or (not main and len(weak) > 1):
+        return Interpretation("unsure", None, CONF_CONFLICT)
+    if main:
+        polarity = main.pop()
+        conf = CONF_AGREE if (strong and topical) else (CONF_TOPIC if topical else CONF_STRONG)
+    elif weak:
+        polarity = weak.pop()
+        conf = CONF_WEAK
+    elif hedges:
+        return Interpretation("unsure", None, CONF_HEDGE_ONLY)
+    else:
+        return UNKNOWN
+    conf *= factor * _cover_factor(q, toks, covered)
+    if hedges:
+        conf *= HEDGE_FACTOR
+    return Interpretation(polarity, None, conf)
+
+
+def _homophone(*ms: _Match) -> float:
+    return HOMOPHONE_FACTOR if any(m.homophone for m in ms) else 1.0
+
+
+def _cover_factor(q: Question, toks: list[str], covered: set[int]) -> float:
+    return 0.6 + 0.4 * _coverage(q, toks, covered)
+
+
+def _unsure_or_unknown(q, toks, covered, unsure, hedges) -> Interpretation:
+    if unsure:
+        return Interpretation("unsure", None, CONF_UNSURE * _homophone(*unsure))
+    if hedges and _coverage(q, toks, covered) >= 0.99:
+        return Interpretation("unsure", None, CONF_HEDGE_ONLY)
+    return UNKNOWN
+
+
+def _range(topics: tuple[str, ...]) -> tuple[float, float]:
+    for t in topics:
+        if t in RANGES:
+            return RANGES[t]
+    return (0, 10_000)
+
+
+def vocabulary(topic: Any, expects: str = "yesno", lang: str = "en") -> list[str]:
+    """Every phrase the matcher can use at this question, meta requests included, in
+    lower case as spoken ("don't know"), for restricting a recognizer's grammar. Number
+    and duration questions add the number and unit words. (Callers add "[unk]".)"""
+    return list(question(lang, topic_tuple(topic), expects).phrases)

@@ -1,0 +1,233 @@
+"""Spoken numbers and durations, from normalised tokens.
+
+Words and values come from the language's ``numbers.toml``; the grammar here is
+the shape most languages share: [number] [and a half] [range number] unit
+[and a half] [and/plus next segment]. Durations are in weeks. Where an answer
+gives a range or several values, the LARGER one is returned: the cautious reading
+for a tree whose threshold is "4 weeks or more" and whose age threshold is 50.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intents.lexicon import BOUNDARY, Language
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    start: int
+    end: int            # token index after the quantity
+    guessed: bool = False  # read from a homophone ("for" -> 4) or a vague word ("a few")
+
+
+def _is_digit(tok: str) -> bool:
+    return tok[:1].isdigit()
+
+
+def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = False) -> Quantity | None:
+    """A number starting at toks[i]: digits, words ("sixty two", "a hundred and five"),
+    with an optional "and a half"."""
+    words = lang.numbers["words"]
+    nw = lang.number_words
+    n = len(toks)
+    if i >= n:
+        return None
+    tok = toks[i]
+    j = i
+    value: float
+    if _is_digit(tok):
+        value = float(tok)
+        j = i + 1
+    elif tok in nw or (tok in words["articles"] and i + 1 < n and toks[i + 1] in words["scales"]):
+        value = 0.0
+        if tok in words["articles"]:
+            value, j = 1.0, i + 1
+        else:
+            value, j = float(nw[tok]), i + 1
+            if tok in words["tens"] and j < n:
+                nxt = toks[j]
+                if nxt in words["units"] and words["units"][nxt] > 0:
+                    value += words["units"][nxt]
+                    j += 1
+                elif nxt in ("to", "too") and not (j + 1 < n and (toks[j + 1] in nw or _is_digit(toks[j + 1]))):
+                    value += 2  # "sixty to years old": recognizers write "to" for "two"
+                    j += 1
+        if j < n and toks[j] in words["scales"]:
+            value *= words["scales"][toks[j]]
+            j += 1
+            if j + 1 < n and toks[j] == words["joiner"] and toks[j + 1] in nw:
+                rest = read_number(lang, toks, j + 1)
+                if rest is not None and rest.value < 100:
+                    value += rest.value
+                    j = rest.end
+            elif j < n and toks[j] in nw:
+                rest = read_number(lang, toks, j)
+                if rest is not None and rest.value < 100:
+                    value += rest.value
+                    j = rest.end
+    else:
+        return None
+    frac, j2 = _fraction_suffix(lang, toks, j)
+    return Quantity(value + frac, i, j2)
+
+
+def _fraction_suffix(lang: Language, toks: list[str], j: int) -> tuple[float, int]:
+    """"and a half" / "and half" / "and a quarter" after a number or a unit."""
+    words = lang.numbers["words"]
+    n = len(toks)
+    if j < n and toks[j] == words["joiner"]:
+        k = j + 1
+        if k < n and toks[k] in words["articles"]:
+            k += 1
+        if k < n and toks[k] in words["half"]:
+            return 0.5, k + 1
+        if k < n and toks[k] in words["quarter"]:
+            return 0.25, k + 1
+    return 0.0, j
+
+
+def _vague(lang: Language, toks: list[str], i: int) -> Quantity | None:
+    best = None
+    for phrase, value in lang.numbers.get("vague", {}).items():
+        p = phrase.split()
+        if toks[i:i + len(p)] == p and (best is None or len(p) > best.end - best.start):
+            best = Quantity(float(value), i, i + len(p), guessed=True)
+    return best
+
+
+def _quantity(lang: Language, toks: list[str], i: int) -> Quantity | None:
+    """A quantity that may stand before a unit."""
+    words = lang.numbers["words"]
+    n = len(toks)
+    tok = toks[i]
+    if tok in words["half"]:  # "half a week"
+        k = i + 1
+        if k < n and toks[k] in words["articles"]:
+            k += 1
+        return Quantity(0.5, i, k)
+    vague = _vague(lang, toks, i)
+    if vague is not None:
+        return vague
+    if tok in words["articles"]:
+        if i + 1 < n and (toks[i + 1] in lang.units or toks[i + 1] in words["scales"]):
+            return Quantity(1.0, i, i + 1)
+        return None
+    q = read_number(lang, toks, i)
+    if q is not None:
+        return q
+    # Homophones ("for weeks", "to weeks", "won week") only directly before a unit.
+    homo = lang.numbers.get("homophones", {})
+    if tok in homo and i + 1 < n and toks[i + 1] in lang.units:
+        return Quantity(float(homo[tok]), i, i + 1, guessed=True)
+    return None
+
+
+@dataclass(frozen=True)
+class Duration:
+    weeks: float
+    start: int
+    end: int
+    guessed: bool
+
+
+def durations(lang: Language, toks: list[str], skip: set[int]) -> list[Duration]:
+    """Every duration said in ``toks`` (indices in ``skip`` belong to other phrases)."""
+    words = lang.numbers["words"]
+    units = lang.units
+    n = len(toks)
+    out: list[Duration] = []
+    i = 0
+    pending_plus: Duration | None = None
+    while i < n:
+        if i in skip or toks[i] == BOUNDARY:
+            i += 1
+            pending_plus = None
+            continue
+        start = i
+        guessed = False
+        q = _quantity(lang, toks, i)
+        if q is not None:
+            value, j, guessed = q.value, q.end, q.guessed
+            # Range: "three to four weeks", "two or three months", "between 2 and 3 weeks".
+            if j + 1 < n and toks[j] in words["range"] and toks[j + 1] not in units:
+                q2 = _quantity(lang, toks, j + 1)
+                if q2 is not None and q2.end < n and toks[q2.end] in units:
+                    value, j = max(value, q2.value), q2.end
+                    guessed = guessed or q2.guessed
+            if j < n and toks[j] in units:
+                weeks_per = units[toks[j]]
+                frac, j = _fraction_suffix(lang, toks, j + 1)
+                d = Duration((value + frac) * weeks_per, start, j, guessed)
+            else:
+                i = max(q.end, i + 1)
+                pending_plus = None
+                continue
+        elif toks[i] in units and toks[i].endswith("s") and not (i > 0 and toks[i - 1] in words["articles"]):
+            # A bare plural ("it's been weeks"): read as four of them, the same as the
+            # homophone "for weeks" -> "four weeks"; both readings are at least that long.
+            d = Duration(4 * units[toks[i]], i, i + 1, True)
+            j = i + 1
+        else:
+            i += 1
+            continue
+        if pending_plus is not None:
+            out[-1] = Duration(out[-1].weeks + d.weeks, out[-1].start, d.end, out[-1].guessed or d.guessed)
+        else:
+            out.append(d)
+        pending_plus = None
+        i = j
+        if i < n and toks[i] in lang.numbers["words"]["plus"] and i + 1 < n and _starts_duration(lang, toks, i + 1):
+            pending_plus = out[-1]
+            i += 1
+    return out
+
+
+def _starts_duration(lang: Language, toks: list[str], i: int) -> bool:
+    q = _quantity(lang, toks, i)
+    if q is None:
+        return False
+    j = q.end
+    return j < len(toks) and toks[j] in lang.units
+
+
+def numbers(lang: Language, toks: list[str], skip: set[int]) -> list[Quantity]:
+    """Every plain number in ``toks``: "eight out of ten" gives 8 (the scale is dropped),
+    "seven or eight" gives 7 and 8."""
+    out_of = [p.split() for p in lang.numbers["scale"]["out_of"]]
+    n = len(toks)
+    out: list[Quantity] = []
+    i = 0
+    while i < n:
+        if i in skip or toks[i] == BOUNDARY:
+            i += 1
+            continue
+        q = read_number(lang, toks, i)
+        if q is None or toks[i] in lang.numbers["words"]["articles"]:
+            i += 1
+            continue
+        i = q.end
+        for p in out_of:
+            if toks[i:i + len(p)] == p:
+                after = read_number(lang, toks, i + len(p))
+                i = after.end if after is not None else i + len(p)
+                break
+        out.append(Quantity(q.value, q.start, i, q.guessed))
+    return out
+
+
+def homophone_number(lang: Language, toks: list[str], skip: set[int]) -> Quantity | None:
+    """For number questions with no real number: "I'd say for" -> 4. Only a homophone that
+    ends the answer or stands before the scale ("for out of ten") counts."""
+    homo = lang.numbers.get("homophones", {})
+    out_of = {p.split()[0] for p in lang.numbers["scale"]["out_of"]}
+    content = [k for k, t in enumerate(toks) if k not in skip and t != BOUNDARY]
+    for pos, k in enumerate(content):
+        t = toks[k]
+        if t in homo and t not in lang.number_words:
+            last = pos == len(content) - 1
+            before_scale = k + 1 < len(toks) and toks[k + 1] in out_of
+            before_years = k + 1 < len(toks) and toks[k + 1] in ("years", "year")
+            if last or before_scale or before_years:
+                return Quantity(float(homo[t]), k, k + 1, guessed=True)
+    return None
