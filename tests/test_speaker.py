@@ -1,0 +1,147 @@
+"""Speaking: real pyttsx3 (espeak-ng driver) rendering to WAV, captions, rate control, failing soft.
+
+No speaker here: a stand-in player records what would have been played; the
+pyttsx3 engine, its worker thread and the sentence pipeline run for real.
+"""
+from __future__ import annotations
+
+import wave
+
+import numpy as np
+import pytest
+
+from voice.config import Config
+from voice.errors import UserError
+from voice.speaker import Speaker, split_sentences
+
+QUESTION = "Have you had any trouble controlling your bladder or bowels?"
+
+
+class RecordingPlayer:
+    """Stands in for the speaker hardware: keeps what it was asked to play."""
+
+    def __init__(self):
+        self.played: list[tuple[np.ndarray, int]] = []
+
+    def play(self, samples, rate):
+        self.played.append((samples, rate))
+
+
+def seconds(path) -> float:
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate()
+
+
+def voiced_seconds(path) -> float:
+    with wave.open(str(path), "rb") as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float64)
+        rate = w.getframerate()
+    frames = x[: len(x) // 220 * 220].reshape(-1, 220)
+    return float((np.sqrt((frames ** 2).mean(axis=1)) > 300).sum() * 220 / rate)
+
+
+@pytest.fixture
+def speaker():
+    sp = Speaker(player=RecordingPlayer(), caption=None)
+    yield sp
+    sp.close()
+
+
+def test_render_to_wav_gives_a_plausible_file(speaker, tmp_path):
+    path = speaker.render_to_wav(QUESTION, tmp_path / "q.wav")
+    assert path.exists()
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+    # 10 words at 150 words a minute: about 4 s, with espeak's own pauses
+    assert 2.5 < seconds(path) < 6.5
+    assert voiced_seconds(path) > 1.5
+
+
+def test_slower_rate_gives_a_longer_file(speaker, tmp_path):
+    normal = seconds(speaker.render_to_wav(QUESTION, tmp_path / "normal.wav"))
+    speaker.slower()
+    speaker.slower()
+    slow = seconds(speaker.render_to_wav(QUESTION, tmp_path / "slow.wav"))
+    assert speaker.rate == 100
+    assert slow > normal * 1.3
+
+
+def test_rate_changes_apply_after_sentences_that_end_in_punctuation(speaker, tmp_path):
+    # espeak-ng ignores rate changes after some sentence endings unless the rate travels in the text
+    speaker.render_to_wav("Hello. I will ask you a few questions about your back pain.", tmp_path / "a.wav")
+    fast = seconds(speaker.render_to_wav(QUESTION, tmp_path / "b.wav", rate=200))
+    slow = seconds(speaker.render_to_wav(QUESTION, tmp_path / "c.wav", rate=100))
+    assert slow > fast * 1.6
+
+
+def test_several_renders_in_a_row_each_write_their_own_file(speaker, tmp_path):
+    texts = ["Yes.", "Do you have a fever?", "How long have you had this back pain? You can say days or weeks."]
+    paths = [speaker.render_to_wav(t, tmp_path / f"{i}.wav") for i, t in enumerate(texts)]
+    durations = [seconds(p) for p in paths]
+    assert all(p.exists() for p in paths)
+    assert durations[0] < durations[1] < durations[2]
+
+
+def test_slower_stops_at_the_minimum_and_reset_returns_to_the_config():
+    config = Config()
+    sp = Speaker.from_config(config, caption=None, player=RecordingPlayer())
+    assert sp.rate == 150
+    rates = [sp.slower() for _ in range(5)]
+    assert rates == [125, 100, 90, 90, 90]
+    sp.volume = 0.3
+    sp.reset()
+    assert (sp.rate, sp.volume) == (150, 1.0)
+
+
+def test_say_captions_first_then_plays_every_sentence(tmp_path, capsys):
+    captions: list[str] = []
+    player = RecordingPlayer()
+    sp = Speaker(player=player, caption=captions.append)
+    text = "Please call 911 now. This could be serious. This is guidance, not a diagnosis."
+    sp.say(text)
+    sp.close()
+    assert captions == [text]
+    assert len(player.played) == len(split_sentences(text)) == 3
+    assert all(rate == 22050 and len(s) > 0.5 * rate for s, rate in player.played)
+    assert sp.last_first_audio_s is not None
+    # the espeak driver's "Audio saved to ..." chatter never reaches stdout
+    assert "Audio saved" not in capsys.readouterr().out
+
+
+def test_no_speaker_captions_still_shown_and_the_problem_said_once():
+    captions: list[str] = []
+    sp = Speaker(caption=captions.append)  # real sounddevice: this machine has no output device
+    sp.say("Do you have a fever?")
+    sp.say("How old are you?")
+    assert captions[0] == "Do you have a fever?"
+    assert "no audio output device found" in captions[1] and "shown on screen" in captions[1]
+    assert captions[2:] == ["How old are you?"]
+
+
+def test_a_hung_engine_turns_speech_off_instead_of_freezing():
+    captions: list[str] = []
+    player = RecordingPlayer()
+    sp = Speaker(player=player, caption=captions.append, render_timeout_s=0.0)  # nothing can render in 0 s
+    sp.say("Do you have a fever?")
+    sp.say("How old are you?")
+    assert player.played == []
+    assert captions[0] == "Do you have a fever?"
+    assert "did not finish" in captions[1]
+    assert captions[2] == "How old are you?"
+
+
+def test_unknown_voice_is_a_plain_error(tmp_path):
+    sp = Speaker(player=None, caption=None, voice="no-such-voice-xyz")
+    with pytest.raises(UserError, match="no text-to-speech voice matches 'no-such-voice-xyz'"):
+        sp.render_to_wav("hello", tmp_path / "x.wav")
+
+
+def test_a_voice_by_name_fragment(tmp_path):
+    sp = Speaker(player=None, caption=None, voice="en-gb")
+    assert seconds(sp.render_to_wav("hello there", tmp_path / "x.wav")) > 0.3
+
+
+def test_sentences_are_split_for_early_first_audio():
+    assert split_sentences("Yes. Do you have a fever? Thank you!") == ["Yes. Do you have a fever?", "Thank you!"]
+    assert split_sentences("  ") == []
+    assert split_sentences("Call 9.1.1 now") == ["Call 9.1.1 now"]

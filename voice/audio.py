@@ -1,0 +1,478 @@
+"""Microphone input, and a scripted stand-in for it, behind one small interface.
+
+A source delivers mono int16 PCM at its *own* rate (a laptop microphone usually
+runs at 44.1 or 48 kHz; forcing 16 kHz gives garbage on many of them). The
+consumer (:class:`FrameReader`) resamples to the recognizer's rate and cuts fixed
+frames, and it is the same code whether the sound comes from sounddevice or from
+WAV files, so tests exercise the real path.
+
+sounddevice (and with it PortAudio) is imported only when a microphone is opened
+or devices are listed, never at import time.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from voice.errors import UserError
+
+PORTAUDIO_HINT = "install libportaudio2: sudo apt-get install libportaudio2"
+
+
+class DeviceLost(UserError):
+    """The microphone stopped delivering sound mid-session (unplugged, driver reset).
+
+    The voice loop catches it, keeps the session and waits for the device to return.
+    """
+
+    def __init__(self, message: str = "the microphone stopped sending sound (unplugged?)"):
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------- devices
+
+def import_sounddevice() -> Any:
+    """sounddevice, or a UserError saying what to install."""
+    try:
+        import sounddevice
+    except OSError as e:  # the Python package is there but libportaudio is not
+        raise UserError(f"cannot use audio: {e}; {PORTAUDIO_HINT}") from None
+    except ImportError:
+        raise UserError("cannot use audio: the sounddevice package is missing; "
+                        "install it with: pip install 'backtriage[voice]'") from None
+    return sounddevice
+
+
+@dataclass(frozen=True)
+class Device:
+    index: int
+    name: str
+    inputs: int          # max input channels
+    outputs: int         # max output channels
+    default_rate: float
+    hostapi: str = ""
+    is_default_input: bool = False
+    is_default_output: bool = False
+
+
+def _refresh(sd: Any) -> None:
+    """Make PortAudio scan again: it caches the device list from its first use,
+    so a microphone plugged back in is invisible until it re-initialises."""
+    try:
+        sd._terminate()
+        sd._initialize()
+    except Exception:  # private API; a stale list is better than a crash
+        pass
+
+
+def list_devices(refresh: bool = False) -> list[Device]:
+    sd = import_sounddevice()
+    if refresh:
+        _refresh(sd)
+    raw = sd.query_devices()
+    try:
+        hostapis = [h["name"] for h in sd.query_hostapis()]
+    except Exception:
+        hostapis = []
+    default_in, default_out = _defaults(sd)
+    devices = []
+    for d in raw:
+        api = d.get("hostapi", -1)
+        devices.append(Device(
+            index=int(d["index"]), name=str(d["name"]),
+            inputs=int(d["max_input_channels"]), outputs=int(d["max_output_channels"]),
+            default_rate=float(d["default_samplerate"]),
+            hostapi=hostapis[api] if 0 <= api < len(hostapis) else "",
+            is_default_input=int(d["index"]) == default_in,
+            is_default_output=int(d["index"]) == default_out,
+        ))
+    return devices
+
+
+def _defaults(sd: Any) -> tuple[int, int]:
+    try:
+        din, dout = sd.default.device
+        return (int(din) if din is not None else -1, int(dout) if dout is not None else -1)
+    except Exception:
+        return -1, -1
+
+
+def resolve_device(spec: str | int | None, kind: str, devices: Sequence[Device] | None = None) -> Device:
+    """The device for ``--input-device``/``--output-device``: an index, a name fragment, or empty for the default."""
+    if kind not in ("input", "output"):
+        raise ValueError(kind)
+    devices = list_devices() if devices is None else list(devices)
+    usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
+    if not usable:
+        raise UserError(f"no audio {kind} device found; "
+                        + ("plug in a microphone (or headset) and try again"
+                           if kind == "input" else "plug in speakers or headphones and try again")
+                        + "; 'backtriage devices' lists what the system sees")
+    spec = "" if spec is None else str(spec).strip()
+    names = ", ".join(f"{d.index}: {d.name}" for d in usable)
+    if not spec:
+        for d in usable:
+            if d.is_default_input if kind == "input" else d.is_default_output:
+                return d
+        return usable[0]  # no system default set: the first one that can do the job
+    if spec.lstrip("-").isdigit():
+        for d in usable:
+            if d.index == int(spec):
+                return d
+        raise UserError(f"there is no {kind} device number {spec}; {kind} devices: {names}")
+    fragment = spec.lower()
+    matches = [d for d in usable if fragment in d.name.lower()]
+    if not matches:
+        raise UserError(f"no {kind} device has '{spec}' in its name; {kind} devices: {names}")
+    return matches[0]
+
+
+# --------------------------------------------------------------------------- resampling
+
+class Resampler:
+    """Streaming resampler: int16 chunks in at ``src_rate``, int16 out at ``dst_rate``.
+
+    Linear interpolation with the position carried across chunks (so chunk
+    boundaries add no clicks); when downsampling, a stateful low-pass first
+    (scipy, if installed) so 8-24 kHz noise does not fold into the speech band.
+    """
+
+    def __init__(self, src_rate: int, dst_rate: int):
+        import numpy as np
+
+        self.src_rate, self.dst_rate = int(src_rate), int(dst_rate)
+        self._np = np
+        self._step = self.src_rate / self.dst_rate
+        self._pos = 0.0                       # next output position, in input samples, within _carry+chunk
+        self._carry = np.zeros(0, np.float64)  # last input sample, to interpolate across the boundary
+        self._sos = self._zi = None
+        if self.dst_rate < self.src_rate:
+            try:
+                from scipy.signal import butter, sosfilt_zi
+            except ImportError:
+                pass
+            else:
+                self._sos = butter(8, 0.9 * self.dst_rate / self.src_rate, output="sos")
+                self._zi = sosfilt_zi(self._sos) * 0.0
+
+    def process(self, pcm: Any) -> Any:
+        np = self._np
+        x = np.asarray(pcm, dtype=np.int16)
+        if self.src_rate == self.dst_rate:
+            return x
+        y = x.astype(np.float64)
+        if self._sos is not None:
+            from scipy.signal import sosfilt
+            y, self._zi = sosfilt(self._sos, y, zi=self._zi)
+        buf = np.concatenate([self._carry, y])
+        n = len(buf)
+        if n < 2 or self._pos > n - 1:
+            self._carry = buf[-1:] if n else self._carry
+            if n:
+                self._pos -= n - 1
+            return np.zeros(0, np.int16)
+        count = int((n - 1 - self._pos) // self._step) + 1
+        t = self._pos + self._step * np.arange(count)
+        out = np.interp(t, np.arange(n), buf)
+        self._pos = self._pos + self._step * count - (n - 1)
+        self._carry = buf[-1:]
+        return np.clip(np.rint(out), -32768, 32767).astype(np.int16)
+
+
+# --------------------------------------------------------------------------- sources
+
+class AudioSource:
+    """Where answers come from. Only open while listening: the assistant never hears itself.
+
+    ``open()`` starts delivery, ``read(timeout)`` returns the next chunk (bytes of
+    mono int16 at ``sample_rate``) or None if nothing arrived in time, ``close()``
+    stops delivery and drops anything buffered. ``reopen()`` is tried after a
+    :class:`DeviceLost`; it raises DeviceLost again while the device is still gone.
+    """
+
+    sample_rate: int = 16000
+
+    def open(self) -> None:
+        raise NotImplementedError
+
+    def read(self, timeout: float) -> bytes | None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def reopen(self) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+class MicrophoneSource(AudioSource):
+    """A sounddevice input stream at the device's own default rate, mono, int16.
+
+    PortAudio calls ``_callback`` on its own thread; the callback only copies the
+    bytes into a queue (the Vosk microphone example's pattern), so nothing slow
+    ever runs inside the audio thread and no input is dropped.
+    """
+
+    def __init__(self, device: str | int | None = None, block_s: float = 0.02, stall_s: float = 1.5):
+        self.spec = device
+        self.block_s = block_s
+        self.stall_s = stall_s  # no audio for this long while open means the device is gone
+        self._sd = import_sounddevice()
+        self._stream: Any = None
+        self._q: queue.Queue[bytes] = queue.Queue()
+        self._last = 0.0
+        self.overflows = 0
+        self._choose()
+
+    def _choose(self, refresh: bool = False) -> None:
+        self.device = resolve_device(self.spec, "input", list_devices(refresh=refresh))
+        self.sample_rate = int(self.device.default_rate)
+        try:
+            self._sd.check_input_settings(device=self.device.index, channels=1, dtype="int16",
+                                          samplerate=self.sample_rate)
+        except Exception as e:
+            raise UserError(f"the input device '{self.device.name}' does not accept {self.sample_rate} Hz "
+                            f"mono 16-bit sound ({e}); pick another with --input-device "
+                            "(see 'backtriage devices')") from None
+
+    def describe(self) -> str:
+        return f"{self.device.name} ({self.sample_rate} Hz)"
+
+    def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
+        if status and status.input_overflow:
+            self.overflows += 1
+        self._q.put(bytes(indata))
+
+    def open(self) -> None:
+        self._q = queue.Queue()
+        try:
+            self._stream = self._sd.RawInputStream(
+                samplerate=self.sample_rate, blocksize=max(1, int(self.sample_rate * self.block_s)),
+                device=self.device.index, channels=1, dtype="int16", callback=self._callback)
+            self._stream.start()
+        except self._sd.PortAudioError as e:
+            self._stream = None
+            raise DeviceLost(f"cannot open the microphone '{self.device.name}': {e}") from None
+        self._last = time.monotonic()
+
+    def read(self, timeout: float) -> bytes | None:
+        try:
+            chunk = self._q.get(timeout=timeout)
+        except queue.Empty:
+            stream = self._stream
+            if stream is None or not stream.active or time.monotonic() - self._last > self.stall_s:
+                raise DeviceLost() from None
+            return None
+        self._last = time.monotonic()
+        return chunk
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.abort()
+                stream.close()
+            except Exception:  # a vanished device may refuse even to close
+                pass
+        self._q = queue.Queue()
+
+    def reopen(self) -> None:
+        self.close()
+        try:
+            self._choose(refresh=True)
+        except UserError as e:
+            raise DeviceLost(str(e)) from None
+        self.open()   # proves the stream really runs again
+        self.close()  # ...and stays shut until the next question is asked
+
+
+class ScriptedSource(AudioSource):
+    """Stand-in for a microphone: plays scripted answers from WAV files.
+
+    Each ``open()`` (one per question) starts the next turn: ``lead_s`` of room
+    noise, the turn's speech, then room noise until ``close()``. A turn is a WAV
+    path, a list of paths (spoken one after another), ``None`` (the person says
+    nothing) or :data:`UNPLUG` (the device vanishes during that turn and
+    ``reopen()`` fails ``unplugged_attempts`` times before it is back). Chunks are
+    ``chunk_s`` long at ``sample_rate`` (48 kHz by default, like a laptop
+    microphone, so the consumer's resampling runs); with ``realtime=True`` they
+    arrive at the pace a real device would deliver them.
+    """
+
+    UNPLUG = object()
+
+    def __init__(self, turns: Iterable[Any], sample_rate: int = 48000, chunk_s: float = 0.02,
+                 lead_s: float = 0.5, noise_dbfs: float | None = -60.0, realtime: bool = False,
+                 unplugged_attempts: int = 2, seed: int = 0):
+        import numpy as np
+
+        self._np = np
+        self.turns = list(turns)
+        self.sample_rate = int(sample_rate)
+        self.chunk = max(1, int(self.sample_rate * chunk_s))
+        self.lead = int(self.sample_rate * lead_s)
+        self.noise_dbfs = noise_dbfs
+        self.realtime = realtime
+        self.unplugged_attempts = unplugged_attempts
+        self._rng = np.random.default_rng(seed)
+        self._turn = -1
+        self._open = False
+        self._buf = np.zeros(0, np.int16)
+        self._pos = 0
+        self._t0 = 0.0
+        self._sent = 0
+        self._lost = False
+        self._lost_now = False
+        self._failures_left = 0
+        self.opened = 0          # how many times the input was opened (tests check it is shut while speaking)
+        self.delivered_s = 0.0   # seconds of audio handed out in total
+
+    def describe(self) -> str:
+        return f"scripted stand-in ({self.sample_rate} Hz)"
+
+    def _noise(self, n: int) -> Any:
+        np = self._np
+        if self.noise_dbfs is None:
+            return np.zeros(n, np.int16)
+        amp = 32768 * 10 ** (self.noise_dbfs / 20)
+        return np.clip(self._rng.normal(0, amp, n), -32768, 32767).astype(np.int16)
+
+    def _speech(self, item: Any) -> Any:
+        np = self._np
+        paths = item if isinstance(item, (list, tuple)) else [item]
+        from voice.asr.audio import wav_pcm16
+
+        parts = [np.frombuffer(wav_pcm16(p, self.sample_rate), np.int16) for p in paths]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+
+    def open(self) -> None:
+        if self._lost:
+            raise DeviceLost()
+        np = self._np
+        self._turn += 1
+        item = self.turns[self._turn] if self._turn < len(self.turns) else None
+        self._lost_now = item is self.UNPLUG
+        speech = np.zeros(0, np.int16) if item is None or item is self.UNPLUG else self._speech(item)
+        lead = self._noise(self.lead)
+        if len(speech):
+            speech = np.clip(speech.astype(np.int32) + self._noise(len(speech)), -32768, 32767).astype(np.int16)
+        self._buf = np.concatenate([lead, speech])
+        self.speech_start_s = self.lead / self.sample_rate
+        self.speech_end_s = (self.lead + len(speech)) / self.sample_rate
+        self._pos = 0
+        self._sent = 0
+        self._t0 = time.monotonic()
+        self._open = True
+        self.opened += 1
+
+    def read(self, timeout: float) -> bytes | None:
+        if not self._open:
+            return None
+        if self._lost_now and self._pos >= self.lead:
+            self._open, self._lost, self._failures_left = False, True, self.unplugged_attempts
+            raise DeviceLost()
+        if self.realtime:
+            due = self._t0 + self._sent / self.sample_rate
+            wait = due - time.monotonic()
+            if wait > timeout:
+                time.sleep(timeout)
+                return None
+            if wait > 0:
+                time.sleep(wait)
+        end = self._pos + self.chunk
+        if end <= len(self._buf):
+            out = self._buf[self._pos:end]
+        else:  # past the script: the room stays quiet
+            have = self._buf[self._pos:] if self._pos < len(self._buf) else self._np.zeros(0, self._np.int16)
+            out = self._np.concatenate([have, self._noise(self.chunk - len(have))])
+        self._pos = end
+        self._sent += self.chunk
+        self.delivered_s += self.chunk / self.sample_rate
+        return out.tobytes()
+
+    def close(self) -> None:
+        self._open = False
+
+    def reopen(self) -> None:
+        self.close()
+        if self._lost:
+            if self._failures_left > 0:
+                self._failures_left -= 1
+                raise DeviceLost()
+            self._lost = False  # back; the next open() plays the next turn (the answer to the re-asked question)
+
+
+def wait_for_device(source: AudioSource, notify: Callable[[str], None], poll_s: float = 2.0,
+                    give_up_s: float | None = None, sleep: Callable[[float], None] = time.sleep) -> bool:
+    """After a DeviceLost: tell the person once, then retry until the device is back.
+
+    Returns True when it is usable again, False if ``give_up_s`` passed first.
+    """
+    notify("The microphone has stopped working. Your answers so far are kept. "
+           "I will carry on as soon as it is back.")
+    waited = 0.0
+    while True:
+        try:
+            source.reopen()
+            return True
+        except DeviceLost:
+            if give_up_s is not None and waited >= give_up_s:
+                return False
+            sleep(poll_s)
+            waited += poll_s
+
+
+# --------------------------------------------------------------------------- consumer
+
+class FrameReader:
+    """Turns a source's chunks into fixed frames at the recognizer's rate.
+
+    ``discard_s`` of audio right after opening is dropped: the room's echo of the
+    assistant's own last words (config listen.echo_tail_s).
+    """
+
+    def __init__(self, source: AudioSource, rate: int, frame_s: float = 0.02, discard_s: float = 0.0):
+        import numpy as np
+
+        self._np = np
+        self.source = source
+        self.rate = int(rate)
+        self.frame = max(1, int(round(self.rate * frame_s)))
+        self.frame_s = self.frame / self.rate
+        self._resampler = Resampler(source.sample_rate, self.rate)
+        self._pending = np.zeros(0, np.int16)
+        self._discard = int(round(self.rate * discard_s))
+        self.frames_out = 0
+
+    def next_frame(self, timeout: float = 0.5) -> Any | None:
+        """The next frame (int16 array of ``self.frame`` samples) or None if the source was silent for ``timeout``."""
+        np = self._np
+        while len(self._pending) < self.frame:
+            chunk = self.source.read(timeout)
+            if chunk is None:
+                return None
+            samples = self._resampler.process(np.frombuffer(chunk, dtype=np.int16))
+            if self._discard:
+                drop = min(self._discard, len(samples))
+                samples = samples[drop:]
+                self._discard -= drop
+            self._pending = np.concatenate([self._pending, samples])
+        frame, self._pending = self._pending[:self.frame], self._pending[self.frame:]
+        self.frames_out += 1
+        return frame
+
+    @property
+    def position_s(self) -> float:
+        """Seconds of (kept) audio handed out so far."""
+        return self.frames_out * self.frame_s
+
+
+def open_microphone(spec: str | int | None = None) -> MicrophoneSource:
+    return MicrophoneSource(spec)

@@ -1,0 +1,339 @@
+"""Speaking: pyttsx3 rendering in one dedicated thread, played on the chosen output.
+
+pyttsx3's traps, and what this module does about each:
+
+- The engine must stay in ONE thread: one worker thread per process creates it
+  and is the only code that touches it; every Speaker sends it jobs through a
+  queue (pyttsx3 caches one engine per driver, espeak initialises once).
+- ``runAndWait`` can hang (or speak only once) on some platforms: the caller
+  waits for the worker with a timeout; a hang turns speech off for the rest of
+  the session (captions carry on) instead of freezing the assistant.
+- On Linux/espeak only the LAST of several queued ``save_to_file`` calls is
+  written: every render is exactly one ``save_to_file`` + one ``runAndWait``.
+- pyttsx3 2.99 on Windows speaks only the first utterance (pyttsx3 #402): there
+  the worker builds a fresh engine for every render.
+- The espeak driver's ``say()`` shells out to ``aplay`` on the default device
+  with no way to choose another or notice failure: text is always rendered to a
+  WAV and played here (sounddevice), on ``--output-device``.
+- The espeak driver prints "Audio saved to ..." on stdout (from espeak's own
+  thread): that module's ``print`` is silenced so captions and JSON lines stay clean.
+- pyttsx3 drives espeak-ng in its asynchronous mode: a rate set between renders
+  is sometimes ignored (so "slower" would do nothing) and a render now and then
+  comes out empty. For that driver rate and volume travel inside the text as
+  espeak embedded commands, and an empty render is retried.
+
+Long texts are rendered sentence by sentence: the first sentence plays while the
+next is rendered, so the first audio comes after one short render, not the whole
+text. Every text is printed as a caption first. With no speaker the assistant
+says so once and carries on with captions.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import re
+import sys
+import tempfile
+import threading
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from voice.errors import UserError
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences to render one at a time (very short pieces are kept with the next)."""
+    parts = [p.strip() for p in _SENTENCE.split(text.strip()) if p.strip()]
+    merged: list[str] = []
+    for p in parts:
+        if merged and len(merged[-1]) < 12:
+            merged[-1] = f"{merged[-1]} {p}"
+        else:
+            merged.append(p)
+    return merged
+
+
+@dataclass
+class _Job:
+    text: str
+    path: str
+    rate: int
+    volume: float
+    voice: str
+    reply: "queue.Queue[BaseException | None]"
+
+
+class _TTSWorker:
+    """The one thread that owns the pyttsx3 engine."""
+
+    def __init__(self, driver: str | None = None):
+        self.driver = driver
+        self.fresh_engine_each_time = sys.platform == "win32"  # pyttsx3 #402
+        self._jobs: queue.Queue[_Job] = queue.Queue()
+        self._engine: Any = None
+        self._voices: dict[str, str] = {}
+        self.thread = threading.Thread(target=self._run, name="pyttsx3-worker", daemon=True)
+        self.thread.start()
+
+    def _make_engine(self) -> Any:
+        try:
+            import pyttsx3
+        except ImportError:
+            raise UserError("speech output needs pyttsx3: pip install 'backtriage[voice]'") from None
+        try:
+            engine = pyttsx3.init(self.driver) if self.driver else pyttsx3.init()
+        except Exception as e:
+            raise UserError(f"the text-to-speech engine could not start ({e}); on Linux install espeak-ng: "
+                            "sudo apt-get install espeak-ng") from None
+        if self._is_espeak(engine):
+            # its "Audio saved to ..." lines would land in the captions and JSON lines;
+            # a module-level name shadows the builtin for that module only
+            sys.modules[type(engine.proxy._driver).__module__].print = lambda *a, **k: None
+        return engine
+
+    def _voice_id(self, engine: Any, wanted: str) -> str | None:
+        if not wanted:
+            return None
+        if wanted not in self._voices:
+            match = None
+            for v in engine.getProperty("voices"):
+                if wanted.lower() in (v.id.lower(), v.name.lower()):
+                    match = v.id
+                    break
+                if match is None and (wanted.lower() in v.id.lower() or wanted.lower() in v.name.lower()):
+                    match = v.id
+            if match is None:
+                raise UserError(f"no text-to-speech voice matches '{wanted}'; set [speech] voice to one of the "
+                                "engine's voices, or leave it empty for the default")
+            self._voices[wanted] = match
+        return self._voices[wanted]
+
+    @staticmethod
+    def _is_espeak(engine: Any) -> bool:
+        driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+        return type(driver).__module__.endswith(".espeak")
+
+    def _render(self, job: _Job) -> None:
+        engine = self._engine
+        if engine is None or self.fresh_engine_each_time:
+            engine = self._engine = self._make_engine()
+        voice = self._voice_id(engine, job.voice)
+        if voice:
+            engine.setProperty("voice", voice)
+        text = job.text
+        if self._is_espeak(engine):
+            # pyttsx3 runs espeak-ng in its asynchronous mode, where a rate set between
+            # renders is applied only sometimes ("slower" then did nothing); embedded
+            # speed/amplitude commands travel with the text and always apply.
+            text = f"\x01{int(job.rate)}S\x01{int(round(job.volume * 100))}A{text}"
+        else:
+            engine.setProperty("rate", int(job.rate))
+            engine.setProperty("volume", float(job.volume))
+        engine.save_to_file(text, job.path)
+        engine.runAndWait()
+        if self.fresh_engine_each_time:
+            self._engine = None
+            del engine
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                # espeak's asynchronous mode now and then ends a render with an empty
+                # WAV (header only); a second try costs a few milliseconds
+                for _ in range(3):
+                    self._render(job)
+                    if os.path.exists(job.path) and os.path.getsize(job.path) > 44:
+                        break
+                job.reply.put(None)
+            except BaseException as e:  # handed back to the caller, the worker lives on
+                job.reply.put(e)
+
+    def submit(self, job: _Job) -> None:
+        self._jobs.put(job)
+
+
+_workers: dict[str | None, _TTSWorker] = {}
+_workers_lock = threading.Lock()
+
+
+def _worker_for(driver: str | None) -> _TTSWorker:
+    """The process's one worker per driver: pyttsx3 hands every caller the same cached
+    engine (and espeak can be initialised once per process), so two Speakers with
+    their own threads would share one engine across threads."""
+    with _workers_lock:
+        worker = _workers.get(driver)
+        if worker is None:
+            worker = _workers[driver] = _TTSWorker(driver)
+        return worker
+
+
+class SoundDevicePlayer:
+    """Plays int16 mono audio on an output device; raises UserError when that is impossible."""
+
+    def __init__(self, device: str | int | None = None):
+        from voice.audio import import_sounddevice, resolve_device
+
+        self._sd = import_sounddevice()
+        self.device = resolve_device(device, "output")
+
+    def play(self, samples: Any, rate: int) -> None:
+        sd = self._sd
+        try:
+            sd.play(samples, rate, device=self.device.index, blocking=False)
+        except Exception as e:
+            raise UserError(f"cannot play sound on '{self.device.name}': {e}") from None
+        # wait, but never forever: a stalled device must not freeze the session
+        deadline = time.monotonic() + len(samples) / rate + 2.0
+        while time.monotonic() < deadline:
+            try:
+                if not sd.get_stream().active:
+                    return
+            except Exception:
+                return
+            time.sleep(0.01)
+        sd.stop()
+        raise UserError(f"the speaker '{self.device.name}' stopped responding")
+
+
+class Speaker:
+    """Says things aloud (pyttsx3) and as captions.
+
+    ``player``: what plays the audio (``SoundDevicePlayer`` on ``output_device``
+    by default; anything with ``play(int16_samples, rate)``), or ``None`` to show
+    captions only. ``render_timeout_s``: how long one render may take before the
+    engine is considered hung.
+    """
+
+    def __init__(self, rate: int = 150, volume: float = 1.0, voice: str = "", slower_step: int = 25,
+                 min_rate: int = 90, caption: Callable[[str], None] | None = print,
+                 player: Any = "default", output_device: str | int | None = None,
+                 render_timeout_s: float = 10.0, driver: str | None = None):
+        self.defaults = (int(rate), float(volume), str(voice))
+        self.rate, self.volume, self.voice = self.defaults
+        self.slower_step, self.min_rate = int(slower_step), int(min_rate)
+        self.caption = caption
+        self.render_timeout_s = render_timeout_s
+        self._driver = driver
+        self._tmp = Path(tempfile.mkdtemp(prefix="backtriage-tts-"))
+        self._n = 0
+        self.broken: str | None = None   # why speech is off (shown once), None while it works
+        self._told = False
+        self.last_first_audio_s: float | None = None  # say() call -> first audio ready, for the benchmark
+        if player == "default":
+            try:
+                player = SoundDevicePlayer(output_device)
+            except UserError as e:
+                player, self.broken = None, f"no sound output ({e})"
+        elif player is None:
+            self.broken = "no sound output"
+        self.player = player
+
+    @classmethod
+    def from_config(cls, config: Any, caption: Callable[[str], None] | None = print,
+                    output_device: str | int | None = None, **kw: Any) -> "Speaker":
+        sp = config.speech
+        device = output_device if output_device not in (None, "") else (config.listen.output_device or None)
+        return cls(rate=sp.rate, volume=sp.volume, voice=sp.voice, slower_step=sp.slower_step,
+                   min_rate=sp.min_rate, caption=caption, output_device=device, **kw)
+
+    # -- rate control
+    def slower(self) -> int:
+        self.rate = max(self.min_rate, self.rate - self.slower_step)
+        return self.rate
+
+    def reset(self) -> None:
+        """Back to the configured voice, rate and volume (each new patient starts from them)."""
+        self.rate, self.volume, self.voice = self.defaults
+
+    # -- rendering
+    def render_to_wav(self, text: str, path: str | os.PathLike[str], rate: int | None = None) -> Path:
+        """Render ``text`` to a WAV file with the current (or given) rate; raises UserError on failure."""
+        path = Path(path)
+        if path.exists():
+            path.unlink()  # a stale file must not pass for a fresh render
+        reply: queue.Queue[BaseException | None] = queue.Queue()
+        _worker_for(self._driver).submit(_Job(text, str(path), rate or self.rate, self.volume, self.voice, reply))
+        try:
+            error = reply.get(timeout=self.render_timeout_s)
+        except queue.Empty:
+            # runAndWait hung (or is far too slow): this speaker goes captions-only
+            # rather than freeze the session; the job's late reply goes nowhere.
+            raise UserError(f"text-to-speech did not finish within {self.render_timeout_s:g} s") from None
+        if isinstance(error, UserError):
+            raise error
+        if error is not None:
+            raise UserError(f"text-to-speech failed: {error}") from None
+        if not path.exists() or path.stat().st_size <= 44:
+            raise UserError("text-to-speech produced no audio")
+        return path
+
+    def render(self, text: str) -> tuple[Any, int]:
+        """(int16 samples, rate) for ``text``."""
+        import numpy as np
+
+        self._n += 1
+        path = self._tmp / f"say-{self._n}.wav"
+        self.render_to_wav(text, path)
+        with wave.open(str(path), "rb") as w:
+            rate = w.getframerate()
+            samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        path.unlink()
+        return samples, rate
+
+    # -- speaking
+    def _tell_once(self) -> None:
+        if self.broken and not self._told and self.caption:
+            self._told = True
+            self.caption(f"(speech is off: {self.broken}; the words are shown on screen only)")
+
+    def say(self, text: str) -> None:
+        """Caption, then speak; returns when the audio has finished (so listening can start)."""
+        start = time.perf_counter()
+        self.last_first_audio_s = None
+        if self.caption:
+            self.caption(text)
+        if self.broken:
+            self._tell_once()
+            return
+        sentences = split_sentences(text)
+        if not sentences:
+            return
+        # the worker renders sentence n+1 while this thread plays sentence n
+        rendered: queue.Queue[tuple[Any, int] | BaseException | None] = queue.Queue()
+
+        def produce() -> None:
+            try:
+                for s in sentences:
+                    rendered.put(self.render(s))
+            except BaseException as e:
+                rendered.put(e)
+            rendered.put(None)
+
+        threading.Thread(target=produce, name="tts-sentences", daemon=True).start()
+        try:
+            while True:
+                item = rendered.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                if self.last_first_audio_s is None:
+                    self.last_first_audio_s = time.perf_counter() - start
+                self.player.play(*item)
+        except UserError as e:
+            self.broken = str(e)
+            self._tell_once()
+
+    def close(self) -> None:
+        for f in self._tmp.glob("*.wav"):
+            f.unlink()
+        try:
+            self._tmp.rmdir()
+        except OSError:
+            pass
