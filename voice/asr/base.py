@@ -1,0 +1,108 @@
+"""What every speech recognizer in backtriage looks like.
+
+A recognizer handles one utterance at a time: ``begin()``, then ``accept()`` the
+audio as it arrives (16-bit mono PCM at ``sample_rate``), then ``end()`` for the
+:class:`Transcript`. The voice loop and the jsonl replay both drive it this way.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+UNK = "[unk]"
+
+# Two words count as the same when rapidfuzz's ratio reaches this: "week"/"weeks"
+# (89) and "아니요"/"아니에요" (86) pass; "no"/"now" (80), "no"/"know" (67) and
+# "yes"/"yeah" (57) do not.
+_SAME_WORD = 85.0
+
+
+def normalise(text: str) -> list[str]:
+    """Lower-case words without punctuation or ``[unk]``, for comparing transcripts."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace(UNK, " ")
+    # Keep letters (any script), digits and in-word apostrophes: "don't" stays one word.
+    return re.findall(r"[\w']+", text.replace("\u2019", "'"))
+
+
+@dataclass
+class Transcript:
+    text: str                       # "" when nothing recognised; "[unk]" tokens removed
+    confidence: float | None        # mean word confidence, None when the backend gives none
+    words: list[tuple[str, float]] = field(default_factory=list)  # (word, confidence)
+    open_text: str | None = None    # open-vocabulary cross-check transcript of the same audio, when run
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the grammar result is backed by the open-vocabulary one.
+
+        Every word of ``text`` must appear (allowing small spelling differences)
+        in ``open_text``, where two or three neighbouring open-vocabulary words
+        may also be read as one: open vocabulary often splits a word the grammar
+        has whole (Korean "아니요" heard as "아니 에 요"). True when no cross-check was run, and when ``text`` is
+        empty: a result that claims nothing cannot have been forced onto grammar
+        words. A grammar recognizer squeezes out-of-grammar speech onto its
+        phrases, often with high confidence; the open-vocabulary recognizer has
+        no such pull, so a disagreement means "confirm before trusting".
+        """
+        if self.open_text is None:
+            return True
+        claimed = normalise(self.text)
+        if not claimed:
+            return True
+        words = normalise(self.open_text)
+        heard = {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+        from rapidfuzz import fuzz  # core dependency; kept out of import time
+
+        return all(any(w == h or fuzz.ratio(w, h) >= _SAME_WORD for h in heard) for w in claimed)
+
+
+def make_transcript(words: list[tuple[str, float]], open_text: str | None = None) -> Transcript:
+    """Transcript from recognised words, dropping ``[unk]`` and computing the mean confidence."""
+    kept = [(w, float(c)) for w, c in words if w and w != UNK]
+    confidence = sum(c for _, c in kept) / len(kept) if kept else None
+    return Transcript(" ".join(w for w, _ in kept), confidence, kept, open_text)
+
+
+def strip_unk(text: str) -> str:
+    return " ".join(w for w in text.split() if w != UNK)
+
+
+_loaded: dict[tuple[str, str], Any] = {}
+_loaded_lock = threading.Lock()
+
+
+def load_once(backend: str, folder: Path, loader: Callable[[Path], Any]) -> Any:
+    """``loader(folder)`` the first time, the same model object afterwards (models take seconds to load)."""
+    key = (backend, str(folder))
+    with _loaded_lock:
+        if key not in _loaded:
+            _loaded[key] = loader(folder)
+        return _loaded[key]
+
+
+class Recognizer:
+    """One utterance at a time, not thread-safe.
+
+    Subclasses set ``sample_rate`` and implement the three methods.
+    """
+
+    sample_rate: int = 16000
+    backend: str = ""
+
+    def begin(self, grammar: list[str] | None = None, cross_check: bool = False) -> None:
+        """Start an utterance. ``grammar``: phrases to restrict recognition to (backends
+        without grammars ignore it). ``cross_check``: also run open-vocabulary
+        recognition on the same audio and fill ``Transcript.open_text``."""
+        raise NotImplementedError
+
+    def accept(self, pcm16: bytes) -> str:
+        """Feed 16-bit mono PCM at ``sample_rate``; returns the partial text for live captions ("" if none)."""
+        raise NotImplementedError
+
+    def end(self) -> Transcript:
+        """Finish the utterance and return what was recognised."""
+        raise NotImplementedError

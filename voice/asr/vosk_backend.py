@@ -1,0 +1,149 @@
+"""Vosk (Kaldi) recognizer: runtime grammars, streaming partials, word confidences.
+
+A model is loaded once per folder and shared by every recognizer made from it
+(loading the Korean test model takes seconds; a KaldiRecognizer per utterance
+takes milliseconds).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from voice.asr.base import UNK, Recognizer, Transcript, load_once, make_transcript
+from voice.errors import UserError
+
+
+def _import_vosk():
+    try:
+        import vosk
+    except ImportError:
+        raise UserError("the Vosk recognizer is not installed; run: pip install 'backtriage[voice]'") from None
+    except OSError as e:  # the wheel's libvosk.so failed to load
+        raise UserError(f"the Vosk library could not be loaded ({e}); reinstall it: pip install --force-reinstall vosk") from None
+    vosk.SetLogLevel(-1)  # Kaldi's start-up chatter would bury the captions
+    return vosk
+
+
+def load_model(path: str | Path):
+    """The vosk.Model for a folder, loaded on first use and then reused."""
+    return load_once("vosk", Path(path).expanduser().resolve(), _load)
+
+
+def _load(folder: Path):
+    if not folder.is_dir():
+        raise UserError(f"speech model folder {folder} does not exist; "
+                        "run 'backtriage models download' or pass --model PATH")
+    if not (folder / "am" / "final.mdl").exists() and not (folder / "final.mdl").exists():
+        raise UserError(f"{folder} does not look like a Vosk model (no am/final.mdl); "
+                        "point --model at the unpacked model folder, the one that contains am/, conf/ and graph/")
+    vosk = _import_vosk()
+    try:
+        return vosk.Model(str(folder))
+    except Exception:
+        raise UserError(f"the Vosk model in {folder} could not be loaded (damaged or incomplete?); "
+                        "download it again with 'backtriage models download'") from None
+
+
+def model_sample_rate(folder: Path, default: int = 16000) -> int:
+    """The rate the acoustic model was trained at (conf/mfcc.conf), 16 kHz when not stated."""
+    conf = folder / "conf" / "mfcc.conf"
+    if conf.exists():
+        m = re.search(r"--sample-frequency=(\d+)", conf.read_text(errors="replace"))
+        if m:
+            return int(m.group(1))
+    return default
+
+
+def _words(result_json: str) -> list[tuple[str, float]]:
+    result = json.loads(result_json)
+    if "result" in result:
+        return [(w["word"], float(w.get("conf", 1.0))) for w in result["result"]]
+    # SetWords(True) gives "result" whenever something was recognised; this covers empty results.
+    return [(w, 1.0) for w in result.get("text", "").split()]
+
+
+class _Stream:
+    """One KaldiRecognizer over an utterance, collecting the segments Vosk finalises on its own."""
+
+    def __init__(self, vosk, model, rate: int, grammar_json: str | None):
+        args = (model, rate, grammar_json) if grammar_json is not None else (model, rate)
+        self.rec = vosk.KaldiRecognizer(*args)
+        self.rec.SetWords(True)
+        self.words: list[tuple[str, float]] = []
+
+    def accept(self, pcm16: bytes) -> str:
+        if self.rec.AcceptWaveform(pcm16):
+            # Vosk's own endpointing closed a segment mid-utterance: keep it.
+            self.words += _words(self.rec.Result())
+            partial = ""
+        else:
+            partial = json.loads(self.rec.PartialResult()).get("partial", "")
+        return " ".join(w for w in (*(w for w, _ in self.words), *partial.split()) if w != UNK)
+
+    def finish(self) -> list[tuple[str, float]]:
+        self.words += _words(self.rec.FinalResult())
+        return self.words
+
+
+class VoskRecognizer(Recognizer):
+    backend = "vosk"
+
+    def __init__(self, model_path: str | Path):
+        self.model_path = Path(model_path).expanduser().resolve()
+        self._vosk = _import_vosk()
+        self.model = load_model(self.model_path)
+        self.sample_rate = model_sample_rate(self.model_path)
+        self.unknown_phrases: list[str] = []  # grammar phrases dropped by the last begin(): words not in the model
+        self._main: _Stream | None = None
+        self._open: _Stream | None = None
+        self._grammar_used = False
+
+    def in_vocabulary(self, word: str) -> bool:
+        return self.model.vosk_model_find_word(word) >= 0
+
+    def grammar_json(self, phrases: list[str]) -> str | None:
+        """The grammar Vosk gets: known phrases plus ``[unk]``, or None when no phrase is usable.
+
+        ``ensure_ascii=False`` matters: Vosk reads ``\\uXXXX`` escapes as literal words.
+        Phrases with a word the model does not know are dropped here (Vosk would
+        drop them too, with a warning on stderr) and listed in ``unknown_phrases``.
+        """
+        known, self.unknown_phrases = [], []
+        for phrase in dict.fromkeys(" ".join(p.lower().split()) for p in phrases):
+            if phrase and all(self.in_vocabulary(w) for w in phrase.split()):
+                known.append(phrase)
+            elif phrase:
+                self.unknown_phrases.append(phrase)
+        if not known:
+            return None
+        extra = [UNK] if self.in_vocabulary(UNK) else []  # some models (the Korean one) have no [unk]
+        return json.dumps(known + extra, ensure_ascii=False)
+
+    def begin(self, grammar: list[str] | None = None, cross_check: bool = False) -> None:
+        grammar_json = self.grammar_json(grammar) if grammar else None
+        self._grammar_used = grammar_json is not None
+        self._main = _Stream(self._vosk, self.model, self.sample_rate, grammar_json)
+        # Open vocabulary on the same audio, only where the main stream is restricted.
+        self._open = _Stream(self._vosk, self.model, self.sample_rate, None) if cross_check and self._grammar_used else None
+        self._cross_check = cross_check
+
+    def accept(self, pcm16: bytes) -> str:
+        if self._main is None:
+            raise RuntimeError("accept() before begin()")
+        if self._open is not None:
+            self._open.accept(pcm16)
+        return self._main.accept(pcm16)
+
+    def end(self) -> Transcript:
+        if self._main is None:
+            raise RuntimeError("end() before begin()")
+        words = self._main.finish()
+        open_text = None
+        if self._open is not None:
+            open_text = make_transcript(self._open.finish()).text
+        self._main = self._open = None
+        transcript = make_transcript(words, open_text)
+        if self._cross_check and not self._grammar_used:
+            transcript.open_text = transcript.text  # already open vocabulary: it is its own cross-check
+        return transcript
