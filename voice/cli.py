@@ -21,6 +21,7 @@ SUBCOMMANDS = [
     "voice.commands.tree",
     "voice.commands.config",
     "voice.commands.devices",
+    "voice.commands.models",
 ]
 
 DESCRIPTION = """\

@@ -164,7 +164,7 @@ class Progress:
         self.out.flush()
 
 
-def _fetch(url: str, target: Path, out: TextIO, label: str) -> str:
+def _fetch(url: str, target: Path, out: TextIO, label: str, final: Path) -> str:
     """Stream ``url`` into ``target``; returns the SHA-256. UserError on any network failure."""
     import http.client
     import urllib.error
@@ -195,9 +195,9 @@ def _fetch(url: str, target: Path, out: TextIO, label: str) -> str:
         raise UserError(f"{url} answered {e.code} {e.reason}; check the address (--url)") from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
         reason = getattr(e, "reason", e)
-        raise UserError(f"could not download from {host} ({reason}). This computer seems to be offline: on a "
-                        f"computer with internet download {url}, unzip it, and copy the model folder here "
-                        "(see 'backtriage models list' for where), or pass --model PATH") from None
+        raise UserError(f"could not download from {host} ({reason}). If this computer is offline: on one with "
+                        f"internet download {url}, unzip it, and copy the folder so that it becomes {final} "
+                        "(or anywhere, and pass --model PATH)") from None
     return digest.hexdigest()
 
 
@@ -251,7 +251,7 @@ def download(name: str | None = None, url: str | None = None, sha256: str | None
     except OSError as e:
         raise UserError(f"cannot write to {dest_dir} ({e.strerror}); choose another folder with --dest") from None
     try:
-        got = _fetch(url, work / "archive.zip", out, f"{name}:")
+        got = _fetch(url, work / "archive.zip", out, f"{name}:", final)
         if got != expected:
             raise UserError(f"the downloaded file does not match its checksum (expected {expected[:12]}…, "
                             f"got {got[:12]}…); nothing was installed. Try again, or check --url/--sha256")
