@@ -41,9 +41,10 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[,.;:!?()\"\u201c\u201d\u2026]")
 _ALTERNATION = re.compile(r"\{([^{}]*)\}")
 
 
-def tokenize(text: object) -> list[str]:
+def tokenize(text: object, contractions: dict[str, str] | None = None) -> list[str]:
     """Our rapidfuzz processor and tokenizer: lower case, apostrophes dropped
-    ("don't" -> "dont"), recognizer tags removed, punctuation -> BOUNDARY."""
+    ("don't" -> "dont", then written out by the language's ``contractions``:
+    "do not"), recognizer tags removed, punctuation -> BOUNDARY."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
@@ -57,7 +58,10 @@ def tokenize(text: object) -> list[str]:
             if tokens and tokens[-1] != BOUNDARY:
                 tokens.append(BOUNDARY)
             continue
-        tokens.append(tok)
+        if contractions and tok in contractions:
+            tokens.extend(contractions[tok].split())
+        else:
+            tokens.append(tok)
         if len(tokens) >= MAX_TOKENS:
             break
     while tokens and tokens[-1] == BOUNDARY:
@@ -93,13 +97,13 @@ class Entry:
 
 # Same phrase twice at one question: the more specific meaning wins.
 _PRIORITY = {"meta": 0, "value": 1, "relative": 1}
-_ANSWER_PRIORITY = {"unsure": 2, "topic": 3, "strong": 4, "hedge": 5, "weak": 6}
+_ANSWER_PRIORITY = {"unsure": 2, "topic": 3, "strong": 4, "hedge": 5, "neutral": 5, "weak": 6}
 
 
 def _rank(e: Entry) -> int:
     if e.kind in _PRIORITY:
         return _PRIORITY[e.kind]
-    if e.intent in ("unsure", "hedge"):
+    if e.intent in ("unsure", "hedge", "neutral"):
         return _ANSWER_PRIORITY[e.intent]
     return _ANSWER_PRIORITY[e.strength]
 
@@ -117,6 +121,8 @@ class Language:
     clause_breaks: frozenset = field(default_factory=frozenset)
     homophone_words: dict = field(default_factory=dict)  # heard word -> canonical answer word
     number_words: dict = field(default_factory=dict)     # word -> value (units, teens, tens)
+    contractions: dict = field(default_factory=dict)     # "dont" -> "do not"
+    alone_ok: frozenset = field(default_factory=frozenset)  # words a lone request may stand with
     units: dict = field(default_factory=dict)            # unit word -> weeks
 
 
@@ -131,7 +137,7 @@ def language(lang: str = "en") -> Language:
         with open(folder / f"{name}.toml", "rb") as f:
             return tomllib.load(f)
 
-    numbers = load("numbers")
+    numbers = load("grammar")
     words = numbers["words"]
     homophones = {}
     for canonical, heard in numbers.get("homophone_words", {}).items():
@@ -140,6 +146,8 @@ def language(lang: str = "en") -> Language:
     return Language(
         lang=lang, answers=load("answers"), meta=load("meta"), topics=load("topics"), numbers=numbers,
         fillers=frozenset(numbers["fillers"]["words"]),
+        alone_ok=frozenset(numbers["fillers"]["alone_ok"]),
+        contractions=dict(numbers.get("contractions", {})),
         negators=frozenset(numbers["negators"]["words"]),
         clause_breaks=frozenset(numbers["negators"].get("clause_breaks", [])),
         homophone_words=homophones,
@@ -165,7 +173,8 @@ class Question:
     lang: Language
     expects: str
     topics: tuple[str, ...]
-    table: dict[tuple[str, ...], list[Entry]]
+    table: dict[tuple[str, ...], list[Entry]]       # meta, topic, unsure, number phrases: matched first
+    answers: dict[tuple[str, ...], list[Entry]]     # generic yes/no/hedges: matched in the words left over
     surfaces: frozenset       # the phrases' own word tuples (to tell when a homophone was needed)
     max_len: int
     words: frozenset          # every word a phrase or number uses: not spell-corrected
@@ -193,7 +202,7 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
         spec = lang.meta.get(intent, {})
         add(spec.get("phrases", []), kind="meta", intent=intent)
         add(spec.get("alone", []), kind="meta", intent=intent, alone=True)
-    answer_intents = ("yes", "no", "unsure", "hedge") if expects == "yesno" else ("unsure", "hedge")
+    answer_intents = ("yes", "no", "unsure", "hedge", "neutral") if expects == "yesno" else ("unsure", "hedge", "neutral")
     for intent in answer_intents:
         spec = lang.answers.get(intent, {})
         add(spec.get("strong", []), kind="answer", intent=intent, strength="strong")
@@ -215,34 +224,37 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
             add([phrase], kind="relative", intent="duration", value=weeks)
 
     table: dict[tuple[str, ...], list[Entry]] = {}
+    answers: dict[tuple[str, ...], list[Entry]] = {}
     surfaces: set[tuple[str, ...]] = set()
     words: set[str] = set()
     for phrase, entry in entries:
-        toks = [t for t in tokenize(phrase) if t != BOUNDARY]
+        toks = [t for t in tokenize(phrase, lang.contractions) if t != BOUNDARY]
         if not toks:
             continue
         key = _canon(lang, toks)
         surfaces.add(tuple(toks))
-        bucket = table.setdefault(key, [])
+        # Generic yes/no/hedge words go in the second pass; "unsure" and neutral phrases
+        # compete with topic phrases ("hard to say" vs "hard to ...").
+        second = entry.kind == "answer" and entry.intent in ("yes", "no", "hedge")
+        bucket = (answers if second else table).setdefault(key, [])
         if entry not in bucket:
             bucket.append(entry)
         words.update(toks)
-    for bucket in table.values():
+    for bucket in [*table.values(), *answers.values()]:
         bucket.sort(key=_rank)
     number_vocab = set(lang.number_words) | set(lang.units) | set(lang.numbers["words"]["articles"])
     number_vocab |= set(lang.numbers["words"]["half"]) | set(lang.numbers["words"]["scales"])
-    for phrase in lang.numbers.get("vague", {}):
-        number_vocab.update(tokenize(phrase))
-    for phrase in lang.numbers["scale"]["out_of"]:
-        number_vocab.update(tokenize(phrase))
+    for phrase in [*lang.numbers.get("vague", {}), *lang.numbers["scale"]["out_of"]]:
+        number_vocab.update(tokenize(phrase, lang.contractions))
     if expects != "yesno":
         words |= number_vocab
+    targets_from = set(words) - number_vocab  # number words are never a correction target (eight/right, ten/then)
     known = words | lang.fillers | lang.negators | lang.clause_breaks | number_vocab | set(lang.homophone_words)
     min_len = lang.numbers["fuzzy"]["min_length"]
-    targets = tuple(sorted(w for w in words if len(w) >= min_len and not w.isdigit()))
+    targets = tuple(sorted(w for w in targets_from if len(w) >= min_len and not w.isdigit()))
     phrases = sorted({p for p, _ in entries})
     if expects != "yesno":
         phrases = sorted(set(phrases) | {w for w in number_vocab if w})
-    return Question(lang=lang, expects=expects, topics=topics, table=table, surfaces=frozenset(surfaces),
-                    max_len=max((len(k) for k in table), default=1), words=frozenset(known),
+    return Question(lang=lang, expects=expects, topics=topics, table=table, answers=answers,
+                    surfaces=frozenset(surfaces), max_len=max((len(k) for k in [*table, *answers]), default=1), words=frozenset(known),
                     targets=targets, phrases=tuple(phrases))

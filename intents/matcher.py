@@ -4,7 +4,7 @@ Steps, all on whole words:
 1. ``tokenize`` (our processor): lower case, apostrophes out, recognizer tags out.
 2. Words this question does not know are corrected to one it does with
    rapidfuzz ``fuzz.ratio`` when they are long enough and close enough
-   (cut-offs in ``numbers.toml``, measured by ``bench/intents.py --tune``).
+   (cut-offs in ``grammar.toml``, measured by ``bench/intents.py --tune``).
 3. Phrases of the question (meta requests, answers, topic words) are found; where
    they overlap the longest wins ("not sure" over "sure", "I don't know" over "no").
 4. A meta request wins; then, by what the question expects, a duration, a
@@ -37,7 +37,8 @@ CONF_META_ALONE = 0.9
 CONF_AGREE = 0.97         # topic words and a plain yes/no agree
 CONF_STRONG = 0.95        # a plain yes/no ("nope", "I haven't")
 CONF_TOPIC = 0.9          # the topic's own words ("chills")
-CONF_WEAK = 0.7           # answer-like openers only ("I have")
+CONF_WEAK = 0.85          # answer-like openers only ("I have", "I haven't")
+WEAK_MIN_COVERAGE = 0.5   # ... and only when they are most of the answer
 CONF_UNSURE = 0.9         # said they don't know
 CONF_CONFLICT = 0.6       # yes and no in one answer -> unsure
 CONF_HEDGE_ONLY = 0.6     # "I think" alone -> unsure
@@ -71,62 +72,81 @@ class _Match:
     homophone: bool
 
 
+def closest_word(q: Question, token: str, cutoff: float = 0) -> tuple[str, float] | None:
+    """The question's word nearest to ``token`` by ``fuzz.ratio`` (normalised Indel
+    similarity; not WRatio, whose partial matching scores short words against long
+    ones far too high), if it reaches ``cutoff``."""
+    if not q.targets:
+        return None
+    # Tokens are already normalised by tokenize(), our processor; targets too.
+    hit = process.extractOne(token, q.targets, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+    return (hit[0], hit[1]) if hit is not None else None
+
+
+def needs_correction(q: Question, token: str) -> bool:
+    """Only long, unknown words are corrected: short ones change meaning with one letter."""
+    return not (token == BOUNDARY or token in q.words or token[0].isdigit()
+                or len(token) < q.lang.numbers["fuzzy"]["min_length"])
+
+
+def cutoff_for(q: Question, token: str) -> float:
+    cutoffs = {int(k): v for k, v in q.lang.numbers["fuzzy"]["cutoffs"].items()}
+    return cutoffs[min(len(token), max(cutoffs))]
+
+
 def _correct(q: Question, toks: list[str]) -> tuple[list[str], dict[int, float]]:
-    """Replace words the question does not know by the closest one it does (fuzz.ratio
-    with a cut-off per word length). Short words are never touched."""
-    fz = q.lang.numbers["fuzzy"]
-    min_len = fz["min_length"]
-    cutoffs = {int(k): v for k, v in fz["cutoffs"].items()}
-    longest = max(cutoffs)
+    """Replace words the question does not know by the closest one it does, when close enough
+    for the word's length (cut-offs measured by ``bench/intents.py --tune``)."""
     corrected: dict[int, float] = {}
     out = list(toks)
     for i, t in enumerate(toks):
-        if t == BOUNDARY or t in q.words or len(t) < min_len or t[0].isdigit() or not q.targets:
-            continue
-        # Tokens are already normalised by tokenize(), our processor; targets too.
-        hit = process.extractOne(t, q.targets, scorer=fuzz.ratio, processor=None,
-                                 score_cutoff=cutoffs[min(len(t), longest)])
-        if hit is not None:
-            out[i] = hit[0]
-            corrected[i] = hit[1] / 100.0
+        if needs_correction(q, t):
+            hit = closest_word(q, t, cutoff_for(q, t))
+            if hit is not None:
+                out[i] = hit[0]
+                corrected[i] = hit[1] / 100.0
     return out, corrected
 
 
 def _find(q: Question, toks: list[str]) -> list[_Match]:
-    """All phrase matches, then the longest non-overlapping ones (ties: earliest)."""
+    """Phrase matches, longest first, never overlapping (ties: earliest). Meta, topic and
+    number phrases are placed first; generic answers only in the words left over, so
+    "I'm not sleeping" is the sleep phrase "not sleeping", not the opener "I'm not"."""
     homo = q.lang.homophone_words
     canon = [homo.get(t, t) for t in toks]
-    found: list[_Match] = []
     n = len(toks)
-    for i in range(n):
-        for length in range(min(q.max_len, n - i), 0, -1):
-            entries = q.table.get(tuple(canon[i:i + length]))
-            if not entries:
-                continue
-            used_homophone = tuple(toks[i:i + length]) not in q.surfaces
-            # A lone "know" is "no" only at the start of a clause ("know, I haven't"),
-            # never in "I know".
-            if used_homophone and length == 1 and i > 0 and toks[i - 1] != BOUNDARY:
-                continue
-            found.append(_Match(i, i + length, entries[0], used_homophone))
-    found.sort(key=lambda m: (-(m.end - m.start), m.start))
     taken = [False] * n
     chosen: list[_Match] = []
-    for m in found:
-        if not any(taken[m.start:m.end]):
-            chosen.append(m)
-            for k in range(m.start, m.end):
-                taken[k] = True
+    for table in (q.table, q.answers):
+        found: list[_Match] = []
+        for i in range(n):
+            for length in range(min(q.max_len, n - i), 0, -1):
+                entries = table.get(tuple(canon[i:i + length]))
+                if not entries:
+                    continue
+                used_homophone = tuple(toks[i:i + length]) not in q.surfaces
+                # A lone "know" is "no" only at the start of a clause ("know, I haven't"),
+                # never in "I know".
+                if used_homophone and length == 1 and i > 0 and toks[i - 1] != BOUNDARY:
+                    continue
+                found.append(_Match(i, i + length, entries[0], used_homophone))
+        found.sort(key=lambda m: (-(m.end - m.start), m.start))
+        for m in found:
+            if not any(taken[m.start:m.end]):
+                chosen.append(m)
+                for k in range(m.start, m.end):
+                    taken[k] = True
     chosen.sort(key=lambda m: m.start)
     return chosen
 
 
 def _negated(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> bool:
     spec = q.lang.numbers["negators"]
+    homo = q.lang.homophone_words
     k = m.start - 1
     steps = 0
     while k >= 0 and steps < spec["window"]:
-        t = toks[k]
+        t = homo.get(toks[k], toks[k])
         if t == BOUNDARY or t in q.lang.clause_breaks:
             return False
         if t in q.lang.negators and k not in yes_cover:
@@ -169,7 +189,7 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     that ``expects`` yesno | duration | number. Never raises on odd text: anything it cannot
     read is ``unknown``. Raises ValueError only for an unknown topic, expects or language."""
     q = question(lang, topic_tuple(topic), expects)
-    toks = tokenize(text)
+    toks = tokenize(text, q.lang.contractions)
     if not toks:
         return UNKNOWN
     toks, corrected = _correct(q, toks)
@@ -196,7 +216,7 @@ def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretati
     for m in metas:
         if m.entry.alone:
             rest = [t for i, t in enumerate(toks)
-                    if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.fillers]
+                    if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.alone_ok]
             if rest:
                 continue
         valid.append(m)
@@ -276,6 +296,9 @@ def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretati
         polarity = main.pop()
         conf = CONF_AGREE if (strong and topical) else (CONF_TOPIC if topical else CONF_STRONG)
     elif weak:
+        if _coverage(q, toks, covered) < WEAK_MIN_COVERAGE:
+            # "I don't weigh myself": an opener inside a sentence about something else.
+            return Interpretation("unsure", None, CONF_HEDGE_ONLY) if hedges else UNKNOWN
         polarity = weak.pop()
         conf = CONF_WEAK
     elif hedges:

@@ -1,6 +1,6 @@
 """Spoken numbers and durations, from normalised tokens.
 
-Words and values come from the language's ``numbers.toml``; the grammar here is
+Words and values come from the language's ``grammar.toml``; the grammar here is
 the shape most languages share: [number] [and a half] [range number] unit
 [and a half] [and/plus next segment]. Durations are in weeks. Where an answer
 gives a range or several values, the LARGER one is returned: the cautious reading
@@ -203,7 +203,7 @@ def numbers(lang: Language, toks: list[str], skip: set[int]) -> list[Quantity]:
             i += 1
             continue
         q = read_number(lang, toks, i)
-        if q is None or toks[i] in lang.numbers["words"]["articles"]:
+        if q is None or (toks[i] in lang.numbers["words"]["articles"] and q.end == i + 1):
             i += 1
             continue
         i = q.end
