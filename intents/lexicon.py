@@ -30,14 +30,16 @@ EXPECTS = ("yesno", "duration", "number")
 META_INTENTS = ("repeat", "back", "help", "stop", "slower", "restart")
 
 BOUNDARY = "|"  # clause break token: phrases never span it, negation stops at it
+UNK = "[unk]"   # a word the recognizer heard but could not read: kept, because it may have been "sure"
 MAX_CHARS = 2000  # a spoken answer is a few seconds; longer input is cut, not rejected
 MAX_TOKENS = 80
 
-_TAGS = re.compile(r"\[[a-z_ ]*\]|<[a-z_ ]*>")  # [unk], <unk>, [noise] from recognizers
+_UNK_TAG = re.compile(r"\[unk\]|<unk>")
+_TAGS = re.compile(r"\[[a-z_ ]*\]|<[a-z_ ]*>")  # [noise], [laughter], ... from recognizers
 _SCALE = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(10|ten)\b")  # "8/10" -> "8 out of 10"
 _DIGIT_RANGE = re.compile(r"(\d)\s*[-\u2013\u2014]\s*(\d)")  # "3-4 weeks" -> "3 to 4 weeks"
 _APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4\u02bc]")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[,.;:!?()\"\u201c\u201d\u2026]")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|\x01|[,.;:!?()\"\u201c\u201d\u2026]")
 _ALTERNATION = re.compile(r"\{([^{}]*)\}")
 
 
@@ -48,12 +50,16 @@ def tokenize(text: object, contractions: dict[str, str] | None = None) -> list[s
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    text = _UNK_TAG.sub(" \x01 ", text)
     text = _TAGS.sub(" ", text)
     text = _SCALE.sub(r"\1 out of 10", text)
     text = _DIGIT_RANGE.sub(r"\1 to \2", text)
     text = _APOSTROPHES.sub("", text)
     tokens: list[str] = []
     for tok in _TOKEN.findall(text):
+        if tok == "\x01":
+            tokens.append(UNK)
+            continue
         if not (tok[0].isalnum()):
             if tokens and tokens[-1] != BOUNDARY:
                 tokens.append(BOUNDARY)

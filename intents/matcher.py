@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz, process
 
 from intents import numbers as num
-from intents.lexicon import BOUNDARY, Entry, Question, question, tokenize, topic_tuple
+from intents.lexicon import BOUNDARY, UNK, Entry, Question, question, tokenize, topic_tuple
 
 INTENTS = ("yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
            "duration", "number", "unknown")
@@ -47,6 +47,7 @@ CONF_GUESSED = 0.55       # vague or homophone numbers ("a few days", "for weeks
 HEDGE_FACTOR = 0.7        # "I think I have" is a yes, less sure
 HOMOPHONE_FACTOR = 0.8
 NEGATED_FACTOR = 0.95
+UNK_NO_FACTOR = 0.6       # a "no" with an unreadable word in it ("[unk] and no") is read back
 
 RANGES = {"age": (0, 120), "pain_score": (0, 10)}
 
@@ -85,7 +86,7 @@ def closest_word(q: Question, token: str, cutoff: float = 0) -> tuple[str, float
 
 def needs_correction(q: Question, token: str) -> bool:
     """Only long, unknown words are corrected: short ones change meaning with one letter."""
-    return not (token == BOUNDARY or token in q.words or token[0].isdigit()
+    return not (token in (BOUNDARY, UNK) or token in q.words or token[0].isdigit()
                 or len(token) < q.lang.numbers["fuzzy"]["min_length"])
 
 
@@ -156,12 +157,13 @@ def _negated(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> bo
     return False
 
 
-def _coverage(q: Question, toks: list[str], covered: set[int]) -> float:
-    """Share of the content words (not fillers) that some phrase or number explained."""
+def _coverage(q: Question, toks: list[str], covered: set[int], unreadable: int = 0) -> float:
+    """Share of the content words (not fillers; unreadable [unk] words count) that some
+    phrase or number explained."""
     content = [i for i, t in enumerate(toks) if t != BOUNDARY and t not in q.lang.fillers]
-    if not content:
+    if not content and not unreadable:
         return 1.0
-    return sum(1 for i in content if i in covered) / len(content)
+    return sum(1 for i in content if i in covered) / (len(content) + unreadable)
 
 
 def _word_factor(word_confidences: Any) -> float:
@@ -190,11 +192,15 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     read is ``unknown``. Raises ValueError only for an unknown topic, expects or language."""
     q = question(lang, topic_tuple(topic), expects)
     toks = tokenize(text, q.lang.contractions)
+    # [unk] words are matched around ("i don't [unk] know" is still "I don't know") but
+    # remembered: they lower confidence and stop a bare "I'm not [unk]" from being a "no".
+    unreadable = toks.count(UNK)
+    toks = [t for t in toks if t != UNK]
     if not toks:
         return UNKNOWN
     toks, corrected = _correct(q, toks)
     matches = _find(q, toks)
-    result = _decide(q, toks, matches)
+    result = _decide(q, toks, matches, unreadable)
     if result.intent == "unknown":
         return UNKNOWN
     used = [i for m in matches for i in range(m.start, m.end) if i in corrected]
@@ -205,7 +211,7 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     return Interpretation(result.intent, result.value, round(max(0.0, min(1.0, conf)), 4))
 
 
-def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation:
+def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int = 0) -> Interpretation:
     lang = q.lang
     covered = {i for m in matches for i in range(m.start, m.end)}
 
@@ -240,7 +246,7 @@ def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretati
             weeks = max(v for v, _, _ in values)
             guessed = any(g for v, g, _ in values if v == weeks)
             cover = covered | {i for d in found for i in range(d.start, d.end)}
-            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover)
+            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover, unreadable)
             if unsure or hedges:
                 conf *= HEDGE_FACTOR
             return Interpretation("duration", round(weeks, 4), conf)
@@ -263,7 +269,7 @@ def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretati
             if not lo <= value <= hi:
                 return UNKNOWN
             cover = covered | {i for x in found for i in range(x.start, x.end)}
-            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover)
+            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover, unreadable)
             if unsure or hedges:
                 conf *= HEDGE_FACTOR
             if len({v for v in candidates}) > 1:
@@ -296,7 +302,8 @@ def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretati
         polarity = main.pop()
         conf = CONF_AGREE if (strong and topical) else (CONF_TOPIC if topical else CONF_STRONG)
     elif weak:
-        if _coverage(q, toks, covered) < WEAK_MIN_COVERAGE:
+        # "I'm not [unk]" may have been "I'm not sure": an opener next to an unreadable word is not an answer.
+        if unreadable or _coverage(q, toks, covered) < WEAK_MIN_COVERAGE:
             # "I don't weigh myself": an opener inside a sentence about something else.
             return Interpretation("unsure", None, CONF_HEDGE_ONLY) if hedges else UNKNOWN
         polarity = weak.pop()
@@ -305,9 +312,11 @@ def _decide(q: Question, toks: list[str], matches: list[_Match]) -> Interpretati
         return Interpretation("unsure", None, CONF_HEDGE_ONLY)
     else:
         return UNKNOWN
-    conf *= factor * _cover_factor(q, toks, covered)
+    conf *= factor * _cover_factor(q, toks, covered, unreadable)
     if hedges:
         conf *= HEDGE_FACTOR
+    if polarity == "no" and unreadable:
+        conf *= UNK_NO_FACTOR
     return Interpretation(polarity, None, conf)
 
 
@@ -315,8 +324,8 @@ def _homophone(*ms: _Match) -> float:
     return HOMOPHONE_FACTOR if any(m.homophone for m in ms) else 1.0
 
 
-def _cover_factor(q: Question, toks: list[str], covered: set[int]) -> float:
-    return 0.6 + 0.4 * _coverage(q, toks, covered)
+def _cover_factor(q: Question, toks: list[str], covered: set[int], unreadable: int = 0) -> float:
+    return 0.6 + 0.4 * _coverage(q, toks, covered, unreadable)
 
 
 def _unsure_or_unknown(q, toks, covered, unsure, hedges) -> Interpretation:
