@@ -260,7 +260,10 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
     targets = tuple(sorted(w for w in targets_from if len(w) >= min_len and not w.isdigit()))
     phrases = sorted({p for p, _ in entries})
     if expects != "yesno":
-        phrases = sorted(set(phrases) | {w for w in number_vocab if w})
+        spoken = set(number_vocab) | set(lang.numbers["words"].get("extra_vocabulary", []))
+        spoken |= {lang.numbers["words"]["joiner"], *lang.numbers["words"]["range"], *lang.numbers["words"]["range_start"],
+                   *lang.numbers["words"]["plus"], *lang.numbers["words"]["quarter"]}
+        phrases = sorted(set(phrases) | {w for w in spoken if w})
     return Question(lang=lang, expects=expects, topics=topics, table=table, answers=answers,
                     surfaces=frozenset(surfaces), max_len=max((len(k) for k in [*table, *answers]), default=1), words=frozenset(known),
                     targets=targets, phrases=tuple(phrases))
