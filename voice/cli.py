@@ -22,6 +22,7 @@ SUBCOMMANDS = [
     "voice.commands.config",
     "voice.commands.devices",
     "voice.commands.models",
+    "voice.commands.kiosk",
 ]
 
 DESCRIPTION = """\

@@ -61,9 +61,12 @@ class Recognition:
 class Kiosk:
     host: str = "127.0.0.1"
     port: int = 8765
-    inactivity_s: float = 60.0
-    alert_sound: str = ""
-    alert_command: str = ""
+    inactivity_s: float = 60.0      # no answer this long mid-session -> "Are you still there?"
+    warning_s: float = 30.0         # time to answer that warning (WCAG 2.2.1 asks for at least 20 s)
+    outcome_s: float = 90.0         # the result stays on screen this long after the last touch or word
+    emergency_hold_s: float = 600.0  # an emergency banner stays until staff tap Finish, or this long
+    alert_sound: str = ""           # sound file played to alert staff on an emergency (paplay/aplay/play)
+    alert_command: str = ""         # command run on an emergency; gets no patient data
 
 
 @dataclass

@@ -81,7 +81,7 @@ def summary_text(tree: Any, log: Iterable[Any], result: Any, *, finished_at: flo
         node = by_id.get(r.node)
         question = fhir.fill_placeholders(node.text, values) if node is not None else r.node
         lines.append(f"{i}. {question}")
-        said = r.transcript if r.transcript else "(tapped on screen)"
+        said = r.transcript if r.transcript else "(no words recorded)"
         conf = f", confidence {float(r.confidence):.2f}" if r.confidence is not None else ""
         lines.append(f"   said: \"{said}\" -> understood: {_understood(r)}{conf}")
     return "\n".join(lines) + "\n"

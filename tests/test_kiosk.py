@@ -1,0 +1,362 @@
+"""The kiosk driver (no browser): sessions by tap and by text, screen == voice, emergency, timeouts, privacy.
+
+The speaker is the real ``voice.speaker.Speaker`` with no sound device (``player=None``):
+its rate/volume logic runs for real, and its caption callback records every word it
+would have said.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+import pytest
+
+from triage import load_tree
+from voice.config import Config
+from voice.kiosk import driver as kd
+from voice.kiosk.alert import staff_alert
+from voice.kiosk.driver import IDLE, OUTCOME, SESSION, STILL_THERE, KioskDriver
+from voice.kiosk.simulate import FakeClock, leftovers
+from voice.speaker import Speaker
+
+TREE = load_tree()
+ALL_NO = ["yes"] + ["no"] * 11  # start, then no red flags
+
+
+class Recorder:
+    """The real Speaker without sound hardware; records what it was asked to say."""
+
+    def __init__(self, rate=150, volume=0.8):
+        self.said: list[str] = []
+        self.speaker = Speaker(rate=rate, volume=volume, player=None, caption=self._caption)
+
+    def _caption(self, text: str) -> None:
+        if not text.startswith("(speech is off"):  # the Speaker's own one-time notice
+            self.said.append(text)
+
+    def __getattr__(self, name):
+        return getattr(self.speaker, name)
+
+
+@pytest.fixture
+def rig():
+    clock = FakeClock()
+    sp = Recorder()
+    alerts: list[int] = []
+    finished: list = []
+    d = KioskDriver(TREE, speaker=sp, clock=clock, inactivity_s=60, warning_s=30, outcome_s=90,
+                    on_emergency=lambda: alerts.append(1), on_finished=finished.append)
+    yield d, sp, clock, alerts, finished
+    sp.speaker.close()
+
+
+def visible_texts(screen: dict) -> list[str]:
+    texts = [screen["heard"], *screen["lines"], screen["question"], screen["warning"]]
+    if screen["result"]:
+        texts.append(screen["result"]["text"])
+    return [t for t in texts if t]
+
+
+def test_full_session_by_tapping_then_reset(rig):
+    d, sp, clock, alerts, finished = rig
+    assert d.mode == IDLE and d.screen()["welcome"]
+    d.tap("start")
+    assert d.mode == SESSION and d.screen()["expects"] == "yesno"
+    for a in ALL_NO:
+        d.tap(a, label=a.title())
+    assert d.screen()["expects"] == "number"
+    d.tap("number", 40, label="40")
+    assert d.screen()["heard"] == "I understood: 40."
+    d.tap("duration", 0.5, label="Less than 1 week")
+    s = d.screen()
+    assert s["heard"] == "I understood: Less than 1 week."
+    assert s["mode"] == OUTCOME and s["result"]["disposition"] == "self_care"
+    assert "more_info" in s["topics"]  # "hear about causes?" is still on offer
+    assert finished == []  # the handoff waits for the end: "back" could still change the answers
+    d.tap("no", label="No")
+    assert d.mode == OUTCOME and d.question == ""
+    assert len(finished) == 1 and finished[0].result.disposition == "self_care"
+    assert finished[0].log[-2].transcript == "(tapped) Less than 1 week"
+    d.finish()
+    assert d.mode == IDLE and leftovers(d, sp.speaker) == []
+    assert not alerts
+
+
+def test_typed_and_spoken_text_is_understood(rig):
+    d, sp, clock, alerts, finished = rig
+    assert d.text("hello") and d.mode == SESSION
+    d.text("yes let's go")
+    d.text("nope")
+    assert d.screen()["heard"] == "I understood: no."
+    for _ in range(10):
+        d.text("no I haven't")
+    d.text("sixty two")
+    assert d.screen()["heard"] == "I understood: 62."
+    d.text("about three weeks")
+    assert d.screen()["heard"] == "I understood: 3 weeks."
+    assert d.result["disposition"] == "urgent"  # age 62
+    assert d.session.log[-1].transcript == "about three weeks"
+
+
+def test_idle_chatter_is_neither_shown_nor_kept(rig):
+    d, sp, clock, alerts, finished = rig
+    assert d.text("my sister has a bad knee") is False
+    d.caption_partial("my sister has")
+    s = d.screen()
+    assert s["mode"] == IDLE and s["caption"] == "" and "sister" not in repr(vars(d))
+
+
+def test_screen_shows_exactly_what_is_said(rig):
+    d, sp, clock, alerts, finished = rig
+    screens = []
+    q = d.subscribe()
+    steps = [lambda: d.tap("start"), lambda: d.tap("yes"), lambda: d.tap("unsure"), lambda: d.tap("repeat"),
+             lambda: d.tap("no"), lambda: d.text("slower"), lambda: d.tap("back"), lambda: d.tap("no")]
+    q.get_nowait()  # the screen at subscription
+    for step in steps:
+        before = len(sp.said)
+        step()
+        screen = q.get_nowait()
+        screens.append(screen)
+        assert sp.said[before:] == visible_texts(screen), screen
+    assert sp.speaker.rate == 125  # "slower" reached the speaker
+    d.unsubscribe(q)
+
+
+def test_emergency_is_said_first_shown_as_banner_and_alerts_staff(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.tap("yes")
+    before = len(sp.said)
+    d.text("yes I can't control my bladder")
+    s = d.screen()
+    assert s["result"]["emergency"] and s["result"]["disposition"] == "emergency"
+    assert sp.said[before] == s["result"]["text"] and s["result"]["text"].startswith("Call 911 now")
+    assert s["heard"] == ""  # nothing said or shown before/around the instruction
+    assert alerts == [1] and len(finished) == 1
+    # the banner stays well past the normal outcome time (staff may not be there yet)
+    clock.advance(d.outcome_s + 1)
+    d.tick()
+    assert d.mode == OUTCOME
+    clock.advance(d.emergency_hold_s)
+    d.tick()
+    assert d.mode == IDLE
+
+
+def test_inactivity_warns_then_resets_and_more_time_extends(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.tap("yes")
+    question = d.question
+    clock.advance(59)
+    d.tick()
+    assert d.mode == SESSION
+    clock.advance(2)
+    d.tick()
+    s = d.screen()
+    assert s["mode"] == STILL_THERE and s["warning"] == kd.STILL_THERE_TEXT and s["seconds_left"] == 30
+    assert sp.said[-1] == kd.STILL_THERE_TEXT
+    d.text("wait a moment")  # saying "more time" / "wait" counts
+    assert d.mode == SESSION and d.question == question and d.lines == [kd.MORE_TIME_TEXT]
+    clock.advance(100)  # more time doubled the wait
+    d.tick()
+    assert d.mode == SESSION
+    clock.advance(21)
+    d.tick()
+    assert d.mode == STILL_THERE
+    d.tap("more_time")
+    assert d.mode == SESSION
+    clock.advance(121)
+    d.tick()
+    clock.advance(29)
+    d.tick()
+    assert d.mode == STILL_THERE  # at least 20 s to respond (here 30)
+    clock.advance(2)
+    d.tick()
+    assert d.mode == IDLE and d.session is None
+
+
+def test_answering_the_warning_carries_on(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.tap("yes")
+    clock.advance(61)
+    d.tick()
+    assert d.mode == STILL_THERE
+    d.tap("no")
+    assert d.mode == SESSION and d.screen()["heard"] == "I understood: no."
+
+
+def test_warning_time_is_never_under_20_seconds():
+    assert KioskDriver(TREE, warning_s=5).warning_s == 20.0
+
+
+def test_long_speech_is_not_inactivity(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    sp.speaker.busy = lambda: True  # a slow voice still reading the question
+    clock.advance(500)
+    d.tick()
+    assert d.mode == SESSION
+    sp.speaker.busy = lambda: False
+    d.tick()
+    assert d.mode == STILL_THERE
+
+
+def test_nothing_survives_a_reset_and_logs_hold_no_answers(rig, caplog):
+    d, sp, clock, alerts, finished = rig
+    caplog.set_level(logging.DEBUG)
+    d.tap("start")
+    d.text("yes zanzibar")
+    d.caption_partial("no quixotic")
+    d.text("no quixotic")
+    assert "zanzibar" in repr(d.session.log)
+    d.finish()
+    assert leftovers(d, sp.speaker) == []
+    state = repr({k: v for k, v in vars(d).items() if k != "tree"}) + repr(d.screen())
+    for word in ("zanzibar", "quixotic", "bladder"):
+        assert word not in state
+    assert "zanzibar" not in caplog.text and "quixotic" not in caplog.text
+    assert "session started" in caplog.text  # the log is there, just without answers
+    d.tap("start")
+    assert d.session.log == [] and d.session.result is None
+
+
+def test_rate_and_volume_return_to_defaults_for_each_patient(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.text("slower please")
+    d.text("slower")
+    sp.speaker.volume = 0.3  # turned down during the session
+    assert sp.speaker.rate == 100
+    d.finish()
+    d.tap("start")
+    assert (sp.speaker.rate, sp.speaker.volume) == (150, 0.8)
+
+
+def test_an_error_in_one_session_never_ends_the_kiosk(rig, monkeypatch, caplog):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    real = type(d.session).answer
+
+    def broken(self, *a, **k):
+        raise RuntimeError("engine bug with the answer 'yes albatross'")
+
+    monkeypatch.setattr(type(d.session), "answer", broken)
+    assert d.tap("yes") is False
+    assert d.mode == IDLE and d.session is None and d.errors == 1
+    assert d.screen()["lines"] == [kd.SORRY_TEXT] and sp.said[-1] == kd.SORRY_TEXT
+    assert "RuntimeError" in caplog.text and "albatross" not in caplog.text
+    monkeypatch.setattr(type(d.session or TREE), "answer", real, raising=False)
+    monkeypatch.undo()
+    assert d.tap("start") and d.tap("yes") and d.mode == SESSION
+
+
+def test_failing_handoff_or_alert_does_not_stop_the_kiosk(rig):
+    d, sp, clock, alerts, finished = rig
+
+    def fail(*a):
+        raise OSError("disk full")
+
+    d.on_finished = fail
+    d.on_emergency = fail
+    d.tap("start")
+    d.tap("yes")
+    d.tap("yes")
+    assert d.result["emergency"] and d.mode == OUTCOME and d.errors == 0
+
+
+def test_microphone_status_is_shown_and_kept_across_patients(rig):
+    d, sp, clock, alerts, finished = rig
+    q = d.subscribe()
+    d.set_status("The microphone is not connected. Please use the buttons.")
+    assert q.get_nowait()["status"] == ""  # the screen at subscription
+    assert q.get_nowait()["status"].startswith("The microphone")
+    d.tap("start")
+    d.finish()
+    assert d.screen()["status"].startswith("The microphone")
+    d.set_status("")
+    assert d.screen()["status"] == ""
+
+
+def test_live_captions_are_published(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    q = d.subscribe()
+    q.get_nowait()
+    d.caption_partial("yes I")
+    assert q.get_nowait()["caption"] == "yes I"
+    d.tap("yes")
+    assert q.get_nowait()["caption"] == ""
+
+
+def test_stop_before_a_result_writes_no_handoff_and_resets(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.tap("no")  # not ready: the engine says how to get help anyway
+    assert d.mode == OUTCOME and d.result is None and "911" in d.lines[0]
+    assert finished == []
+    clock.advance(91)
+    d.tick()
+    assert d.mode == IDLE
+
+
+def test_unknown_button_is_ignored(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    assert d.tap("format_disk") is False and d.mode == SESSION and d.errors == 0
+
+
+def test_staff_alert_runs_the_configured_command_without_patient_data(tmp_path):
+    out = tmp_path / "alert.txt"
+    script = "import os, sys; open(sys.argv[1], 'w').write(repr(sys.argv[1:]) + os.environ['BACKTRIAGE_ALERT'])"
+    alert = staff_alert(command=f"{sys.executable} -c \"{script}\" {out}")
+    for t in alert():
+        t.join(10)
+    assert out.read_text() == repr([str(out)]) + "emergency"
+
+
+def test_build_driver_writes_handoff_when_enabled(tmp_path):
+    from voice.kiosk.app import build_driver
+
+    config = Config()
+    config.handoff.enabled = True
+    config.handoff.folder = str(tmp_path / "handoff")
+    config.clinic.emergency_number = "112"
+    d = build_driver(config, TREE)
+    d.tap("start")
+    d.tap("yes")
+    d.tap("yes")
+    assert d.result["text"].startswith("Call 112")
+    files = sorted(p.suffix for p in (tmp_path / "handoff").iterdir())
+    assert files == [".json", ".txt"]
+
+
+def test_handoff_enabled_without_folder_is_a_user_error():
+    from voice.errors import UserError
+    from voice.kiosk.app import build_driver
+
+    config = Config()
+    config.handoff.enabled = True
+    with pytest.raises(UserError, match="folder"):
+        build_driver(config, TREE)
+
+
+def test_driver_is_safe_under_concurrent_inputs(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.tap("yes")
+
+    def hammer():
+        for _ in range(50):
+            d.tap("repeat")
+            d.caption_partial("hm")
+            d.tick()
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert d.errors == 0 and d.mode == SESSION and d.session.current.node == "bladder_bowel"

@@ -1,0 +1,57 @@
+"""``backtriage kiosk``: leave backtriage running in a waiting room, patient after patient."""
+from __future__ import annotations
+
+import argparse
+
+HELP = "run unattended in a waiting room: screen with captions and touch buttons, voice optional"
+DESCRIPTION = """\
+Run backtriage as a waiting-room kiosk, one patient after another, with nobody
+at the keyboard.
+
+It serves a local web page (only on this computer, nothing from the internet):
+open it full-screen in a browser on the kiosk laptop (--browser does that). The
+page shows each question in large text, live captions of what is heard, and
+large buttons (Yes / No / Not sure / Repeat / Back / More time) for people who
+would rather tap than talk. Touch and voice drive the same session.
+
+A patient starts by tapping Start, pressing any key, or saying "start" or
+"hello". After the result the kiosk resets itself for the next patient. No sound
+is recorded, nothing of a session is kept after it resets, and the log holds no
+answers.
+
+Settings ([kiosk] in the config file): host, port, inactivity_s (60: then "Are
+you still there?"), warning_s (30), outcome_s (90), emergency_hold_s (600),
+alert_sound (a sound file played for staff on an emergency) and alert_command
+(a command run on an emergency; it gets no patient data). Staff summaries of
+each session: [handoff] enabled = true and folder = "...", written as text and
+as FHIR R4 QuestionnaireResponse JSON, readable only by this user.
+"""
+EPILOG = """\
+examples:
+  backtriage kiosk --no-voice --browser      screen and touch only, open the page
+  backtriage kiosk --port 8080               voice and screen, page on port 8080
+  backtriage --config clinic.toml kiosk      with the clinic's settings
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("kiosk", help=HELP, description=DESCRIPTION, epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, metavar="N", help="port for the screen page (default from config: 8765)")
+    p.add_argument("--no-voice", action="store_true",
+                   help="screen and touch only: no microphone, no speech (for a kiosk without audio)")
+    p.add_argument("--browser", action="store_true", help="open the screen page in the default browser")
+    p.add_argument("--tree", metavar="FILE", help="a clinic's own triage tree (default: the shipped tree)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+
+    from voice.kiosk.app import run_kiosk
+    from voice.sessions import config_from_args, tree_from
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    config = config_from_args(args)
+    tree = tree_from(args.tree, config)
+    return run_kiosk(config, tree, port=args.port, voice=not args.no_voice, browser=args.browser)

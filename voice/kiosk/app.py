@@ -1,0 +1,101 @@
+"""Putting the kiosk together from the clinic's config: driver, speech, staff alert, handoff, screen."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from triage import Session, Tree
+from voice.config import Config
+from voice.errors import UserError
+from voice.kiosk.alert import staff_alert
+from voice.kiosk.driver import KioskDriver
+from voice.kiosk.server import KioskServer
+
+log = logging.getLogger("backtriage.kiosk")
+
+
+def handoff_writer(config: Config, tree: Tree):
+    """The driver's ``on_finished`` when the clinic turned handoff on, else None."""
+    h = config.handoff
+    if not h.enabled:
+        return None
+    if not h.folder:
+        raise UserError("[handoff] enabled = true needs a folder: set [handoff] folder = \"/path/for/staff\"")
+    from voice.handoff import write_handoff
+
+    clinic = config.clinic
+    place = f"{clinic.name} on {clinic.phone}" if clinic.phone else clinic.name
+
+    def write(session: Session) -> None:
+        write_handoff(h.folder, tree, session.log, session.result, finished_at=time.time(),
+                      emergency_number=clinic.emergency_number, clinic=place)
+
+    return write
+
+
+def build_driver(config: Config, tree: Tree, speaker: Any = None) -> KioskDriver:
+    from voice.sessions import new_session
+
+    k = config.kiosk
+    return KioskDriver(
+        tree,
+        new_session=lambda t: new_session(t, config),
+        speaker=speaker,
+        inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
+        emergency_hold_s=k.emergency_hold_s,
+        on_emergency=staff_alert(k.alert_sound, k.alert_command) if (k.alert_sound or k.alert_command) else None,
+        on_finished=handoff_writer(config, tree),
+    )
+
+
+def open_speaker(config: Config):
+    """The real speaker behind the kiosk's speech queue; None (screen only) when there is no sound output."""
+    from voice.kiosk.speech import QueuedSpeaker
+    from voice.speaker import Speaker
+
+    sp = Speaker.from_config(config, caption=None)
+    if sp.broken:
+        log.warning("no sound output: the kiosk runs screen-only")
+        print(f"backtriage kiosk: {sp.broken}; running with the screen only")
+    return QueuedSpeaker(sp)
+
+
+def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: bool = True,
+              browser: bool = False, stop: threading.Event | None = None) -> int:
+    """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set."""
+    speaker = open_speaker(config) if voice else None
+    driver = build_driver(config, tree, speaker)
+    try:
+        server = KioskServer(driver, config.kiosk.host, port if port is not None else config.kiosk.port)
+    except OSError as e:
+        raise UserError(f"cannot serve the kiosk screen on {config.kiosk.host}:{port or config.kiosk.port} ({e}); "
+                        "choose another port with --port") from None
+    listener = None
+    with server:
+        print(f"backtriage kiosk: screen at {server.url}  (open it full-screen; Ctrl-C stops)")
+        if voice:
+            from voice.kiosk.listening import start_listening
+
+            listener = start_listening(driver, config, speaker)
+        if browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
+        try:
+            if stop is not None:
+                stop.wait()
+            else:
+                _forever()
+        finally:
+            if listener is not None:
+                listener.stop()
+            if speaker is not None:
+                speaker.close()
+    return 0
+
+
+def _forever() -> None:
+    while True:
+        time.sleep(3600)

@@ -1,0 +1,411 @@
+"""The kiosk's core: one patient after another through the same triage engine, no I/O of its own.
+
+:class:`KioskDriver` owns the current :class:`triage.Session` and takes every input
+the kiosk has: a Start (button, key or spoken phrase), a tapped answer (an intent
+directly), a typed or spoken answer (text, understood by ``intents``), live
+captions, "more time", "finish", the microphone's status, and the clock (``tick``).
+Each input updates one *screen* (a plain dict) which is published to every
+subscriber (the web page's server-sent events), and the same words go to the
+speaker, so the screen always shows exactly what the voice says.
+
+Modes: ``idle`` (waiting for a patient) -> ``session`` (questions) ->
+``outcome`` (the result, and the "hear more?" question) -> back to ``idle``;
+``still_there`` is the inactivity warning. Any failure inside one patient's
+session resets the kiosk instead of ending it.
+
+Privacy: the driver keeps only the current patient's session; :meth:`reset` drops it
+and every text derived from it. Log lines name modes and error types, never answers.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import time
+from typing import Any, Callable
+
+from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower, Tree
+
+log = logging.getLogger("backtriage.kiosk")
+
+IDLE, SESSION, STILL_THERE, OUTCOME = "idle", "session", "still_there", "outcome"
+
+WELCOME = "Hello. Tap Start, or say \"start\", to check how soon you should get help for back pain."
+STILL_THERE_TEXT = "Are you still there? Tap More time, or say \"more time\", to carry on."
+MORE_TIME_TEXT = "Take your time. I will wait."
+SORRY_TEXT = "Sorry, something went wrong. Tap Start, or say \"start\", to begin again."
+
+TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
+# Intents a button may send (an answer or a request to the engine).
+TAP_INTENTS = frozenset({"yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
+                         "duration", "number"})
+# Spoken or typed words that start a session from the idle screen.
+START_WORDS = re.compile(r"\b(start|begin|hello|hi|hey|ready|yes|help)\b", re.I)
+# Spoken or typed requests for more time (WCAG 2.2.1) that the answer layer need not know.
+MORE_TIME_WORDS = re.compile(r"\b(more time|wait|hold on|one moment|a moment|just a (sec|second|minute)"
+                             r"|i'?m (still )?here|still here)\b", re.I)
+
+
+def heard_text(event: Heard) -> str:
+    """How an answer is read back, on screen and aloud."""
+    tapped = event.transcript.startswith(TAPPED) and event.transcript[len(TAPPED):].strip()
+    if tapped and event.intent in ("duration", "number"):
+        return f"I understood: {tapped}."  # the button's own words, not a value picked inside its range
+    if event.intent in ("duration", "number") and event.value is not None:
+        value = f"{event.value:g}" if isinstance(event.value, float) else str(event.value)
+        return f"I understood: {value}{' weeks' if event.intent == 'duration' else ''}."
+    if event.intent == "unknown":
+        return "I did not understand that."
+    return f"I understood: {'not sure' if event.intent == 'unsure' else event.intent}."
+
+
+class KioskDriver:
+    """One patient at a time; thread-safe (HTTP threads, the listener and the clock all call in)."""
+
+    def __init__(self, tree: Tree, *, new_session: Callable[[Tree], Session] | None = None,
+                 speaker: Any = None, inactivity_s: float = 60.0, warning_s: float = 30.0,
+                 outcome_s: float = 90.0, emergency_hold_s: float = 600.0,
+                 on_emergency: Callable[[], None] | None = None,
+                 on_finished: Callable[[Session], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.tree = tree
+        self._new_session = new_session or (lambda t: Session(t, clock=time.time))
+        self.speaker = speaker
+        self.inactivity_s = float(inactivity_s)
+        self.warning_s = max(20.0, float(warning_s))  # WCAG 2.2.1: at least 20 s to respond
+        self.outcome_s = float(outcome_s)
+        self.emergency_hold_s = float(emergency_hold_s)
+        self.on_emergency = on_emergency
+        self.on_finished = on_finished
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._subscribers: list[queue.Queue] = []
+        self.status = ""          # device status (microphone), not patient data: kept across resets
+        self.seq = 0
+        self.sessions_started = 0
+        self.errors = 0           # sessions ended by a failure (the soak asserts none)
+        self._clear()
+
+    # ------------------------------------------------------------------ state
+
+    def _clear(self) -> None:
+        """Forget everything about the current patient."""
+        self.session: Session | None = None
+        self.mode = IDLE
+        self.lines: list[str] = []
+        self.question = ""
+        self.expects = ""
+        self.topics: tuple[str, ...] = ()
+        self.node: dict[str, Any] = {}
+        self.heard = ""
+        self.caption = ""
+        self.result: dict[str, Any] | None = None
+        self._handed_off = False
+        self._deadline = float("inf")  # when the current mode times out (monotonic clock)
+
+    def screen(self) -> dict[str, Any]:
+        """What the page shows now (also the SSE payload)."""
+        with self._lock:
+            left = self._deadline - self.clock()
+            return {
+                "seq": self.seq, "mode": self.mode, "status": self.status,
+                "welcome": WELCOME if self.mode == IDLE else "",
+                "heard": self.heard, "lines": list(self.lines), "question": self.question,
+                "expects": self.expects, "topics": list(self.topics), "node": dict(self.node),
+                "caption": self.caption, "result": dict(self.result) if self.result else None,
+                "warning": STILL_THERE_TEXT if self.mode == STILL_THERE else "",
+                "seconds_left": round(left) if self.mode == STILL_THERE and left != float("inf") else None,
+            }
+
+    # ------------------------------------------------------------------ subscribers
+
+    def subscribe(self) -> "queue.Queue[dict[str, Any]]":
+        q: queue.Queue = queue.Queue(maxsize=64)
+        with self._lock:
+            self._subscribers.append(q)
+            q.put(self.screen())
+        return q
+
+    def unsubscribe(self, q: queue.Queue) -> None:
+        with self._lock:
+            if q in self._subscribers:
+                self._subscribers.remove(q)
+
+    def _publish(self) -> None:
+        self.seq += 1
+        snap = self.screen()
+        for q in list(self._subscribers):
+            while True:
+                try:
+                    q.put_nowait(snap)
+                    break
+                except queue.Full:  # a stalled page only needs the newest screen
+                    try:
+                        q.get_nowait()
+                    except queue.Empty:
+                        pass
+
+    # ------------------------------------------------------------------ speech
+
+    def _speak(self, texts: list[str], interrupt: bool = True) -> None:
+        sp = self.speaker
+        if sp is None or not texts:
+            return
+        if interrupt and hasattr(sp, "stop"):
+            sp.stop()
+        for text in texts:
+            sp.say(text)
+
+    def _speaker_call(self, name: str) -> None:
+        fn = getattr(self.speaker, name, None) if self.speaker is not None else None
+        if fn is not None:
+            fn()
+
+    # ------------------------------------------------------------------ inputs
+
+    def _guarded(fn):  # type: ignore[no-untyped-def]
+        """Run an input under the lock; a failure resets this patient's session, never the kiosk."""
+        def wrapper(self, *args, **kwargs):
+            with self._lock:
+                try:
+                    return fn(self, *args, **kwargs)
+                except Exception as e:  # noqa: BLE001 - the kiosk must carry on for the next patient
+                    # Type and place only: messages may quote what the patient said.
+                    tb = e.__traceback__
+                    while tb is not None and tb.tb_next is not None:
+                        tb = tb.tb_next
+                    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+                    log.error("session failed (%s at %s); resetting", type(e).__name__, where)
+                    self.errors += 1
+                    self._reset("error")
+                    self.lines = [SORRY_TEXT]
+                    self._speak([SORRY_TEXT])
+                    self._publish()
+                    return False
+        wrapper.__name__ = fn.__name__
+        wrapper.__doc__ = fn.__doc__
+        return wrapper
+
+    @_guarded
+    def start(self) -> bool:
+        """A new patient: fresh session, speech back to the configured rate and volume."""
+        if self.mode == OUTCOME:
+            self._reset("new patient")
+        if self.mode != IDLE:
+            return False
+        self._speaker_call("reset")
+        self.session = self._new_session(self.tree)
+        self.sessions_started += 1
+        self.mode = SESSION
+        log.info("session started")
+        self._apply(self.session.start())
+        return True
+
+    @_guarded
+    def tap(self, intent: str, value: Any = None, label: str = "") -> bool:
+        """A button: an intent straight to the engine (``label`` is kept as what the person chose)."""
+        if intent == "start":
+            return self.start()
+        if intent == "more_time":
+            return self.more_time()
+        if intent == "finish":
+            return self.finish()
+        if intent not in TAP_INTENTS:
+            log.warning("ignored an unknown button")
+            return False
+        if self.mode == IDLE:
+            return self.start()
+        if self.mode == STILL_THERE:
+            self._resume()
+        if self.session is None or self.session.finished:
+            return False
+        transcript = f"{TAPPED} {label}".strip()
+        self.caption = ""  # a tap answers; an old caption would look like what was understood
+        self._apply(self.session.answer(intent, value, 1.0, transcript=transcript))
+        return True
+
+    @_guarded
+    def text(self, text: str, word_confidences: list[float] | None = None, transcript: Any = None) -> bool:
+        """A typed or spoken answer. ``transcript`` (a recognizer Transcript) enables the cross-check."""
+        text = (text or "").strip()
+        if self.mode == IDLE:
+            # Waiting-room chatter is neither shown nor kept; only a start phrase counts.
+            return self.start() if START_WORDS.search(text) else False
+        self.caption = text
+        if not text:
+            self._publish()
+            return False
+        if MORE_TIME_WORDS.search(text) and self.mode in (SESSION, STILL_THERE, OUTCOME):
+            return self.more_time()
+        if self.mode == STILL_THERE:
+            self._resume()
+        if self.session is None or self.session.finished or self.session.current is None:
+            self._publish()
+            return False
+        from voice.answers import answer_text, answer_transcript
+
+        if transcript is not None:
+            events = answer_transcript(self.session, transcript)
+        else:
+            events = answer_text(self.session, text, word_confidences)
+        self._apply(events)
+        return True
+
+    @_guarded
+    def caption_partial(self, text: str) -> None:
+        """Live caption of what is being heard right now (not an answer yet)."""
+        if self.mode == IDLE:
+            return
+        self.caption = text or ""
+        if self.mode in (SESSION, OUTCOME) and text:
+            self._touch()
+        self._publish()
+
+    @_guarded
+    def more_time(self) -> bool:
+        """The person asked for more time: the wait starts again, twice as long (WCAG 2.2.1)."""
+        if self.mode == IDLE:
+            return False
+        self._resume()
+        self.lines = [MORE_TIME_TEXT]
+        self._deadline = self.clock() + 2 * self._mode_timeout()
+        self._speak([MORE_TIME_TEXT])
+        self._publish()
+        return True
+
+    @_guarded
+    def finish(self) -> bool:
+        """Finish button on the result screen (patient or staff): ready for the next patient."""
+        if self.mode not in (OUTCOME, STILL_THERE, SESSION):
+            return False
+        self._reset("finished")
+        self._publish()
+        return True
+
+    @_guarded
+    def set_status(self, text: str) -> None:
+        """Device status from the microphone code ("" when all is well); shown on every screen."""
+        if text != self.status:
+            log.info("status: %s", text or "ok")
+            self.status = text or ""
+            self._publish()
+
+    @_guarded
+    def tick(self) -> None:
+        """Called about every half second: inactivity warning, reset after the warning or the result."""
+        if self.mode == IDLE or self.clock() < self._deadline:
+            return
+        if self._speaker_busy():
+            return  # a long question still being spoken is not inactivity
+        if self.mode == SESSION:
+            self.mode = STILL_THERE
+            self._deadline = self.clock() + self.warning_s
+            log.info("inactivity warning")
+            self._speak([STILL_THERE_TEXT])
+            self._publish()
+        else:
+            self._reset("timeout")
+            self._publish()
+
+    # ------------------------------------------------------------------ internals
+
+    def _speaker_busy(self) -> bool:
+        busy = getattr(self.speaker, "busy", None) if self.speaker is not None else None
+        return bool(busy() if callable(busy) else busy)
+
+    def _mode_timeout(self) -> float:
+        if self.mode == OUTCOME:
+            emergency = bool(self.result and self.result.get("emergency"))
+            return self.emergency_hold_s if emergency else self.outcome_s
+        return self.inactivity_s
+
+    def _touch(self) -> None:
+        self._deadline = self.clock() + self._mode_timeout()
+
+    def _resume(self) -> None:
+        if self.mode == STILL_THERE:
+            self.mode = OUTCOME if self.result else SESSION
+        self._touch()
+
+    def _apply(self, events: list[Event]) -> None:
+        """Turn engine events into the next screen and the same words spoken."""
+        self.lines, self.heard, self.question = [], "", ""
+        speech: list[str] = []
+        first: list[str] = []
+        for i, ev in enumerate(events):
+            if isinstance(ev, Heard):
+                self.heard = heard_text(ev)
+                nxt = events[i + 1] if i + 1 < len(events) else None
+                # A low-confidence answer is read back by the engine's own "Is that right?" question.
+                if not (isinstance(nxt, Ask) and nxt.text.startswith("I understood")):
+                    speech.append(self.heard)
+                else:
+                    self.heard = ""
+            elif isinstance(ev, Say):
+                self.lines.append(ev.text)
+                speech.append(ev.text)
+            elif isinstance(ev, Error):
+                self.lines.append(ev.message)
+                speech.append(ev.message)
+            elif isinstance(ev, Ask):
+                self.question, self.expects, self.topics = ev.text, ev.expects, tuple(ev.topics)
+                node = self.session.node if self.session is not None else None
+                self.node = {"id": ev.node, "threshold": getattr(node, "threshold", None),
+                             "unit": getattr(node, "unit", "")}
+                speech.append(ev.text)
+            elif isinstance(ev, Slower):
+                self._speaker_call("slower")
+            elif isinstance(ev, Result):
+                emergency = ev.disposition == "emergency"
+                self.result = {"disposition": ev.disposition, "text": ev.text, "emergency": emergency}
+                self.mode = OUTCOME
+                if emergency:
+                    first.append(ev.text)  # the emergency instruction is said before anything else
+                    log.warning("emergency outcome: alerting staff")
+                    self._alert()
+                else:
+                    speech.append(ev.text)
+            elif isinstance(ev, End):
+                self.question, self.expects, self.topics, self.node = "", "", (), {}
+                self._hand_off()
+                if self.result is None:
+                    self.mode = OUTCOME  # stopped: the goodbye stays up briefly, then reset
+        if first:  # emergency: the banner and the voice give the instruction alone, first
+            speech = [t for t in speech if t != self.heard]
+            self.heard = ""
+        self._touch()
+        self._speak(first + speech)
+        self._publish()
+
+    def _alert(self) -> None:
+        if self.on_emergency is None:
+            return
+        try:
+            self.on_emergency()
+        except Exception as e:  # noqa: BLE001 - a broken alert must not hide the banner
+            log.error("staff alert failed (%s)", type(e).__name__)
+
+    def _hand_off(self) -> None:
+        s = self.session
+        if self._handed_off or s is None or s.result is None or self.on_finished is None:
+            return
+        self._handed_off = True
+        try:
+            self.on_finished(s)
+        except Exception as e:  # noqa: BLE001 - a full disk must not stop the next patient
+            log.error("handoff failed (%s)", type(e).__name__)
+
+    def _reset(self, reason: str) -> None:
+        """Drop the patient: session, texts, captions. Speech stops; the next start resets rate/volume."""
+        if self.session is not None:
+            self._hand_off()  # a result reached but the "hear more?" question left unanswered
+        log.info("reset (%s)", reason)
+        self._speaker_call("stop")
+        self._speaker_call("reset")
+        self._clear()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._reset("requested")
+            self._publish()

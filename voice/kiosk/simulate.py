@@ -1,0 +1,160 @@
+"""Simulated patients for the kiosk soak (tests and ``bench/kiosk_soak.py``).
+
+Each simulated patient goes through the real driver exactly as a person would:
+starts (spoken phrase, key/button), answers with typed/spoken text understood by
+``intents`` or with taps, sometimes asks for a repeat, goes back, asks for more
+time, or walks away (the inactivity timeout), and the kiosk resets after the
+outcome. Between patients it checks that nothing of the previous one is left.
+"""
+from __future__ import annotations
+
+import gc
+import random
+import time
+import tracemalloc
+from typing import Any
+
+from voice.kiosk.driver import IDLE, OUTCOME, KioskDriver
+
+SAY = {
+    "yes": ["yes", "yeah", "yes I have", "I think so, yes"],
+    "no": ["no", "nope", "no I haven't", "not really"],
+    "unsure": ["I don't know", "not sure"],
+    "meta": ["repeat that please", "go back", "say that again"],
+    "duration": ["about three days", "two weeks", "six weeks", "three months", "a year"],
+    "number": ["forty five", "sixty two", "30", "71", "eighteen"],
+}
+
+
+class FakeClock:
+    """The kiosk's monotonic clock, moved by hand so timeouts happen without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def leftovers(driver: KioskDriver, speaker: Any = None) -> list[str]:
+    """What of a previous patient is still there on an idle kiosk (should be nothing)."""
+    found = []
+    if driver.mode != IDLE:
+        found.append(f"mode {driver.mode}")
+    if driver.session is not None:
+        found.append("session")
+    s = driver.screen()
+    for key in ("heard", "question", "caption", "lines", "result", "warning", "topics", "node"):
+        if s[key]:
+            found.append(key)
+    if speaker is not None and (speaker.rate, speaker.volume) != speaker.defaults[:2]:
+        found.append("speech rate/volume")
+    return found
+
+
+def fresh_session_problems(driver: KioskDriver) -> list[str]:
+    """A just-started session must have an empty log and no result."""
+    s = driver.session
+    if s is None:
+        return ["no session"]
+    problems = []
+    if len(s.log) != 0:
+        problems.append("log not empty")
+    if s.result is not None:
+        problems.append("result already set")
+    return problems
+
+
+def one_patient(driver: KioskDriver, clock: FakeClock, rng: random.Random, speaker: Any = None) -> str:
+    """Run one simulated patient to the reset; returns how the visit ended."""
+    if rng.random() < 0.5:
+        driver.text(rng.choice(["start", "hello", "hi there, start please"]))
+    else:
+        driver.tap("start")
+    problems = fresh_session_problems(driver)
+    if problems:
+        raise AssertionError(f"state leaked into a new session: {problems}")
+    if speaker is not None and rng.random() < 0.3:
+        driver.text("slower please")  # changes the rate; the next patient must get the default back
+    for _ in range(80):
+        if driver.mode == IDLE:
+            return "reset"
+        if driver.mode == OUTCOME and driver.question == "":
+            break
+        roll = rng.random()
+        if roll < 0.02:  # walked away and did not come back: warning, then reset
+            for _ in range(40):
+                clock.advance(driver.inactivity_s / 2)
+                driver.tick()
+                if driver.mode == IDLE:
+                    return "walked away"
+            raise AssertionError(f"patient left, but the kiosk stayed in {driver.mode}")
+        if roll < 0.05:
+            driver.more_time()
+            continue
+        if roll < 0.10:
+            driver.text(rng.choice(SAY["meta"]))
+            continue
+        expects = driver.expects or "yesno"
+        if "start" in driver.topics:
+            choice = "yes" if rng.random() < 0.97 else "no"  # a few change their mind
+        elif expects == "yesno":
+            choice = rng.choices(["yes", "no", "unsure"], weights=[2, 7, 1])[0]
+        else:
+            choice = expects
+        if rng.random() < 0.3 and expects == "yesno":
+            driver.tap(choice, label=choice)
+        else:
+            driver.text(rng.choice(SAY[choice]))
+    if rng.random() < 0.5:
+        driver.finish()
+        return "finished"
+    clock.advance(max(driver.outcome_s, driver.emergency_hold_s) + 1)
+    driver.tick()
+    return "timed out"
+
+
+def soak(sessions: int = 1000, warmup: int = 100, seed: int = 7, speaker: Any = None,
+         **driver_kw: Any) -> dict[str, Any]:
+    """Run ``sessions`` simulated patients; returns figures (time, traced memory after warm-up and at the end)."""
+    from triage import load_tree
+
+    rng = random.Random(seed)
+    clock = FakeClock()
+    driver = KioskDriver(load_tree(), speaker=speaker, clock=clock, **driver_kw)
+    ends: dict[str, int] = {}
+    dispositions: dict[str, int] = {}
+    started_tracing = not tracemalloc.is_tracing()
+    if started_tracing:
+        tracemalloc.start()
+    try:
+        t0 = time.perf_counter()
+        mem_warm = None
+        for i in range(sessions):
+            if i == warmup:
+                gc.collect()  # only what is really kept counts, not garbage awaiting collection
+                mem_warm = tracemalloc.get_traced_memory()[0]
+            result_box: dict[str, Any] = {}
+            driver.on_finished = lambda s, box=result_box: box.setdefault("d", s.result.disposition)
+            end = one_patient(driver, clock, rng, speaker)
+            ends[end] = ends.get(end, 0) + 1
+            if "d" in result_box:
+                dispositions[result_box["d"]] = dispositions.get(result_box["d"], 0) + 1
+            left = leftovers(driver, speaker if speaker is not None and hasattr(speaker, "defaults") else None)
+            if left and driver.mode == IDLE:
+                raise AssertionError(f"patient {i}: left behind after reset: {left}")
+            if driver.mode != IDLE:
+                raise AssertionError(f"patient {i}: kiosk did not reset (mode {driver.mode})")
+        elapsed = time.perf_counter() - t0
+        gc.collect()
+        mem_end = tracemalloc.get_traced_memory()[0]
+    finally:
+        if started_tracing:
+            tracemalloc.stop()
+    if driver.errors:
+        raise AssertionError(f"{driver.errors} simulated session(s) failed inside the kiosk")
+    return {"sessions": sessions, "seconds": elapsed, "mem_after_warmup": mem_warm, "mem_end": mem_end,
+            "ends": ends, "dispositions": dispositions, "started": driver.sessions_started}

@@ -1,0 +1,92 @@
+"""Speech for the kiosk: the blocking ``voice.speaker.Speaker`` behind a queue.
+
+The driver must never wait for audio (a tap has to work while a question is
+being spoken), and a new screen must cut off the old words (ADA 707.5.1: speech
+is interruptible). So ``say`` only queues; one worker thread speaks; ``stop``
+drops whatever has not started yet. ``busy`` tells the driver that a long
+question is still being spoken, which is not inactivity.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from typing import Any, Callable
+
+log = logging.getLogger("backtriage.kiosk")
+
+
+class QueuedSpeaker:
+    def __init__(self, speaker: Any, on_speaking: Callable[[bool], None] | None = None):
+        self.speaker = speaker
+        self.on_speaking = on_speaking  # the listener mutes itself while we talk (echo)
+        self._pending: deque[str] = deque()
+        self._cond = threading.Condition()
+        self._speaking = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="kiosk-speech", daemon=True)
+        self._thread.start()
+
+    # Rate and volume belong to the wrapped speaker; they change between utterances only.
+    def reset(self) -> None:
+        self.speaker.reset()
+
+    def slower(self) -> None:
+        self.speaker.slower()
+
+    @property
+    def rate(self) -> int:
+        return self.speaker.rate
+
+    @property
+    def volume(self) -> float:
+        return self.speaker.volume
+
+    def say(self, text: str) -> None:
+        with self._cond:
+            self._pending.append(text)
+            self._cond.notify()
+
+    def stop(self) -> None:
+        """Drop queued words (the sentence being played finishes: pyttsx3 cannot cut one short)."""
+        with self._cond:
+            self._pending.clear()
+
+    def busy(self) -> bool:
+        with self._cond:
+            return self._speaking or bool(self._pending)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._speaking and not self._pending, timeout)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._pending.clear()
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        close = getattr(self.speaker, "close", None)
+        if close:
+            close()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending or self._closed)
+                if self._closed:
+                    return
+                text = self._pending.popleft()
+                self._speaking = True
+            if self.on_speaking:
+                self.on_speaking(True)
+            try:
+                self.speaker.say(text)
+            except Exception as e:  # noqa: BLE001 - the screen carries on without the voice
+                log.error("speech failed (%s)", type(e).__name__)
+            finally:
+                with self._cond:
+                    self._speaking = False
+                    self._cond.notify_all()
+                if self.on_speaking and not self.busy():
+                    self.on_speaking(False)
