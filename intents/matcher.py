@@ -47,7 +47,7 @@ CONF_GUESSED = 0.55       # vague or homophone numbers ("a few days", "for weeks
 HEDGE_FACTOR = 0.7        # "I think I have" is a yes, less sure
 HOMOPHONE_FACTOR = 0.8
 NEGATED_FACTOR = 0.95
-UNK_NO_FACTOR = 0.6       # a "no" with an unreadable word in it ("[unk] and no") is read back
+UNK_NO_FACTOR = 0.6       # a "no" or a duration with an unreadable word in it is read back
 
 RANGES = {"age": (0, 120), "pain_score": (0, 10)}
 
@@ -195,13 +195,18 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     # [unk] words are matched around ("i don't [unk] know" is still "I don't know") but
     # remembered: they lower confidence and stop a bare "I'm not [unk]" from being a "no".
     unreadable = toks.count(UNK)
+    after_unk = {i - k for k, i in enumerate(i for i, t in enumerate(toks) if t == UNK)}  # index of the word after each [unk]
     toks = [t for t in toks if t != UNK]
+    homo = q.lang.homophone_words
+    # "not [unk]", "don't [unk]": what was negated is unreadable (perhaps "sure", "know").
+    negation_lost = any(0 < i <= len(toks) and homo.get(toks[i - 1], toks[i - 1]) in q.lang.negators
+                        for i in after_unk)
     if not toks:
         return UNKNOWN
     toks, corrected = _correct(q, toks)
     matches = _find(q, toks)
-    result = _decide(q, toks, matches, unreadable)
-    if result.intent == "unknown":
+    result = _decide(q, toks, matches, unreadable, after_unk)
+    if result.intent == "unknown" or (result.intent == "no" and negation_lost):
         return UNKNOWN
     used = [i for m in matches for i in range(m.start, m.end) if i in corrected]
     conf = result.confidence
@@ -211,7 +216,8 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     return Interpretation(result.intent, result.value, round(max(0.0, min(1.0, conf)), 4))
 
 
-def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int = 0) -> Interpretation:
+def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int = 0,
+            after_unk: set[int] = frozenset()) -> Interpretation:
     lang = q.lang
     covered = {i for m in matches for i in range(m.start, m.end)}
 
@@ -240,7 +246,8 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
         skip = {i for m in unsure + hedges for i in range(m.start, m.end)} | meta_cover
         rel = [m for m in answers if m.entry.kind == "relative"]
         skip |= {i for m in rel for i in range(m.start, m.end)}
-        found = num.durations(lang, toks, skip)
+        # "[unk] weeks": the number itself was unreadable; no bare-plural guess then.
+        found = [d for d in num.durations(lang, toks, skip) if not (d.guessed and d.start in after_unk)]
         values = [(m.entry.value, False, m) for m in rel] + [(d.weeks, d.guessed, None) for d in found]
         if values:
             weeks = max(v for v, _, _ in values)
@@ -249,6 +256,8 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
             conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover, unreadable)
             if unsure or hedges:
                 conf *= HEDGE_FACTOR
+            if unreadable:
+                conf *= UNK_NO_FACTOR  # part of the duration may be missing ("a year and [unk] months")
             return Interpretation("duration", round(weeks, 4), conf)
         return _unsure_or_unknown(q, toks, covered, unsure, hedges)
 
@@ -280,7 +289,9 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
     # yes / no / unsure
     if unsure:
         return Interpretation("unsure", None, CONF_UNSURE * _homophone(*unsure))
-    yes_cover = {i for m in answers if m.entry.intent == "yes" for i in range(m.start, m.end)}
+    # Negation words inside a yes-phrase ("can't sleep") or a neutral one ("never felt so weak")
+    # negate nothing.
+    yes_cover = {i for m in answers if m.entry.intent in ("yes", "neutral") for i in range(m.start, m.end)}
     strong: set[str] = set()
     topical: set[str] = set()
     weak: set[str] = set()

@@ -125,6 +125,24 @@ def test_unknown_speech_is_unknown(text):
     assert r.intent == "unknown" and r.value is None
 
 
+@pytest.mark.parametrize("text, topic", [
+    ("I've never felt so weak", "weakness"),          # "never" here is emphasis, not a no
+    ("something is wrong with my legs", "weakness"),  # "wrong" alone is a no, inside a sentence it is not
+    ("nothing helps, I can't sleep", "sleep"),
+    ("I'm not [unk]", "bladder_bowel"),               # may have been "I'm not sure"
+    ("i don't [unk]", "saddle_numbness"),
+])
+def test_red_flag_sentences_with_no_words_are_not_read_as_no(text, topic):
+    assert interpret(text, topic).intent != "no"
+
+
+def test_unreadable_words_lower_a_no_below_the_read_back_threshold():
+    assert interpret("[unk] and no", "fever").confidence < 0.6 <= interpret("no", "fever").confidence
+    assert interpret("i don't [unk] know", "fever").intent == "unsure"
+    assert interpret("[unk] weeks", "duration", "duration").intent == "unknown"  # the number was lost
+    assert interpret("a year and [unk] months", "duration", "duration").confidence < 0.6
+
+
 def test_word_confidences_lower_the_confidence():
     sure = interpret("yes", "fever")
     shaky = interpret("yes", "fever", word_confidences=[0.4])
