@@ -95,6 +95,7 @@ class Entry:
     value: float | None = None
     alone: bool = False       # meta words that count only as the whole answer
     phrase: str = ""          # the phrase as written in the data (for vocabulary)
+    topic: str = ""           # topic phrases: whose ("" = shared by all the question's topics)
 
     @property
     def negatable(self) -> bool:
@@ -220,8 +221,8 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
             for g in spec.get("groups", []):
                 add(groups[g].get("yes", []), kind="topic", intent="yes", strength="topic")
                 add(groups[g].get("no", []), kind="topic", intent="no", strength="topic")
-            add(spec.get("yes", []), kind="topic", intent="yes", strength="topic")
-            add(spec.get("no", []), kind="topic", intent="no", strength="topic")
+            add(spec.get("yes", []), kind="topic", intent="yes", strength="topic", topic=code)
+            add(spec.get("no", []), kind="topic", intent="no", strength="topic", topic=code)
         elif expects == "number":
             for phrase, value in spec.get("values", []):
                 add([phrase], kind="value", intent="number", value=value)

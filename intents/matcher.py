@@ -141,7 +141,8 @@ def _find(q: Question, toks: list[str]) -> list[_Match]:
     return chosen
 
 
-def _negated(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> bool:
+def _negator(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> int | None:
+    """Index of the negation word that negates match ``m`` (same clause, within the window), if any."""
     spec = q.lang.numbers["negators"]
     homo = q.lang.homophone_words
     k = m.start - 1
@@ -149,12 +150,12 @@ def _negated(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> bo
     while k >= 0 and steps < spec["window"]:
         t = homo.get(toks[k], toks[k])
         if t == BOUNDARY or t in q.lang.clause_breaks:
-            return False
+            return None
         if t in q.lang.negators and k not in yes_cover:
-            return True
+            return k
         k -= 1
         steps += 1
-    return False
+    return None
 
 
 def _coverage(q: Question, toks: list[str], covered: set[int], unreadable: int = 0) -> float:
@@ -293,19 +294,34 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
     # negate nothing.
     yes_cover = {i for m in answers if m.entry.intent in ("yes", "neutral") for i in range(m.start, m.end)}
     strong: set[str] = set()
-    topical: set[str] = set()
+    per_topic: dict[str, set[str]] = {}
     weak: set[str] = set()
     factor = 1.0
-    for m in answers:
+    # A "no" that negates a topic word ("no fever", "I've never taken steroids") belongs to
+    # that topic; it is not also a no to the whole question.
+    negations: dict[int, int] = {}
+    for idx, m in enumerate(answers):
+        if m.entry.negatable:
+            k = _negator(q, toks, m, yes_cover)
+            if k is not None:
+                negations[idx] = k
+    absorbed = {k for idx, k in negations.items() if answers[idx].entry.strength == "topic"}
+    for idx, m in enumerate(answers):
         e = m.entry
         if e.intent not in ("yes", "no"):
             continue
+        if e.strength == "strong" and e.intent == "no" and absorbed.intersection(range(m.start, m.end)):
+            continue
         polarity = e.intent
-        if e.negatable and _negated(q, toks, m, yes_cover):
+        if idx in negations:
             polarity = "no"
             factor *= NEGATED_FACTOR
         factor *= _homophone(m)
-        {"strong": strong, "topic": topical, "weak": weak}[e.strength].add(polarity)
+        if e.strength == "topic":
+            per_topic.setdefault(e.topic, set()).add(polarity)
+        else:
+            (strong if e.strength == "strong" else weak).add(polarity)
+    topical = _combine_topics(per_topic)
     main = strong | topical
     if len(main) > 1 or (not main and len(weak) > 1):
         return Interpretation("unsure", None, CONF_CONFLICT)
@@ -329,6 +345,23 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
     if polarity == "no" and unreadable:
         conf *= UNK_NO_FACTOR
     return Interpretation(polarity, None, conf)
+
+
+def _combine_topics(per_topic: dict[str, set[str]]) -> set[str]:
+    """An Ask with several topics asks "any of these?": "I take steroids but my bones are
+    fine" is a yes. Shared phrases ("I'm fine") speak for every topic."""
+    shared = per_topic.pop("", set())
+    if not per_topic:
+        return shared
+    combined: set[str] = set()
+    if any(pols == {"yes"} for pols in per_topic.values()):
+        combined.add("yes")
+    for pols in per_topic.values():
+        if len(pols) > 1:
+            combined |= pols  # contradicting itself about one topic: stays a conflict
+    if not combined:
+        combined = {"no"}
+    return combined | shared
 
 
 def _homophone(*ms: _Match) -> float:

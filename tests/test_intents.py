@@ -143,6 +143,16 @@ def test_unreadable_words_lower_a_no_below_the_read_back_threshold():
     assert interpret("a year and [unk] months", "duration", "duration").confidence < 0.6
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("I have osteoporosis but I've never taken steroids", "yes"),  # "any of these?": one yes is a yes
+    ("I take steroids, my bones are fine", "yes"),
+    ("no osteoporosis and no steroids", "no"),
+    ("neither", "no"),
+])
+def test_a_question_with_two_topics_is_yes_if_either_is(text, intent):
+    assert interpret(text, ("osteoporosis", "steroids")).intent == intent
+
+
 def test_word_confidences_lower_the_confidence():
     sure = interpret("yes", "fever")
     shaky = interpret("yes", "fever", word_confidences=[0.4])
