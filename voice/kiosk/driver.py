@@ -60,6 +60,14 @@ def heard_text(event: Heard) -> str:
     return f"I understood: {'not sure' if event.intent == 'unsure' else event.intent}."
 
 
+def split_result(text: str) -> tuple[str, str]:
+    """The instruction (shown largest) and the rest (why; guidance, not a diagnosis): together, the spoken text."""
+    at = text.find(" This is because")
+    if at < 0:
+        at = text.find(" This is guidance")
+    return (text, "") if at < 0 else (text[:at], text[at + 1:])
+
+
 class KioskDriver:
     """One patient at a time; thread-safe (HTTP threads, the listener and the clock all call in)."""
 
@@ -358,7 +366,9 @@ class KioskDriver:
                 self._speaker_call("slower")
             elif isinstance(ev, Result):
                 emergency = ev.disposition == "emergency"
-                self.result = {"disposition": ev.disposition, "text": ev.text, "emergency": emergency}
+                instruction, detail = split_result(ev.text)
+                self.result = {"disposition": ev.disposition, "text": ev.text, "emergency": emergency,
+                               "instruction": instruction, "detail": detail}
                 self.mode = OUTCOME
                 if emergency:
                     first.append(ev.text)  # the emergency instruction is said before anything else

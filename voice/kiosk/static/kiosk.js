@@ -78,16 +78,20 @@ function render(s) {
   $("welcome").textContent = s.welcome;
   $("heard").textContent = s.heard;
   paragraphs($("lines"), s.lines);
+  const newQuestion = s.question && $("question").textContent !== s.question;
   $("question").textContent = s.question;
+  $("question").classList.toggle("long", s.question.length > 160);
   $("caption").textContent = s.caption;
 
   const result = s.result;
   const emergency = !!(result && result.emergency);
   $("result").hidden = !result || emergency;
-  $("result").textContent = result ? result.text : "";
+  $("result-instruction").textContent = result && !emergency ? result.instruction : "";
+  $("result-detail").textContent = result && !emergency ? result.detail : "";
   $("result").dataset.disposition = result ? result.disposition : "";
   $("emergency").hidden = !emergency;
-  $("emergency-text").textContent = emergency ? result.text : "";
+  $("emergency-instruction").textContent = emergency ? result.instruction : "";
+  $("emergency-detail").textContent = emergency ? result.detail : "";
 
   const asking = !!s.question;
   $("yesno").hidden = !(asking && s.expects === "yesno");
@@ -98,6 +102,11 @@ function render(s) {
   $("finish").hidden = s.mode !== "outcome";
   for (const b of $("controls").querySelectorAll("[data-intent=repeat],[data-intent=back]")) b.hidden = !asking;
 
+  // A new question brings its answer buttons into view (a long result can push them down).
+  if (newQuestion) {
+    const area = [$("yesno"), $("duration"), $("number")].find((el) => !el.hidden);
+    if (area) area.scrollIntoView({ block: "nearest" });
+  }
   $("warning").hidden = s.mode !== "still_there";
   $("warning-text").textContent = s.warning;
   clearInterval(countdownTimer);
