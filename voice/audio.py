@@ -299,8 +299,9 @@ class ScriptedSource(AudioSource):
     Each ``open()`` (one per question) starts the next turn: ``lead_s`` of room
     noise, the turn's speech, then room noise until ``close()``. A turn is a WAV
     path, a list of paths (spoken one after another), ``None`` (the person says
-    nothing) or :data:`UNPLUG` (the device vanishes during that turn and
-    ``reopen()`` fails ``unplugged_attempts`` times before it is back). Chunks are
+    nothing), :data:`UNPLUG` (the device vanishes during that turn and
+    ``reopen()`` fails ``unplugged_attempts`` times before it is back), or a
+    callable returning one of those when the turn starts. Chunks are
     ``chunk_s`` long at ``sample_rate`` (48 kHz by default, like a laptop
     microphone, so the consumer's resampling runs); with ``realtime=True`` they
     arrive at the pace a real device would deliver them.
@@ -358,6 +359,8 @@ class ScriptedSource(AudioSource):
         np = self._np
         self._turn += 1
         item = self.turns[self._turn] if self._turn < len(self.turns) else None
+        if callable(item):
+            item = item()  # a stand-in patient choosing its answer when the question is asked
         self._lost_now = item is self.UNPLUG
         speech = np.zeros(0, np.int16) if item is None or item is self.UNPLUG else self._speech(item)
         lead = self._noise(self.lead)

@@ -1,0 +1,86 @@
+"""Collect one spoken answer: open the input, wait for speech, follow it to its end, recognise it.
+
+The input is open only inside :func:`listen_for_answer`, so nothing the
+assistant says is ever heard: the loop speaks, then calls this, and the first
+``echo_tail_s`` after opening (the room's echo of the last words) is dropped.
+The recognizer only gets audio from just before the speech starts (a short
+pre-roll, so the first sound of the answer is not clipped); the end is decided
+by :mod:`voice.endpoint`, the same way for every recognizer.
+"""
+from __future__ import annotations
+
+import collections
+import time
+from typing import Any, Callable
+
+from voice.asr.base import Recognizer, Transcript
+from voice.audio import AudioSource, DeviceLost, FrameReader
+from voice.endpoint import END, FALSE_START, MAX_LENGTH, SPEECH, TIMEOUT, EndpointConfig, Endpointer
+
+FRAME_S = 0.02
+PREROLL_S = 0.3
+
+
+def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list[str] | None = None,
+                      cross_check: bool = False, settings: Any = None,
+                      on_partial: Callable[[str], None] | None = None,
+                      timing: dict[str, Any] | None = None) -> Transcript | None:
+    """One answer as a Transcript, or None when nothing was said before the no-speech timeout.
+
+    ``settings``: the config's [listen] section (trailing_silence_s,
+    no_speech_timeout_s, max_answer_s, echo_tail_s). ``on_partial`` gets the
+    recognizer's partial text whenever it changes (live captions). ``timing``,
+    when given, is filled with where the answer was in the audio and when the
+    end was decided (``perf_counter``), for the latency benchmark.
+    Raises :class:`DeviceLost` if the microphone goes away.
+    """
+    from voice.config import Listen
+
+    settings = settings or Listen()
+    cfg = EndpointConfig.from_listen(settings)
+    source.open()
+    try:
+        reader = FrameReader(source, recognizer.sample_rate, FRAME_S, discard_s=settings.echo_tail_s)
+        endpointer = Endpointer(recognizer.sample_rate, cfg)
+        preroll: collections.deque = collections.deque(maxlen=int((PREROLL_S + cfg.min_speech_s) / FRAME_S) + 1)
+        started = False
+        partial = ""
+        # a source that goes quiet without raising (a stuck driver) must not hold the session forever
+        deadline = time.monotonic() + cfg.no_speech_timeout_s + cfg.max_answer_s + 5.0
+        while True:
+            frame = reader.next_frame(timeout=0.5)
+            if frame is None:
+                if time.monotonic() > deadline:
+                    raise DeviceLost("the microphone stopped sending sound")
+                continue
+            event = endpointer.push(frame)
+            if not started:
+                preroll.append(frame)
+                if event == TIMEOUT:
+                    return None
+                if event != SPEECH:
+                    continue
+                started = True
+                recognizer.begin(grammar, cross_check=cross_check)
+                frames, preroll = list(preroll), collections.deque(maxlen=preroll.maxlen)
+            else:
+                frames = [frame]
+            for f in frames:
+                text = recognizer.accept(f.tobytes())
+                if text != partial:
+                    partial = text
+                    if on_partial and text:
+                        on_partial(text)
+            if event == FALSE_START:
+                started = False  # a click or cough: the next real speech begins a fresh utterance
+            elif event in (END, MAX_LENGTH):
+                break
+        decided = time.perf_counter()
+        transcript = recognizer.end()
+        if timing is not None:
+            timing.update(event=event, end_decided=decided, recognized=time.perf_counter(),
+                          speech_start_s=endpointer.speech_start_s, speech_end_s=endpointer.speech_end_s,
+                          decided_s=endpointer.t)
+        return transcript
+    finally:
+        source.close()
