@@ -126,6 +126,7 @@ class Language:
     fillers: frozenset = field(default_factory=frozenset)
     negators: frozenset = field(default_factory=frozenset)
     clause_breaks: frozenset = field(default_factory=frozenset)
+    clause_starts: frozenset = field(default_factory=frozenset)  # ("and", "i"): a new clause
     homophone_words: dict = field(default_factory=dict)  # heard word -> canonical answer word
     number_words: dict = field(default_factory=dict)     # word -> value (units, teens, tens)
     contractions: dict = field(default_factory=dict)     # "dont" -> "do not"
@@ -157,6 +158,7 @@ def language(lang: str = "en") -> Language:
         contractions=dict(numbers.get("contractions", {})),
         negators=frozenset(numbers["negators"]["words"]),
         clause_breaks=frozenset(numbers["negators"].get("clause_breaks", [])),
+        clause_starts=frozenset(tuple(p.split()) for p in numbers["negators"].get("clause_starts", [])),
         homophone_words=homophones,
         number_words={**words["units"], **words["teens"], **words["tens"]},
         units=dict(numbers["units"]),

@@ -149,7 +149,7 @@ def _negator(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> in
     steps = 0
     while k >= 0 and steps < spec["window"]:
         t = homo.get(toks[k], toks[k])
-        if t == BOUNDARY or t in q.lang.clause_breaks:
+        if t == BOUNDARY or t in q.lang.clause_breaks or tuple(toks[k:k + 2]) in q.lang.clause_starts:
             return None
         if t in q.lang.negators and k not in yes_cover:
             return k
@@ -159,12 +159,18 @@ def _negator(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> in
 
 
 def _coverage(q: Question, toks: list[str], covered: set[int], unreadable: int = 0) -> float:
-    """Share of the content words (not fillers; unreadable [unk] words count) that some
-    phrase or number explained."""
-    content = [i for i, t in enumerate(toks) if t != BOUNDARY and t not in q.lang.fillers]
-    if not content and not unreadable:
+    """Share of the answer that some phrase or number explained: words in a phrase plus the
+    other words that are not fillers; unreadable [unk] words count as unexplained."""
+    relevant = [i for i, t in enumerate(toks) if t != BOUNDARY and (i in covered or t not in q.lang.fillers)]
+    if not relevant and not unreadable:
         return 1.0
-    return sum(1 for i in content if i in covered) / (len(content) + unreadable)
+    return sum(1 for i in relevant if i in covered) / (len(relevant) + unreadable)
+
+
+def _content_explained(q: Question, toks: list[str], covered: set[int]) -> float:
+    """Share of the words that are not fillers that a phrase explained (1.0 when there are none)."""
+    content = [i for i, t in enumerate(toks) if t != BOUNDARY and t not in q.lang.fillers]
+    return sum(1 for i in content if i in covered) / len(content) if content else 1.0
 
 
 def _word_factor(word_confidences: Any) -> float:
@@ -312,15 +318,18 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
             continue
         if e.strength == "strong" and e.intent == "no" and absorbed.intersection(range(m.start, m.end)):
             continue
+        strength = e.strength
+        if strength == "weak" and any(t in q.lang.clause_breaks for t in toks[max(0, m.start - 2):m.start]):
+            strength = "strong"  # "... but I did": a turn-around, not an opener
         polarity = e.intent
         if idx in negations:
             polarity = "no"
             factor *= NEGATED_FACTOR
         factor *= _homophone(m)
-        if e.strength == "topic":
+        if strength == "topic":
             per_topic.setdefault(e.topic, set()).add(polarity)
         else:
-            (strong if e.strength == "strong" else weak).add(polarity)
+            (strong if strength == "strong" else weak).add(polarity)
     topical = _combine_topics(per_topic)
     main = strong | topical
     if len(main) > 1 or (not main and len(weak) > 1):
@@ -330,7 +339,7 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
         conf = CONF_AGREE if (strong and topical) else (CONF_TOPIC if topical else CONF_STRONG)
     elif weak:
         # "I'm not [unk]" may have been "I'm not sure": an opener next to an unreadable word is not an answer.
-        if unreadable or _coverage(q, toks, covered) < WEAK_MIN_COVERAGE:
+        if unreadable or _content_explained(q, toks, covered) < WEAK_MIN_COVERAGE:
             # "I don't weigh myself": an opener inside a sentence about something else.
             return Interpretation("unsure", None, CONF_HEDGE_ONLY) if hedges else UNKNOWN
         polarity = weak.pop()
@@ -348,19 +357,14 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
 
 
 def _combine_topics(per_topic: dict[str, set[str]]) -> set[str]:
-    """An Ask with several topics asks "any of these?": "I take steroids but my bones are
-    fine" is a yes. Shared phrases ("I'm fine") speak for every topic."""
+    """An Ask asks "any of these?": "I take steroids but my bones are fine" is a yes.
+    Shared phrases ("I'm fine") speak for every topic."""
     shared = per_topic.pop("", set())
     if not per_topic:
         return shared
-    combined: set[str] = set()
-    if any(pols == {"yes"} for pols in per_topic.values()):
-        combined.add("yes")
-    for pols in per_topic.values():
-        if len(pols) > 1:
-            combined |= pols  # contradicting itself about one topic: stays a conflict
-    if not combined:
-        combined = {"no"}
+    # One affirmed sign is a yes, whatever else is denied: "I didn't fall but I was in a
+    # crash", "no fever, but chills" (the cautious reading).
+    combined = {"yes"} if any("yes" in pols for pols in per_topic.values()) else {"no"}
     return combined | shared
 
 
@@ -375,7 +379,7 @@ def _cover_factor(q: Question, toks: list[str], covered: set[int], unreadable: i
 def _unsure_or_unknown(q, toks, covered, unsure, hedges) -> Interpretation:
     if unsure:
         return Interpretation("unsure", None, CONF_UNSURE * _homophone(*unsure))
-    if hedges and _coverage(q, toks, covered) >= 0.99:
+    if hedges and _content_explained(q, toks, covered) >= 0.99:
         return Interpretation("unsure", None, CONF_HEDGE_ONLY)
     return UNKNOWN
 

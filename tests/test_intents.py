@@ -30,7 +30,11 @@ def test_dont_know_is_unsure_never_no(topic, text):
     ("chills", "fever", "yes"),
     ("no fever", "fever", "no"),
     ("I haven't had any chills", "fever", "no"),
-    ("no fever, but I've had chills", "fever", "unsure"),  # contradicting: ask again, never "no"
+    ("no fever, but I've had chills", "fever", "yes"),     # one affirmed sign is a yes
+    ("no, but I've had chills", "fever", "unsure"),        # plain no against a sign: ask again, never "no"
+    ("I don't have a fever now but I did last week", "fever", "unsure"),
+    ("I didn't fall but I was in a crash", "trauma", "yes"),
+    ("I don't eat much and I've lost weight", "weight_loss", "yes"),
     ("my leg keeps giving way", "weakness", "yes"),
     ("my legs feel normal", "weakness", "no"),
     ("I've had accidents", "bladder_bowel", "yes"),
