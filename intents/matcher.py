@@ -225,10 +225,25 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
 
 def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int = 0,
             after_unk: set[int] = frozenset()) -> Interpretation:
-    lang = q.lang
-    covered = {i for m in matches for i in range(m.start, m.end)}
+    meta = _meta(q, toks, matches)
+    if meta is not None:
+        return meta
+    answers = [m for m in matches if m.entry.kind != "meta"]
+    if q.expects == "duration":
+        return _duration(q, toks, answers, unreadable, after_unk)
+    if q.expects == "number":
+        return _number(q, toks, answers, unreadable)
+    return _yes_no(q, toks, answers, unreadable)
 
-    # Meta requests. "alone" words must be the whole answer, apart from fillers and other requests.
+
+def _spans(ms: Iterable[_Match]) -> set[int]:
+    return {i for m in ms for i in range(m.start, m.end)}
+
+
+def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation | None:
+    """A request about the conversation. "alone" words must be the whole answer, apart from
+    fillers and other requests; the longest request wins."""
+    lang = q.lang
     metas = [m for m in matches if m.entry.kind == "meta"]
     meta_cover = {i for m in metas for i in range(m.start, m.end)}
     valid = []
@@ -243,57 +258,68 @@ def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int
         best = max(valid, key=lambda m: (m.end - m.start, not m.entry.alone, m.start))
         conf = CONF_META_ALONE if best.entry.alone else CONF_META
         return Interpretation(best.entry.intent, None, conf * _homophone(best))
-    answers = [m for m in matches if m.entry.kind != "meta"]
-    covered -= meta_cover
+    return None
 
+
+def _duration(q: Question, toks: list[str], answers: list[_Match], unreadable: int,
+              after_unk: set[int]) -> Interpretation:
+    """The largest duration said (weeks); else unsure or unknown."""
+    lang = q.lang
+    covered = _spans(answers)
     unsure = [m for m in answers if m.entry.intent == "unsure"]
     hedges = [m for m in answers if m.entry.intent == "hedge"]
+    rel = [m for m in answers if m.entry.kind == "relative"]
+    skip = _spans(unsure + hedges + rel)
+    # "[unk] weeks": the number itself was unreadable; no bare-plural guess then.
+    found = [d for d in num.durations(lang, toks, skip) if not (d.guessed and d.start in after_unk)]
+    values = [(m.entry.value, False, m) for m in rel] + [(d.weeks, d.guessed, None) for d in found]
+    if values:
+        weeks = max(v for v, _, _ in values)
+        guessed = any(g for v, g, _ in values if v == weeks)
+        cover = covered | {i for d in found for i in range(d.start, d.end)}
+        conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover, unreadable)
+        if unsure or hedges:
+            conf *= HEDGE_FACTOR
+        if unreadable:
+            conf *= UNK_NO_FACTOR  # part of the duration may be missing ("a year and [unk] months")
+        return Interpretation("duration", round(weeks, 4), conf)
+    return _unsure_or_unknown(q, toks, covered, unsure, hedges)
 
-    if q.expects == "duration":
-        skip = {i for m in unsure + hedges for i in range(m.start, m.end)} | meta_cover
-        rel = [m for m in answers if m.entry.kind == "relative"]
-        skip |= {i for m in rel for i in range(m.start, m.end)}
-        # "[unk] weeks": the number itself was unreadable; no bare-plural guess then.
-        found = [d for d in num.durations(lang, toks, skip) if not (d.guessed and d.start in after_unk)]
-        values = [(m.entry.value, False, m) for m in rel] + [(d.weeks, d.guessed, None) for d in found]
-        if values:
-            weeks = max(v for v, _, _ in values)
-            guessed = any(g for v, g, _ in values if v == weeks)
-            cover = covered | {i for d in found for i in range(d.start, d.end)}
-            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover, unreadable)
-            if unsure or hedges:
-                conf *= HEDGE_FACTOR
-            if unreadable:
-                conf *= UNK_NO_FACTOR  # part of the duration may be missing ("a year and [unk] months")
-            return Interpretation("duration", round(weeks, 4), conf)
-        return _unsure_or_unknown(q, toks, covered, unsure, hedges)
 
-    if q.expects == "number":
-        skip = {i for m in unsure + hedges for i in range(m.start, m.end)} | meta_cover
-        vals = [m for m in answers if m.entry.kind == "value"]
-        skip |= {i for m in vals for i in range(m.start, m.end)}
-        found = num.numbers(lang, toks, skip)
-        guessed = False
-        if not found and not vals:
-            h = num.homophone_number(lang, toks, skip)
-            if h is not None:
-                found, guessed = [h], True
-        candidates = [float(m.entry.value) for m in vals] + [x.value for x in found]
-        if candidates:
-            value = max(candidates)
-            lo, hi = _range(q.topics)
-            if not lo <= value <= hi:
-                return UNKNOWN
-            cover = covered | {i for x in found for i in range(x.start, x.end)}
-            conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover, unreadable)
-            if unsure or hedges:
-                conf *= HEDGE_FACTOR
-            if len({v for v in candidates}) > 1:
-                conf *= HEDGE_FACTOR  # "seven or eight": the higher, less sure
-            return Interpretation("number", int(value) if value == int(value) else value, conf)
-        return _unsure_or_unknown(q, toks, covered, unsure, hedges)
+def _number(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:
+    """The largest number said, within the topic's range; else unsure or unknown."""
+    lang = q.lang
+    covered = _spans(answers)
+    unsure = [m for m in answers if m.entry.intent == "unsure"]
+    hedges = [m for m in answers if m.entry.intent == "hedge"]
+    vals = [m for m in answers if m.entry.kind == "value"]
+    skip = _spans(unsure + hedges + vals)
+    found = num.numbers(lang, toks, skip)
+    guessed = False
+    if not found and not vals:
+        h = num.homophone_number(lang, toks, skip)
+        if h is not None:
+            found, guessed = [h], True
+    candidates = [float(m.entry.value) for m in vals] + [x.value for x in found]
+    if candidates:
+        value = max(candidates)
+        lo, hi = _range(q.topics)
+        if not lo <= value <= hi:
+            return UNKNOWN
+        cover = covered | {i for x in found for i in range(x.start, x.end)}
+        conf = (CONF_GUESSED if guessed else CONF_NUMBER) * _cover_factor(q, toks, cover, unreadable)
+        if unsure or hedges:
+            conf *= HEDGE_FACTOR
+        if len({v for v in candidates}) > 1:
+            conf *= HEDGE_FACTOR  # "seven or eight": the higher, less sure
+        return Interpretation("number", int(value) if value == int(value) else value, conf)
+    return _unsure_or_unknown(q, toks, covered, unsure, hedges)
 
-    # yes / no / unsure
+
+def _yes_no(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:
+    covered = _spans(answers)
+    unsure = [m for m in answers if m.entry.intent == "unsure"]
+    hedges = [m for m in answers if m.entry.intent == "hedge"]
     if unsure:
         return Interpretation("unsure", None, CONF_UNSURE * _homophone(*unsure))
     # Negation words inside a yes-phrase ("can't sleep") or a neutral one ("never felt so weak")
