@@ -240,6 +240,12 @@ def _spans(ms: Iterable[_Match]) -> set[int]:
     return {i for m in ms for i in range(m.start, m.end)}
 
 
+def _doubts(answers: list[_Match]) -> tuple[set[int], list[_Match], list[_Match]]:
+    """(words explained, "don't know" phrases, hedges)."""
+    return (_spans(answers), [m for m in answers if m.entry.intent == "unsure"],
+            [m for m in answers if m.entry.intent == "hedge"])
+
+
 def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation | None:
     """A request about the conversation. "alone" words must be the whole answer, apart from
     fillers and other requests; the longest request wins."""
@@ -265,9 +271,7 @@ def _duration(q: Question, toks: list[str], answers: list[_Match], unreadable: i
               after_unk: set[int]) -> Interpretation:
     """The largest duration said (weeks); else unsure or unknown."""
     lang = q.lang
-    covered = _spans(answers)
-    unsure = [m for m in answers if m.entry.intent == "unsure"]
-    hedges = [m for m in answers if m.entry.intent == "hedge"]
+    covered, unsure, hedges = _doubts(answers)
     rel = [m for m in answers if m.entry.kind == "relative"]
     skip = _spans(unsure + hedges + rel)
     # "[unk] weeks": the number itself was unreadable; no bare-plural guess then.
@@ -289,9 +293,7 @@ def _duration(q: Question, toks: list[str], answers: list[_Match], unreadable: i
 def _number(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:
     """The largest number said, within the topic's range; else unsure or unknown."""
     lang = q.lang
-    covered = _spans(answers)
-    unsure = [m for m in answers if m.entry.intent == "unsure"]
-    hedges = [m for m in answers if m.entry.intent == "hedge"]
+    covered, unsure, hedges = _doubts(answers)
     vals = [m for m in answers if m.entry.kind == "value"]
     skip = _spans(unsure + hedges + vals)
     found = num.numbers(lang, toks, skip)
@@ -317,9 +319,7 @@ def _number(q: Question, toks: list[str], answers: list[_Match], unreadable: int
 
 
 def _yes_no(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:
-    covered = _spans(answers)
-    unsure = [m for m in answers if m.entry.intent == "unsure"]
-    hedges = [m for m in answers if m.entry.intent == "hedge"]
+    covered, unsure, hedges = _doubts(answers)
     if unsure:
         return Interpretation("unsure", None, CONF_UNSURE * _homophone(*unsure))
     # Negation words inside a yes-phrase ("can't sleep") or a neutral one ("never felt so weak")
