@@ -25,7 +25,8 @@ from intents import Interpretation, interpret  # noqa: E402
 from intents.evaluate import describe, load_corpus, score  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-CORPORA = ["intents_corpus.tsv", "intents_corpus_holdout.tsv", "intents_corpus_holdout2.tsv"]
+CORPORA = ["intents_corpus.tsv", "intents_corpus_holdout.tsv", "intents_corpus_holdout2.tsv",
+           "intents_corpus_holdout3.tsv"]
 
 # ---------------------------------------------------------------- baseline
 _B_META = {"repeat": "repeat", "pardon": "repeat", "back": "back", "help": "help", "stop": "stop",
