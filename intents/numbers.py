@@ -46,6 +46,10 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
         else:
             value, j = float(nw[tok]), i + 1
             if tok in words["tens"] and j < n:
+                # Languages that join tens and units with a word (Spanish "sesenta y dos").
+                tj = words.get("tens_joiner")
+                if tj and toks[j] == tj and j + 1 < n and words["units"].get(toks[j + 1], 0) > 0:
+                    j += 1
                 nxt = toks[j]
                 if nxt in words["units"] and words["units"][nxt] > 0:
                     value += words["units"][nxt]

@@ -207,6 +207,10 @@ def test_a_new_language_is_a_folder_of_data(tmp_path, monkeypatch):
     shutil.copytree(lexicon.DATA_DIR / "en", tmp_path / "xx")
     answers = tmp_path / "xx" / "answers.toml"
     answers.write_text(answers.read_text().replace('strong = [\n  "yes",', 'strong = [\n  "si", "yes",', 1))
+    grammar = tmp_path / "xx" / "grammar.toml"
+    grammar.write_text(grammar.read_text().replace("units = { zero = 0,", "units = { dos = 2, zero = 0,")
+                       .replace("tens = { twenty = 20,", "tens = { sesenta = 60, twenty = 20,")
+                       .replace('tens_joiner = ""', 'tens_joiner = "y"'))
     monkeypatch.setattr(lexicon, "DATA_DIR", tmp_path)
     lexicon.language.cache_clear()
     lexicon.question.cache_clear()
@@ -214,6 +218,7 @@ def test_a_new_language_is_a_folder_of_data(tmp_path, monkeypatch):
         assert interpret("si", "fever", lang="xx").intent == "yes"
         assert interpret("chills", "fever", lang="xx").intent == "yes"
         assert "si" in vocabulary("fever", lang="xx")
+        assert interpret("sesenta y dos", "age", "number", lang="xx").value == 62
     finally:
         lexicon.language.cache_clear()
         lexicon.question.cache_clear()
