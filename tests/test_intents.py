@@ -72,6 +72,10 @@ def test_meta_intents_at_every_question(text, intent, topic, expects):
     ("it doesn't stop me sleeping", "sleep", "no"),                     # "stop" only alone
     ("my back", "duration", "unknown"),                                  # "back" only alone
     ("what happened was I fell", "trauma", "yes"),
+    ("I can't go back to work", "daily_activities", "yes"),
+    ("I quit my job because of it", "daily_activities", "unknown"),
+    ("it's been bad from the beginning", "sleep", "unknown"),
+    ("I can't explain it, it just hurts", "numbness", "unknown"),
 ])
 def test_meta_words_inside_answers_are_not_requests(text, topic, intent):
     expects = "duration" if topic == "duration" else "yesno"
