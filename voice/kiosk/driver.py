@@ -93,6 +93,7 @@ class KioskDriver:
         self.seq = 0
         self.sessions_started = 0
         self.errors = 0           # sessions ended by a failure (the soak asserts none)
+        self.turn = 0             # +1 whenever the question on screen changes (the listener drops stale answers)
         self._clear()
 
     # ------------------------------------------------------------------ state
@@ -338,6 +339,7 @@ class KioskDriver:
 
     def _apply(self, events: list[Event]) -> None:
         """Turn engine events into the next screen and the same words spoken."""
+        self.turn += 1
         self.lines, self.heard, self.question = [], "", ""
         speech: list[str] = []
         first: list[str] = []
@@ -411,6 +413,7 @@ class KioskDriver:
         if self.session is not None:
             self._hand_off()  # a result reached but the "hear more?" question left unanswered
         log.info("reset (%s)", reason)
+        self.turn += 1
         self._speaker_call("stop")
         self._speaker_call("reset")
         self._clear()

