@@ -134,7 +134,7 @@ def test_emergency_is_said_first_shown_as_banner_and_alerts_staff(rig):
     assert s["result"]["emergency"] and s["result"]["disposition"] == "emergency"
     assert sp.said[before] == s["result"]["text"] and s["result"]["text"].startswith("Call 911 now")
     assert s["heard"] == ""  # nothing said or shown before/around the instruction
-    assert alerts == [1] and len(finished) == 1
+    assert alerts == [1] and len(finished) == 1 and s["result"]["staff_alerted"] is True
     # the banner stays well past the normal outcome time (staff may not be there yet)
     clock.advance(d.outcome_s + 1)
     d.tick()
@@ -265,6 +265,7 @@ def test_failing_handoff_or_alert_does_not_stop_the_kiosk(rig):
     d.tap("yes")
     d.tap("yes")
     assert d.result["emergency"] and d.mode == OUTCOME and d.errors == 0
+    assert d.result["staff_alerted"] is False  # the screen must not claim staff know
 
 
 def test_microphone_status_is_shown_and_kept_across_patients(rig):
@@ -360,3 +361,33 @@ def test_driver_is_safe_under_concurrent_inputs(rig):
     for t in threads:
         t.join()
     assert d.errors == 0 and d.mode == SESSION and d.session.current.node == "bladder_bowel"
+
+
+def test_queued_speech_never_blocks_the_driver_and_stop_drops_what_is_pending():
+    from voice.kiosk.speech import QueuedSpeaker
+
+    release, started = threading.Event(), threading.Event()
+    said: list[str] = []
+
+    def caption(text):  # the speaker's first step; held here like a long sentence being played
+        if text.startswith("(speech is off"):
+            return
+        said.append(text)
+        started.set()
+        release.wait(5)
+
+    q = QueuedSpeaker(Speaker(rate=170, player=None, caption=caption))
+    q.say("first")
+    q.say("second")
+    q.say("third")
+    assert started.wait(5) and q.busy()
+    q.stop()  # a new screen: what was not started yet is dropped
+    q.say("fourth")
+    release.set()
+    assert q.wait_idle(5)
+    assert said == ["first", "fourth"] and not q.busy()
+    q.slower()
+    assert q.rate == 145
+    q.reset()
+    assert (q.rate, q.volume) == (170, 1.0)
+    q.close()

@@ -164,7 +164,7 @@ def test_emergency_banner_is_full_screen_and_first(kiosk):
     assert 0 <= first["y"] < rest["y"] and first["y"] + first["height"] <= 800  # instruction first, in full view
     assert page.is_visible("#emergency [data-intent=finish]")
     assert text.startswith("Call 911 now") and kiosk.said[-1] == text == kiosk.driver.result["text"]
-    assert kiosk.alerts == [1]
+    assert kiosk.alerts == [1] and kiosk.text("#emergency-staff") == "Staff have been alerted."
     kiosk.shot("emergency")
     kiosk.click("#emergency [data-intent=finish]")
     assert not page.is_visible("#emergency") and page.is_visible("#start")
@@ -178,6 +178,7 @@ def test_inactivity_warning_and_more_time(kiosk):
     page.wait_for_selector("#warning", state="visible")
     assert kiosk.text("#warning-text") == kd.STILL_THERE_TEXT
     assert "seconds left" in kiosk.text("#countdown")
+    assert page.evaluate("document.activeElement.textContent") == "More time"  # focus moved to the answer
     kiosk.shot("still-there")
     kiosk.click("#warning [data-intent=more_time]")
     assert not page.is_visible("#warning") and kiosk.text("#lines") == kd.MORE_TIME_TEXT
@@ -200,3 +201,11 @@ def test_microphone_status_and_touch_targets(kiosk):
     assert all(b["width"] >= 44 and b["height"] >= 44 for b in sizes), sizes  # WCAG 2.5.8 asks 24
     kiosk.wait_change(lambda: kiosk.driver.set_status(""))
     assert not page.is_visible("#status")
+
+
+def test_emergency_without_a_configured_alert_asks_the_patient_to_tell_staff(kiosk):
+    kiosk.driver.on_emergency = None  # the clinic set no alert_sound / alert_command
+    kiosk.click("#start")
+    kiosk.click("#yesno [data-intent=yes]")
+    kiosk.click("#yesno [data-intent=yes]")
+    assert kiosk.text("#emergency-staff") == "Please show this screen to a member of staff now."

@@ -375,7 +375,7 @@ class KioskDriver:
                 if emergency:
                     first.append(ev.text)  # the emergency instruction is said before anything else
                     log.warning("emergency outcome: alerting staff")
-                    self._alert()
+                    self.result["staff_alerted"] = self._alert()
                 else:
                     speech.append(ev.text)
             elif isinstance(ev, End):
@@ -390,13 +390,16 @@ class KioskDriver:
         self._speak(first + speech)
         self._publish()
 
-    def _alert(self) -> None:
+    def _alert(self) -> bool:
+        """Alert staff; False when no alert is configured or it failed (the banner then asks the patient to)."""
         if self.on_emergency is None:
-            return
+            return False
         try:
             self.on_emergency()
+            return True
         except Exception as e:  # noqa: BLE001 - a broken alert must not hide the banner
             log.error("staff alert failed (%s)", type(e).__name__)
+            return False
 
     def _hand_off(self) -> None:
         s = self.session

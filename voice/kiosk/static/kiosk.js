@@ -92,6 +92,9 @@ function render(s) {
   $("emergency").hidden = !emergency;
   $("emergency-instruction").textContent = emergency ? result.instruction : "";
   $("emergency-detail").textContent = emergency ? result.detail : "";
+  // Only claim staff know when an alert really went out; otherwise ask the patient to tell them.
+  $("emergency-staff").textContent = !emergency ? "" :
+    (result.staff_alerted ? "Staff have been alerted." : "Please show this screen to a member of staff now.");
 
   const asking = !!s.question;
   $("yesno").hidden = !(asking && s.expects === "yesno");
@@ -107,7 +110,10 @@ function render(s) {
     const area = [$("yesno"), $("duration"), $("number")].find((el) => !el.hidden);
     if (area) area.scrollIntoView({ block: "nearest" });
   }
+  const warningShown = !$("warning").hidden;
   $("warning").hidden = s.mode !== "still_there";
+  // Keyboard and switch users land on the button that answers the warning (or the banner).
+  if (s.mode === "still_there" && !warningShown) $("warning").querySelector("button").focus();
   $("warning-text").textContent = s.warning;
   clearInterval(countdownTimer);
   if (s.mode === "still_there" && s.seconds_left != null) {
