@@ -107,7 +107,7 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
     endpoint_wait, processing, recognize, accept_rtf, wall = [], [], [], [], []
     player = FirstAudio()
     speaker = Speaker.from_config(config, caption=None, player=player)
-    speaker.render("warm up")  # the engine's one-off start is not per-answer latency
+    speaker.warm_up()  # the engine's one-off start is not per-answer latency
     for wav in wavs:
         tree = load_tree()
         session = Session(tree, confirm_below=config.recognition.confirm_below)
@@ -146,7 +146,7 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
 def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
     player = FirstAudio()
     speaker = Speaker.from_config(config, caption=None, player=player)
-    speaker.render("warm up")
+    speaker.warm_up()
     first, whole, base_first, base_whole = [], [], [], []
     for i, text in enumerate(texts):
         player.first = None

@@ -202,3 +202,15 @@ def test_live_captions_rewrite_one_line():
     line("I")
     line.clear()
     assert stream.getvalue() == "\r… I have\r… I     \r   \r"  # the padding already blanked the rest
+
+
+def test_missing_speech_model_off_a_terminal_is_a_plain_error():
+    from voice.config import Config
+    from voice.loop import open_recognizer_for
+    from voice.models import ModelMissing
+
+    config = Config()
+    config.recognition.model_name = "vosk-model-that-is-not-here"
+    # not a terminal: no download offer, just what to do
+    with pytest.raises(ModelMissing, match="'vosk-model-that-is-not-here' is not installed.*--model PATH"):
+        open_recognizer_for(config)

@@ -145,3 +145,12 @@ def test_sentences_are_split_for_early_first_audio():
     assert split_sentences("Yes. Do you have a fever? Thank you!") == ["Yes. Do you have a fever?", "Thank you!"]
     assert split_sentences("  ") == []
     assert split_sentences("Call 9.1.1 now") == ["Call 9.1.1 now"]
+
+
+def test_warm_up_starts_the_engine_and_failing_soft_on_a_broken_one():
+    sp = Speaker(player=RecordingPlayer(), caption=None)
+    sp.warm_up()
+    assert sp.broken is None
+    stuck = Speaker(player=RecordingPlayer(), caption=None, render_timeout_s=0.0)
+    stuck.warm_up()
+    assert stuck.broken and "did not finish" in stuck.broken

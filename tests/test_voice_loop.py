@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.speech_audio import have_tools, synth
+from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
 from voice.audio import ScriptedSource
 from voice.config import Config
 from voice.loop import GIVE_UP, NOT_HEARD, cross_checked_confidence, run_voice_session
@@ -27,8 +27,9 @@ class Patient:
     """Answers the last thing the assistant said, by keyword; replies for a keyword are used in turn
     (None = stays silent, ScriptedSource.UNPLUG = the microphone is pulled out)."""
 
-    def __init__(self, folder: Path, replies: dict[str, list], voice: str = "en-us", speed: int = 140):
-        self.folder, self.voice, self.speed = folder, voice, speed
+    def __init__(self, folder: Path, replies: dict[str, list], voice: str = "en-us", speed: int = 140,
+                 noise_db: float | None = None):
+        self.folder, self.voice, self.speed, self.noise_db = folder, voice, speed, noise_db
         self.replies = {k: list(v) for k, v in replies.items()}
         self.captions: list[str] = []
         self.said: list[str | None] = []
@@ -47,7 +48,7 @@ class Patient:
                 name = "".join(c if c.isalnum() else "_" for c in reply) + ".wav"
                 path = self.folder / name
                 if not path.exists():
-                    synth(reply, path, voice=self.voice, speed=self.speed)
+                    synth(reply, path, voice=self.voice, speed=self.speed, noise_db=self.noise_db)
                 return path
         raise AssertionError(f"the patient has no answer for: {last!r}")
 
@@ -98,8 +99,11 @@ RED_FLAG_WORDS = ["bladder", "your bottom", "weakness", "pins and needles", "a f
                   "had cancer", "lost weight", "sleeping", "daily activities", "serious accident", "thin bones"]
 
 
-def test_bladder_trouble_reaches_the_emergency_outcome_first(whisper, tmp_path):
-    patient = Patient(tmp_path, {CONFIRM: ["yes"], "Are you ready": ["yes"], "bladder": ["yes"]})
+@pytest.mark.parametrize("voice,speed,noise_db", [("en-us", 140, None), ("en-us+f3", 170, WAITING_ROOM_DB)],
+                         ids=["clean", "waiting-room"])
+def test_bladder_trouble_reaches_the_emergency_outcome_first(whisper, tmp_path, voice, speed, noise_db):
+    patient = Patient(tmp_path, {CONFIRM: ["yes"], "Are you ready": ["yes"], "bladder": ["yes"]},
+                      voice=voice, speed=speed, noise_db=noise_db)
     result, speaker, source, heard, player = session(whisper, patient)
     assert result is not None and result.disposition == "emergency"
     assert result.text.startswith("Call 911") or "911" in result.text.split(".")[0]

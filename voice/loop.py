@@ -182,6 +182,7 @@ def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print) ->
         raise UserError(f"{e}; or type the answers instead: backtriage run --io text") from None
     recognizer = open_recognizer_for(config, out)
     speaker = Speaker.from_config(config, caption=out)
+    speaker.warm_up()
     out(f"(listening on {source.describe()}; recognizer: {config.recognition.backend}; "
         "say 'stop' to end, 'slower' to slow down)")
     try:

@@ -184,6 +184,12 @@ class SoundDevicePlayer:
 
     def play(self, samples: Any, rate: int) -> None:
         sd = self._sd
+        device_rate = int(self.device.default_rate)
+        if device_rate and device_rate != rate:
+            # play at the device's own rate: many laptop outputs refuse 22050 Hz outright
+            from voice.audio import Resampler
+
+            samples, rate = Resampler(rate, device_rate).process(samples), device_rate
         try:
             sd.play(samples, rate, device=self.device.index, blocking=False)
         except Exception as e:
@@ -285,6 +291,14 @@ class Speaker:
             samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
         path.unlink()
         return samples, rate
+
+    def warm_up(self) -> None:
+        """Start the engine now (its first render costs ~100 ms more than later ones)."""
+        if not self.broken:
+            try:
+                self.render("ready")
+            except UserError as e:
+                self.broken = str(e)
 
     # -- speaking
     def _tell_once(self) -> None:
