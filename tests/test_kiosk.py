@@ -391,3 +391,30 @@ def test_queued_speech_never_blocks_the_driver_and_stop_drops_what_is_pending():
     q.reset()
     assert (q.rate, q.volume) == (170, 1.0)
     q.close()
+
+
+def test_a_result_left_at_the_last_question_is_still_handed_off_once(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    for a in ALL_NO:
+        d.tap(a)
+    d.tap("number", 30, label="30")
+    d.tap("duration", 8, label="4 to 12 weeks")
+    assert d.result["disposition"] == "soon" and d.question  # "hear about causes?" left unanswered
+    assert finished == []
+    clock.advance(d.outcome_s + 1)
+    d.tick()
+    assert d.mode == IDLE and len(finished) == 1 and finished[0].result.disposition == "soon"
+
+
+def test_alert_sound_uses_an_installed_player(tmp_path):
+    from voice.kiosk.alert import PLAYERS, sound_command
+
+    argv = sound_command(str(tmp_path / "bell.wav"))
+    if argv is None:
+        pytest.skip("no sound player (paplay, aplay, play) installed")
+    assert argv[-1] == str(tmp_path / "bell.wav") and any(argv[0].endswith(p[0]) for p in PLAYERS)
+    # with no sound card the player fails; the alert must still come back, not hang or raise
+    for t in staff_alert(sound=str(tmp_path / "bell.wav"), timeout=10)():
+        t.join(15)
+        assert not t.is_alive()
