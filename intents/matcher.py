@@ -131,6 +131,12 @@ def _find(q: Question, toks: list[str]) -> list[_Match]:
                 if used_homophone and length == 1 and i > 0 and toks[i - 1] != BOUNDARY:
                     continue
                 found.append(_Match(i, i + length, entries[0], used_homophone))
+        if table is q.table:
+            # A lone request word inside a longer answer phrase is part of the answer:
+            # "huh" is a request, "uh huh" is a yes.
+            spans = [(a.start, a.end) for a in _all_matches(q, q.answers, toks, canon)]
+            found = [m for m in found if not (m.entry.alone and any(
+                a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in spans))]
         found.sort(key=lambda m: (-(m.end - m.start), m.start))
         for m in found:
             if not any(taken[m.start:m.end]):
@@ -139,6 +145,17 @@ def _find(q: Question, toks: list[str]) -> list[_Match]:
                     taken[k] = True
     chosen.sort(key=lambda m: m.start)
     return chosen
+
+
+def _all_matches(q: Question, table, toks: list[str], canon: list[str]) -> list[_Match]:
+    """Every phrase of ``table`` in the words, overlaps included."""
+    out = []
+    for i in range(len(toks)):
+        for length in range(min(q.max_len, len(toks) - i), 0, -1):
+            entries = table.get(tuple(canon[i:i + length]))
+            if entries:
+                out.append(_Match(i, i + length, entries[0], False))
+    return out
 
 
 def _negator(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> int | None:

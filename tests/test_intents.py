@@ -27,6 +27,8 @@ def test_dont_know_is_unsure_never_no(topic, text):
 
 @pytest.mark.parametrize("text, topic, intent", [
     ("I've been running a temperature", "fever", "yes"),
+    ("uh huh", "fever", "yes"),                            # not the request "huh?"
+    ("mm hmm", "weakness", "yes"),
     ("chills", "fever", "yes"),
     ("no fever", "fever", "no"),
     ("I haven't had any chills", "fever", "no"),
