@@ -154,3 +154,15 @@ def test_warm_up_starts_the_engine_and_failing_soft_on_a_broken_one():
     stuck = Speaker(player=RecordingPlayer(), caption=None, render_timeout_s=0.0)
     stuck.warm_up()
     assert stuck.broken and "did not finish" in stuck.broken
+
+
+def test_direct_mode_speaks_through_the_engine_in_the_worker_and_returns():
+    # the macOS path, run here with the espeak driver (its own playback has no device and fails quietly)
+    captions: list[str] = []
+    sp = Speaker(caption=captions.append, mode="direct")
+    sp.say("Do you have a fever?")
+    sp.say("How old are you?")
+    assert captions == ["Do you have a fever?", "How old are you?"]
+    assert sp.broken is None
+    # rendering still works in the same worker afterwards
+    sp.render("ready")

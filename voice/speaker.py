@@ -13,8 +13,10 @@ pyttsx3's traps, and what this module does about each:
 - pyttsx3 2.99 on Windows speaks only the first utterance (pyttsx3 #402): there
   the worker builds a fresh engine for every render.
 - The espeak driver's ``say()`` shells out to ``aplay`` on the default device
-  with no way to choose another or notice failure: text is always rendered to a
-  WAV and played here (sounddevice), on ``--output-device``.
+  with no way to choose another or notice failure: text is rendered to a WAV
+  and played here (sounddevice), on ``--output-device``. On macOS the driver
+  writes AIFF whatever the name says, so there ("direct" mode) the engine
+  speaks by itself on the system output, still in the one worker thread.
 - The espeak driver prints "Audio saved to ..." on stdout (from espeak's own
   thread): that module's ``print`` is silenced so captions and JSON lines stay clean.
 - pyttsx3 drives espeak-ng in its asynchronous mode: a rate set between renders
@@ -61,7 +63,7 @@ def split_sentences(text: str) -> list[str]:
 @dataclass
 class _Job:
     text: str
-    path: str
+    path: str | None  # None: speak through the engine itself (direct mode)
     rate: int
     volume: float
     voice: str
@@ -134,7 +136,10 @@ class _TTSWorker:
         else:
             engine.setProperty("rate", int(job.rate))
             engine.setProperty("volume", float(job.volume))
-        engine.save_to_file(text, job.path)
+        if job.path is None:
+            engine.say(text)
+        else:
+            engine.save_to_file(text, job.path)
         engine.runAndWait()
         if self.fresh_engine_each_time:
             self._engine = None
@@ -148,7 +153,7 @@ class _TTSWorker:
                 # WAV (header only); a second try costs a few milliseconds
                 for _ in range(3):
                     self._render(job)
-                    if os.path.exists(job.path) and os.path.getsize(job.path) > 44:
+                    if job.path is None or (os.path.exists(job.path) and os.path.getsize(job.path) > 44):
                         break
                 job.reply.put(None)
             except BaseException as e:  # handed back to the caller, the worker lives on
@@ -219,7 +224,12 @@ class Speaker:
     def __init__(self, rate: int = 150, volume: float = 1.0, voice: str = "", slower_step: int = 25,
                  min_rate: int = 90, caption: Callable[[str], None] | None = print,
                  player: Any = "default", output_device: str | int | None = None,
-                 render_timeout_s: float = 10.0, driver: str | None = None):
+                 render_timeout_s: float = 10.0, driver: str | None = None, mode: str | None = None):
+        # macOS's driver writes AIFF whatever the file name says, so there the engine
+        # speaks by itself (system output; --output-device does not apply)
+        self.mode = mode or ("direct" if sys.platform == "darwin" else "render")
+        if self.mode not in ("render", "direct"):
+            raise ValueError(f"mode must be render or direct, not {mode!r}")
         self.defaults = (int(rate), float(volume), str(voice))
         self.rate, self.volume, self.voice = self.defaults
         self.slower_step, self.min_rate = int(slower_step), int(min_rate)
@@ -231,7 +241,9 @@ class Speaker:
         self.broken: str | None = None   # why speech is off (shown once), None while it works
         self._told = False
         self.last_first_audio_s: float | None = None  # say() call -> first audio ready, for the benchmark
-        if player == "default":
+        if self.mode == "direct":
+            player = None if player == "default" else player
+        elif player == "default":
             try:
                 player = SoundDevicePlayer(output_device)
             except UserError as e:
@@ -258,23 +270,27 @@ class Speaker:
         self.rate, self.volume, self.voice = self.defaults
 
     # -- rendering
+    def _run_job(self, text: str, path: Path | None, rate: int | None, timeout: float) -> None:
+        reply: queue.Queue[BaseException | None] = queue.Queue()
+        job = _Job(text, None if path is None else str(path), rate or self.rate, self.volume, self.voice, reply)
+        _worker_for(self._driver).submit(job)
+        try:
+            error = reply.get(timeout=timeout)
+        except queue.Empty:
+            # runAndWait hung (or is far too slow): this speaker goes captions-only
+            # rather than freeze the session; the job's late reply goes nowhere.
+            raise UserError(f"text-to-speech did not finish within {timeout:g} s") from None
+        if isinstance(error, UserError):
+            raise error
+        if error is not None:
+            raise UserError(f"text-to-speech failed: {error}") from None
+
     def render_to_wav(self, text: str, path: str | os.PathLike[str], rate: int | None = None) -> Path:
         """Render ``text`` to a WAV file with the current (or given) rate; raises UserError on failure."""
         path = Path(path)
         if path.exists():
             path.unlink()  # a stale file must not pass for a fresh render
-        reply: queue.Queue[BaseException | None] = queue.Queue()
-        _worker_for(self._driver).submit(_Job(text, str(path), rate or self.rate, self.volume, self.voice, reply))
-        try:
-            error = reply.get(timeout=self.render_timeout_s)
-        except queue.Empty:
-            # runAndWait hung (or is far too slow): this speaker goes captions-only
-            # rather than freeze the session; the job's late reply goes nowhere.
-            raise UserError(f"text-to-speech did not finish within {self.render_timeout_s:g} s") from None
-        if isinstance(error, UserError):
-            raise error
-        if error is not None:
-            raise UserError(f"text-to-speech failed: {error}") from None
+        self._run_job(text, path, rate, self.render_timeout_s)
         if not path.exists() or path.stat().st_size <= 44:
             raise UserError("text-to-speech produced no audio")
         return path
@@ -286,10 +302,14 @@ class Speaker:
         self._n += 1
         path = self._tmp / f"say-{self._n}.wav"
         self.render_to_wav(text, path)
-        with wave.open(str(path), "rb") as w:
-            rate = w.getframerate()
-            samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-        path.unlink()
+        try:
+            with wave.open(str(path), "rb") as w:
+                rate = w.getframerate()
+                samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        except (wave.Error, EOFError) as e:
+            raise UserError(f"the speech engine wrote audio this program cannot read ({e})") from None
+        finally:
+            path.unlink(missing_ok=True)
         return samples, rate
 
     def warm_up(self) -> None:
@@ -318,6 +338,15 @@ class Speaker:
         sentences = split_sentences(text)
         if not sentences:
             return
+        if self.mode == "direct":
+            # speaking takes real time: allow for it at the slowest plausible pace
+            allowance = self.render_timeout_s + 2 * 60 * len(text.split()) / max(self.rate, 1)
+            try:
+                self._run_job(text, None, None, allowance)
+            except UserError as e:
+                self.broken = str(e)
+                self._tell_once()
+            return
         # the worker renders sentence n+1 while this thread plays sentence n
         rendered: queue.Queue[tuple[Any, int] | BaseException | None] = queue.Queue()
 
@@ -340,8 +369,8 @@ class Speaker:
                 if self.last_first_audio_s is None:
                     self.last_first_audio_s = time.perf_counter() - start
                 self.player.play(*item)
-        except UserError as e:
-            self.broken = str(e)
+        except Exception as e:  # any failure to speak leaves the captions working
+            self.broken = str(e) if isinstance(e, UserError) else f"speech failed ({e})"
             self._tell_once()
 
     def close(self) -> None:
