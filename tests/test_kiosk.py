@@ -418,3 +418,27 @@ def test_alert_sound_uses_an_installed_player(tmp_path):
     for t in staff_alert(sound=str(tmp_path / "bell.wav"), timeout=10)():
         t.join(15)
         assert not t.is_alive()
+
+
+def test_next_patient_can_start_while_the_last_result_is_shown(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    for a in ALL_NO:
+        d.tap(a)
+    d.text("zanzibar fifty five")
+    d.text("two weeks")
+    d.text("no thanks")  # no causes and treatments; the result stays up
+    assert d.mode == OUTCOME and d.session.finished
+    assert d.text("hello") is True
+    assert d.mode == SESSION and d.session.log == [] and d.result is None
+    assert "zanzibar" not in repr({k: v for k, v in vars(d).items() if k != "tree"})
+    assert len(finished) == 1  # the previous patient was handed off, once
+
+
+def test_the_emergency_banner_is_not_cleared_by_a_stray_word(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.tap("yes")
+    d.tap("yes")
+    assert d.text("yes hello") is False
+    assert d.mode == OUTCOME and d.result["emergency"]

@@ -250,6 +250,11 @@ class KioskDriver:
         if self.mode == STILL_THERE:
             self._resume()
         if self.session is None or self.session.finished or self.session.current is None:
+            emergency = bool(self.result and self.result.get("emergency"))
+            if self.mode == OUTCOME and not emergency and START_WORDS.search(text):
+                # The next patient speaks up while the last result is still shown (an emergency
+                # banner stays until staff tap Finish: a stray "yes" must not clear it).
+                return self.start()
             self._publish()
             return False
         from voice.answers import answer_text, answer_transcript
