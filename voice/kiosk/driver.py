@@ -245,7 +245,8 @@ class KioskDriver:
         if not text:
             self._publish()
             return False
-        if MORE_TIME_WORDS.search(text) and self.mode in (SESSION, STILL_THERE, OUTCOME):
+        # Short requests only: "for a moment my legs went numb" is an answer, not a request to wait.
+        if MORE_TIME_WORDS.search(text) and len(text.split()) <= 6 and self.mode in (SESSION, STILL_THERE, OUTCOME):
             return self.more_time()
         if self.mode == STILL_THERE:
             self._resume()
@@ -284,7 +285,7 @@ class KioskDriver:
         self._resume()
         self.lines = [MORE_TIME_TEXT]
         self._deadline = self.clock() + 2 * self._mode_timeout()
-        self._speak([MORE_TIME_TEXT])
+        self._speak([MORE_TIME_TEXT], interrupt=False)  # the question being read goes on first
         self._publish()
         return True
 
