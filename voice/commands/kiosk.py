@@ -31,6 +31,7 @@ examples:
   backtriage kiosk --no-voice --browser      screen and touch only, open the page
   backtriage kiosk --port 8080               voice and screen, page on port 8080
   backtriage --config clinic.toml kiosk      with the clinic's settings
+  chromium --kiosk http://127.0.0.1:8765/    the screen full-screen, no address bar
 """
 
 
