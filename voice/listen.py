@@ -19,6 +19,10 @@ from voice.endpoint import END, FALSE_START, MAX_LENGTH, SPEECH, TIMEOUT, Endpoi
 
 FRAME_S = 0.02
 PREROLL_S = 0.3
+# Silence the recognizer still gets after the last voiced frame. The rest of the
+# trailing-silence wait carries no words, and skipping it spares the recognizer
+# (a Vosk cross-check runs two decoders) work it would otherwise finish late.
+FEED_SILENCE_S = 0.3
 
 
 def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list[str] | None = None,
@@ -63,6 +67,9 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 started = True
                 recognizer.begin(grammar, cross_check=cross_check)
                 frames, preroll = list(preroll), collections.deque(maxlen=preroll.maxlen)
+            elif endpointer.last_voice is not None and \
+                    endpointer.samples - endpointer.last_voice > FEED_SILENCE_S * endpointer.rate:
+                frames = []
             else:
                 frames = [frame]
             for f in frames:
