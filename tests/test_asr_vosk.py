@@ -101,6 +101,23 @@ def test_cross_check_agrees_on_an_in_grammar_answer(rec, tmp_path, said, speed):
     assert t.text == said and t.open_text and t.agrees
 
 
+def test_cross_check_runs_beside_captions_and_leaves_no_thread(rec, answers):
+    import threading
+
+    before = threading.active_count()
+    pcm = wav_pcm16(answers[IT_HURTS], rec.sample_rate)
+    rec.begin(YES_NO, cross_check=True)
+    rec.accept(pcm[:6400])
+    rec.begin(YES_NO, cross_check=True)  # the person was interrupted: a new utterance starts
+    partials = [rec.accept(pcm[i:i + 640]) for i in range(0, len(pcm), 640)]
+    t = rec.end()
+    assert any(partials) and t.open_text and not t.agrees
+    for thread in threading.enumerate():
+        if thread.name == "vosk-cross-check":
+            thread.join(timeout=10)
+    assert threading.active_count() == before
+
+
 def test_cross_check_without_grammar_is_its_own_check(rec, answers):
     t = transcribe_wav(rec, answers[YES], cross_check=True)
     assert t.open_text == t.text != ""

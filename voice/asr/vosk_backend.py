@@ -7,7 +7,9 @@ takes milliseconds).
 from __future__ import annotations
 
 import json
+import queue
 import re
+import threading
 from pathlib import Path
 
 from voice.asr.base import UNK, Recognizer, Transcript, load_once, make_transcript
@@ -72,18 +74,56 @@ class _Stream:
         self.rec.SetWords(True)
         self.words: list[tuple[str, float]] = []
 
-    def accept(self, pcm16: bytes) -> str:
+    def accept(self, pcm16: bytes, partial: bool = True) -> str:
         if self.rec.AcceptWaveform(pcm16):
             # Vosk's own endpointing closed a segment mid-utterance: keep it.
             self.words += _words(self.rec.Result())
-            partial = ""
+            text = ""
+        elif partial:
+            text = json.loads(self.rec.PartialResult()).get("partial", "")
         else:
-            partial = json.loads(self.rec.PartialResult()).get("partial", "")
-        return " ".join(w for w in (*(w for w, _ in self.words), *partial.split()) if w != UNK)
+            return ""
+        return " ".join(w for w in (*(w for w, _ in self.words), *text.split()) if w != UNK)
 
     def finish(self) -> list[tuple[str, float]]:
         self.words += _words(self.rec.FinalResult())
         return self.words
+
+
+class _Background:
+    """A _Stream fed on its own thread. The open-vocabulary cross-check costs about
+    as much as real time on a small laptop; on the caller's thread it would make
+    accept() (captions, endpointing) fall behind the microphone. Vosk releases the
+    GIL while decoding, so this runs on another core."""
+
+    def __init__(self, stream: _Stream):
+        self.stream = stream
+        self.chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.words: list[tuple[str, float]] = []
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="vosk-cross-check", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (chunk := self.chunks.get()) is not None:
+                self.stream.accept(chunk, partial=False)
+            self.words = self.stream.finish()
+        except BaseException as e:  # handed to the caller in finish()
+            self.error = e
+
+    def accept(self, pcm16: bytes) -> None:
+        self.chunks.put(bytes(pcm16))
+
+    def finish(self) -> list[tuple[str, float]]:
+        self.chunks.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.words
+
+    def abandon(self) -> None:
+        self.chunks.put(None)  # the thread finishes on its own; nobody waits for it
 
 
 class VoskRecognizer(Recognizer):
@@ -96,7 +136,7 @@ class VoskRecognizer(Recognizer):
         self.sample_rate = model_sample_rate(self.model_path)
         self.unknown_phrases: list[str] = []  # grammar phrases dropped by the last begin(): words not in the model
         self._main: _Stream | None = None
-        self._open: _Stream | None = None
+        self._open: _Background | None = None
         self._grammar_used = False
 
     def in_vocabulary(self, word: str) -> bool:
@@ -121,11 +161,15 @@ class VoskRecognizer(Recognizer):
         return json.dumps(known + extra, ensure_ascii=False)
 
     def begin(self, grammar: list[str] | None = None, cross_check: bool = False) -> None:
+        if self._open is not None:  # previous utterance never ended
+            self._open.abandon()
         grammar_json = self.grammar_json(grammar) if grammar else None
         self._grammar_used = grammar_json is not None
         self._main = _Stream(self._vosk, self.model, self.sample_rate, grammar_json)
         # Open vocabulary on the same audio, only where the main stream is restricted.
-        self._open = _Stream(self._vosk, self.model, self.sample_rate, None) if cross_check and self._grammar_used else None
+        self._open = None
+        if cross_check and self._grammar_used:
+            self._open = _Background(_Stream(self._vosk, self.model, self.sample_rate, None))
         self._cross_check = cross_check
 
     def accept(self, pcm16: bytes) -> str:
@@ -138,11 +182,10 @@ class VoskRecognizer(Recognizer):
     def end(self) -> Transcript:
         if self._main is None:
             raise RuntimeError("end() before begin()")
-        words = self._main.finish()
-        open_text = None
-        if self._open is not None:
-            open_text = make_transcript(self._open.finish()).text
+        main, background = self._main, self._open
         self._main = self._open = None
+        words = main.finish()
+        open_text = make_transcript(background.finish()).text if background is not None else None
         transcript = make_transcript(words, open_text)
         if self._cross_check and not self._grammar_used:
             transcript.open_text = transcript.text  # already open vocabulary: it is its own cross-check
