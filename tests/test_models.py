@@ -97,6 +97,17 @@ def test_download_verifies_unpacks_and_reports_progress(server, tmp_path):
     assert "installed tiny-model" in log
 
 
+def test_progress_redraws_one_line_on_a_terminal(server, tmp_path):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    download("tiny-model", dest=tmp_path, manifest=entry(f"{server}/good.zip", sha(GOOD)), out=out)
+    bar = out.getvalue().split("installed")[0]
+    assert bar.startswith("\r") and bar.count("\n") == 1 and "100%" in bar
+
+
 def test_an_installed_model_is_not_fetched_again(server, tmp_path):
     download("tiny-model", dest=tmp_path, manifest=entry(f"{server}/good.zip", sha(GOOD)), out=io.StringIO())
     Handler.hits.clear()
@@ -245,6 +256,9 @@ def test_resolution_order(places, monkeypatch, tmp_path):
         resolve_model(name)
     with pytest.raises(UserError, match="--model"):
         resolve_model(name, explicit=str(tmp_path / "gone"))
+    (tmp_path / "model.zip").write_bytes(b"zip")
+    with pytest.raises(UserError, match="unzip it first"):
+        resolve_model(name, explicit=str(tmp_path / "model.zip"))
 
 
 def test_whisper_needs_a_folder(places):

@@ -112,7 +112,8 @@ def resolve_model(name: str | None = None, explicit: str | os.PathLike[str] | No
     if explicit:
         p = Path(explicit).expanduser()
         if not p.is_dir():
-            raise UserError(f"model folder {p} (from --model) does not exist; check the path")
+            what = "is a file, not a folder (unzip it first)" if p.is_file() else "does not exist"
+            raise UserError(f"model folder {p} (from --model) {what}; check the path")
         return p
     env = os.environ.get(ENV_VAR)
     if env:
