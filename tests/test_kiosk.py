@@ -448,3 +448,13 @@ def test_more_time_words_inside_a_longer_answer_are_an_answer(rig):
     d.tap("yes")
     d.text("no, only for a moment when I wait too long in the queue did it feel odd")
     assert d.lines != [kd.MORE_TIME_TEXT] and d.screen()["heard"].startswith("I understood")
+
+
+def test_an_answer_not_understood_is_said_once_with_how_to_answer(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    before = len(sp.said)
+    d.text("purple elephants")
+    s = d.screen()
+    assert s["heard"] == "" and s["lines"][0].startswith("Sorry, I didn't understand")
+    assert sp.said[before:] == visible_texts(s)

@@ -56,7 +56,7 @@ def heard_text(event: Heard) -> str:
         value = f"{event.value:g}" if isinstance(event.value, float) else str(event.value)
         return f"I understood: {value}{' weeks' if event.intent == 'duration' else ''}."
     if event.intent == "unknown":
-        return "I did not understand that."
+        return ""  # the engine itself says it did not understand, and how to answer
     return f"I understood: {'not sure' if event.intent == 'unsure' else event.intent}."
 
 
@@ -354,10 +354,10 @@ class KioskDriver:
                 self.heard = heard_text(ev)
                 nxt = events[i + 1] if i + 1 < len(events) else None
                 # A low-confidence answer is read back by the engine's own "Is that right?" question.
-                if not (isinstance(nxt, Ask) and nxt.text.startswith("I understood")):
-                    speech.append(self.heard)
-                else:
+                if isinstance(nxt, Ask) and nxt.text.startswith("I understood"):
                     self.heard = ""
+                elif self.heard:
+                    speech.append(self.heard)
             elif isinstance(ev, Say):
                 self.lines.append(ev.text)
                 speech.append(ev.text)
