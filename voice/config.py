@@ -71,8 +71,8 @@ class Kiosk:
 
 @dataclass
 class Handoff:
-    enabled: bool = False
-    folder: str = ""
+    enabled: bool = False    # write a staff summary (text + FHIR QuestionnaireResponse) of each finished session
+    folder: str = ""         # where; made owner-only (0o700), files 0o600
 
 
 @dataclass
