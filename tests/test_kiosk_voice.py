@@ -51,7 +51,12 @@ class ScreenPatient:
         return path
 
 
-def test_spoken_session_with_the_microphone_pulled_out(whisper, tmp_path):
+def test_spoken_session_with_the_microphone_pulled_out(whisper, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"  # every temp file made while listening lands here
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     tree = load_tree()
     driver = KioskDriver(tree)
     statuses: list[str] = []
@@ -80,6 +85,7 @@ def test_spoken_session_with_the_microphone_pulled_out(whisper, tmp_path):
     assert [(r.node, r.intent) for r in driver.session.log] == [("start", "yes"), ("bladder_bowel", "yes")]
     assert driver.session.log[-1].transcript.lower().startswith("yes")
     assert listener.heard >= 3 and driver.sessions_started == 1
+    assert list(scratch.rglob("*")) == []  # privacy: no recording left behind in the temp folder
 
 
 def test_missing_model_leaves_the_touch_screen_working():
