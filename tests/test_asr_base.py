@@ -102,3 +102,24 @@ def test_read_wav_errors(tmp_path):
     bad.write_bytes(b"ID3 not a wav at all")
     with pytest.raises(UserError, match="not a WAV file"):
         read_wav(bad)
+
+
+def test_unknown_backend_is_a_plain_error(tmp_path):
+    from voice.asr import open_recognizer
+
+    with pytest.raises(UserError, match="unknown speech recognizer 'google'; choose one of: vosk, whisper"):
+        open_recognizer("google", model=str(tmp_path))
+
+
+@pytest.mark.parametrize("backend, module, marker, extra", [
+    ("vosk", "vosk", "am/final.mdl", r"backtriage\[voice\]"),
+    ("whisper", "faster_whisper", "model.bin", r"backtriage\[whisper\]"),
+])
+def test_backend_not_installed_says_what_to_install(tmp_path, monkeypatch, backend, module, marker, extra):
+    from voice.asr import open_recognizer
+
+    (tmp_path / marker).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / marker).write_bytes(b"x")
+    monkeypatch.setitem(__import__("sys").modules, module, None)  # as if the package were not installed
+    with pytest.raises(UserError, match=f"not installed; run: pip install '{extra}'"):
+        open_recognizer(backend, model=str(tmp_path))
