@@ -172,6 +172,33 @@ def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
           f"{pct(first, 50) / pct(whole, 50):.2f}")
 
 
+def endpoint_figures(tmp: Path, quick: bool) -> None:
+    """Where the end of an answer is decided, relative to where the voice really stops."""
+    import numpy as np
+    from tests.speech_audio import WAITING_ROOM_DB
+    from voice.asr.audio import wav_pcm16
+    from voice.endpoint import EndpointConfig, detect
+
+    cfg = EndpointConfig()
+    answers = EN_ANSWERS[:4] if quick else EN_ANSWERS
+    print(f"\nendpointing (trailing silence {cfg.trailing_silence_s} s): decision minus true end of voice, audio time")
+    for label, noise in (("clean", None), (f"waiting room ({WAITING_ROOM_DB:g} dB)", WAITING_ROOM_DB)):
+        lags, misses = [], 0
+        for i, text in enumerate(answers):
+            for voice, speed in EN_VOICES:
+                clean = synth(text, tmp / f"ep-{i}-{voice}.wav", voice=voice, speed=speed, pad=1.0)
+                wav = clean if noise is None else synth(text, tmp / f"epn-{i}-{voice}.wav", voice=voice,
+                                                        speed=speed, pad=1.0, noise_db=noise)
+                x = np.frombuffer(wav_pcm16(wav, 16000), np.int16)
+                x = np.concatenate([x, x[-16000:], x[-16000:]])  # the room carries on
+                d = detect(x, 16000, cfg)
+                if d.event != "end":
+                    misses += 1
+                    continue
+                lags.append(d.at_s - voiced_end_s(clean))  # both include the 1 s pad
+        print(f"  {label:28} {fmt(lags)}  not ended: {misses}")
+
+
 def resample_cost() -> None:
     import numpy as np
 
@@ -198,6 +225,7 @@ def main() -> int:
     print(f"latency bench: {os.cpu_count()} cores, trailing silence {config.listen.trailing_silence_s} s, "
           f"{'real-time' if args.realtime else 'as fast as possible'} audio feed")
     resample_cost()
+    endpoint_figures(tmp, args.quick)
 
     for backend in args.backends.split(","):
         if backend == "vosk-ko":
