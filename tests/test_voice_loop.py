@@ -17,7 +17,8 @@ import pytest
 from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
 from voice.audio import ScriptedSource
 from voice.config import Config
-from voice.loop import GIVE_UP, NOT_HEARD, cross_checked_confidence, run_voice_session
+from voice.answers import cross_checked_confidence
+from voice.loop import GIVE_UP, NOT_HEARD, run_voice_session
 from voice.speaker import Speaker
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_tools(), reason="needs espeak-ng and sox")]

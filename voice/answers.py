@@ -1,43 +1,65 @@
-"""From what was said to the engine: shared by the typed, JSON-lines, voice and kiosk front ends."""
+"""From what was said to the engine: one path for the typed, JSON-lines, voice and kiosk front ends."""
 from __future__ import annotations
+
+from typing import Any
 
 from triage import Event, Session
 
+# Answers that change the outcome; requests ("repeat") and "unsure" are never read back.
+ANSWER_INTENTS = ("yes", "no", "duration", "number")
 
-def answer_text(session: Session, text: str, word_confidences: list[float] | None = None) -> list[Event]:
+
+def answer_text(session: Session, text: str, word_confidences: list[float] | None = None,
+                lang: str = "en") -> list[Event]:
     """Understand typed or transcribed text for the current question and apply it."""
     from intents import interpret
 
     ask = session.current
-    i = interpret(text, topic=ask.topics, expects=ask.expects, word_confidences=word_confidences)
+    i = interpret(text, topic=ask.topics, expects=ask.expects, lang=lang, word_confidences=word_confidences)
     return session.answer(i.intent, i.value, i.confidence, transcript=text)
 
 
-def answer_transcript(session: Session, transcript) -> list[Event]:
-    """Apply a recognizer's ``Transcript``.
+def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bool, intent: str,
+                             confirm_below: float) -> float:
+    """The confidence the engine gets for a recognised answer.
 
     A grammar-restricted recognizer forces any speech onto grammar words, sometimes at
-    confidence 1.0, so on red-flag questions it is cross-checked with an open-vocabulary
-    pass; when the two disagree the answer's confidence is pushed under the engine's
-    confirmation threshold and the engine reads it back before it counts.
+    confidence 1.0, so on red-flag questions the same audio is also transcribed with open
+    vocabulary; when the two disagree the confidence goes under ``confirm_below`` and the
+    engine reads the answer back ("Is that right?") before it counts.
     """
-    words = [c for _, c in transcript.words] or None
-    if transcript.agrees:
-        return answer_text(session, transcript.text, words)
+    if cross_check and intent in ANSWER_INTENTS and not transcript.agrees:
+        return min(confidence, confirm_below / 2)
+    return confidence
+
+
+def answer_transcript(session: Session, transcript: Any, cross_check: bool | None = None,
+                      lang: str = "en") -> list[Event]:
+    """Apply a recognizer's ``Transcript`` (text, word confidences, cross-check) to the current question."""
     from intents import interpret
 
+    if cross_check is None:
+        cross_check = needs_cross_check(session)
     ask = session.current
-    i = interpret(transcript.text, topic=ask.topics, expects=ask.expects, word_confidences=words)
-    low = min(i.confidence, session.confirm_below / 2)
-    return session.answer(i.intent, i.value, low, transcript=transcript.text)
+    i = interpret(transcript.text, topic=ask.topics, expects=ask.expects, lang=lang,
+                  word_confidences=[c for _, c in transcript.words] or None)
+    confidence = cross_checked_confidence(i.confidence, transcript, cross_check, i.intent, session.confirm_below)
+    return session.answer(i.intent, i.value, confidence, transcript=transcript.text)
 
 
-def grammar_for(session: Session) -> list[str]:
-    """Words the recognizer may restrict itself to for the current question."""
+def grammar_for(session: Session, recognizer: Any = None, lang: str = "en") -> list[str] | None:
+    """The current question's phrase list, for recognizers with real grammars (Vosk).
+
+    Whisper gets none: it is open-vocabulary already, and turning the long phrase
+    list into a decoding prompt made tiny.en take 15-25 s per answer and loop on
+    words ("yay, yay, yay ...") in our measurements, against under 1 s without.
+    """
     from intents import vocabulary
 
+    if getattr(recognizer, "backend", "vosk") == "whisper":
+        return None
     ask = session.current
-    return vocabulary(ask.topics, ask.expects)
+    return vocabulary(ask.topics, ask.expects, lang)
 
 
 def needs_cross_check(session: Session) -> bool:

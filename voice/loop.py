@@ -20,41 +20,13 @@ import sys
 from typing import Any, Callable
 
 from triage.events import Ask, End, Error, Event, Heard, Result, Say, Slower
+from voice.answers import answer_transcript, grammar_for, needs_cross_check
 from voice.audio import AudioSource, DeviceLost, wait_for_device
 from voice.errors import UserError
 from voice.listen import listen_for_answer
 
 NOT_HEARD = "Sorry, I didn't hear an answer."
 GIVE_UP = "I haven't heard an answer, so I will stop here."
-ANSWER_INTENTS = ("yes", "no", "duration", "number")
-
-
-def grammar_for(recognizer: Any, ask: Ask, lang: str) -> list[str] | None:
-    """The question's phrase list for recognizers with real grammars (Vosk).
-
-    Whisper gets none: it is open-vocabulary already, and turning the long phrase
-    list into a decoding prompt made tiny.en take 15-25 s per answer and loop on
-    words ("yay, yay, yay ...") in our measurements, against under 1 s without.
-    """
-    from intents import vocabulary
-
-    if getattr(recognizer, "backend", "vosk") == "whisper":
-        return None
-    return vocabulary(ask.topics, ask.expects, lang)
-
-
-def _red_flag(session: Any, ask: Ask) -> bool:
-    node = session.tree.nodes.get(ask.node)
-    return bool(node is not None and getattr(node, "red_flag", False))
-
-
-def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bool, intent: str,
-                             confirm_below: float) -> float:
-    """The confidence the engine gets: under ``confirm_below`` when the grammar and the
-    open-vocabulary transcripts disagree on a red-flag answer (so it is confirmed aloud)."""
-    if cross_check and intent in ANSWER_INTENTS and not transcript.agrees:
-        return min(confidence, confirm_below / 2)
-    return confidence
 
 
 class PartialLine:
@@ -89,14 +61,11 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
     other lines (what was heard); ``on_partial`` the live captions;
     ``on_event`` sees every engine event (the kiosk screen uses it).
     """
-    from intents import interpret
-
     if session is None:
         from voice.sessions import new_session, tree_from
 
         session = new_session(tree if tree is not None else tree_from(None, config), config)
     lang = config.clinic.language or "en"
-    confirm_below = config.recognition.confirm_below
     silent = 0
     events = session.start()
     while True:
@@ -107,9 +76,9 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
         ask = session.current
         if session.finished or ask is None:
             return session.result
-        cross_check = _red_flag(session, ask)
+        cross_check = needs_cross_check(session)
         try:
-            transcript = listen_for_answer(source, recognizer, grammar_for(recognizer, ask, lang),
+            transcript = listen_for_answer(source, recognizer, grammar_for(session, recognizer, lang),
                                            cross_check, config.listen, on_partial)
         except DeviceLost:
             if not wait_for_device(source, speaker.say, poll_s=device_poll_s):
@@ -130,11 +99,7 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
                 events = []
             continue
         silent = 0
-        meaning = interpret(transcript.text, topic=ask.topics, expects=ask.expects, lang=lang,
-                            word_confidences=[c for _, c in transcript.words])
-        confidence = cross_checked_confidence(meaning.confidence, transcript, cross_check, meaning.intent,
-                                              confirm_below)
-        events = session.answer(meaning.intent, meaning.value, confidence, transcript.text)
+        events = answer_transcript(session, transcript, cross_check, lang)
 
 
 def _perform(event: Event, speaker: Any, out: Callable[[str], None]) -> None:

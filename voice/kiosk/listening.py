@@ -62,8 +62,7 @@ class KioskListener:
 
     def _target(self, recognizer: Any) -> tuple[list[str] | None, bool]:
         """Grammar and cross-check for what the screen is waiting for now."""
-        from voice.answers import needs_cross_check
-        from voice.loop import grammar_for
+        from voice.answers import grammar_for, needs_cross_check
 
         d = self.driver
         with d._lock:
@@ -73,7 +72,7 @@ class KioskListener:
             return None, bool(ask is not None and needs_cross_check(session))
         if mode == IDLE or ask is None:
             return START_PHRASES + MORE_TIME_PHRASES, False
-        grammar = list(grammar_for(recognizer, ask, self.lang) or [])
+        grammar = list(grammar_for(session, recognizer, self.lang) or [])
         extra = MORE_TIME_PHRASES + (["yes"] if mode == STILL_THERE else [])
         return grammar + [p for p in extra if p not in grammar], needs_cross_check(session)
 
