@@ -212,6 +212,9 @@ def test_number_answer_is_read_back_with_its_unit():
     walk_to(s, "duration")
     events = s.answer("duration", 2.5, confidence=0.2)
     assert "2.5 weeks" in events[-1].text
+    s.answer("no")
+    events = s.answer("duration", 1.0, confidence=0.2)
+    assert "I understood: 1 week." in events[-1].text
 
 
 # ---------------------------------------------------------------- meta-intents

@@ -269,7 +269,8 @@ class Session:
     def _spoken(intent: str, value: Any, node: Node) -> str:
         if intent in ("duration", "number"):
             shown = f"{value:g}" if isinstance(value, float) else str(value)
-            return f"{shown} {node.unit}".strip()
+            unit = node.unit[:-1] if shown == "1" and node.unit.endswith("s") else node.unit
+            return f"{shown} {unit}".strip()
         return intent
 
 
