@@ -40,6 +40,9 @@ examples:
   backtriage tree check my-tree.toml
   backtriage tree show --format mermaid
   backtriage config > ~/.config/backtriage/config.toml
+  backtriage models download         fetch the default English speech model (40 MB)
+  backtriage devices                 list microphones and speakers
+  backtriage kiosk --no-voice        waiting-room screen with touch buttons on http://127.0.0.1:8765
 
 Run 'backtriage COMMAND --help' for the options of one command.
 """
