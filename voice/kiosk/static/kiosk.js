@@ -1,6 +1,12 @@
 // The kiosk page: renders the screen the server pushes (server-sent events) and posts button taps.
 // Text is only ever set with textContent: nothing from the server is run as HTML.
 "use strict";
+// Shown above the instruction so the urgency is the first thing read (the voice says the same instruction).
+const RESULT_LABELS = {
+  self_care: "Self-care at home",
+  soon: "Book an appointment",
+  urgent: "Urgent: see a clinician today",
+};
 
 const $ = (id) => document.getElementById(id);
 let screen = null;
@@ -85,7 +91,9 @@ function render(s) {
 
   const result = s.result;
   const emergency = !!(result && result.emergency);
+  const newResult = !!result && $("result").hidden && !emergency;
   $("result").hidden = !result || emergency;
+  $("result-label").textContent = result && !emergency ? (RESULT_LABELS[result.disposition] || "") : "";
   $("result-instruction").textContent = result && !emergency ? result.instruction : "";
   $("result-detail").textContent = result && !emergency ? result.detail : "";
   $("result").dataset.disposition = result ? result.disposition : "";
@@ -105,8 +113,11 @@ function render(s) {
   $("finish").hidden = s.mode !== "outcome";
   for (const b of $("controls").querySelectorAll("[data-intent=repeat],[data-intent=back]")) b.hidden = !asking;
 
-  // A new question brings its answer buttons into view (a long result can push them down).
-  if (newQuestion) {
+  // A new result is read from its top (how urgent first); a new question brings its
+  // answer buttons into view (a long result can push them down).
+  if (newResult) {
+    $("result").scrollIntoView({ block: "start" });
+  } else if (newQuestion) {
     const area = [$("yesno"), $("duration"), $("number")].find((el) => !el.hidden);
     if (area) area.scrollIntoView({ block: "nearest" });
   }
