@@ -20,7 +20,7 @@ import sys
 from typing import Any, Callable
 
 from triage.events import Ask, End, Error, Event, Heard, Result, Say, Slower
-from voice.answers import answer_transcript, grammar_for, needs_cross_check
+from voice.answers import answer_transcript, grammar_for, needs_cross_check, prepare
 from voice.audio import AudioSource, DeviceLost, wait_for_device
 from voice.errors import UserError
 from voice.listen import listen_for_answer
@@ -148,6 +148,7 @@ def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print) ->
     recognizer = open_recognizer_for(config, out)
     speaker = Speaker.from_config(config, caption=out)
     speaker.warm_up()
+    prepare(tree, config.clinic.language or "en")
     out(f"(listening on {source.describe()}; recognizer: {config.recognition.backend}; "
         "say 'stop' to end, 'slower' to slow down)")
     try:

@@ -65,7 +65,10 @@ def open_speaker(config: Config):
 def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: bool = True,
               browser: bool = False, stop: threading.Event | None = None) -> int:
     """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set."""
+    from voice.answers import prepare
+
     speaker = open_speaker(config) if voice else None
+    prepare(tree, config.clinic.language or "en")
     driver = build_driver(config, tree, speaker)
     try:
         server = KioskServer(driver, config.kiosk.host, port if port is not None else config.kiosk.port)
