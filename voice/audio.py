@@ -12,10 +12,8 @@ or devices are listed, never at import time.
 from __future__ import annotations
 
 import queue
-import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from voice.errors import UserError

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 # What push() can report; None means "keep listening".
 SPEECH = "speech"          # speech has started (once per answer)
