@@ -111,6 +111,7 @@ def test_emergency_ends_questions_at_once_and_says_the_number_first(explored):
         assert isinstance(events[i + 1], End) and s.finished
         assert not any(isinstance(e, Ask) for e in events[i:])
         assert s.result.text.startswith("Call 911 now")
+        assert s.result.instruction.startswith("Call 911 now") and s.result.text.startswith(s.result.instruction)
 
 
 def test_every_result_says_not_a_diagnosis_and_cites_sources(explored):

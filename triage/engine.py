@@ -195,8 +195,10 @@ class Session:
         top = chosen[0]
         disclaimer = self.tree.meta["disclaimer"]
         reasons = tuple(self._fmt(o.reason) for o in chosen)
-        because = "This is because of " + "; and ".join(reasons) + "." if triggered else ""
-        text = " ".join(p for p in (self._fmt(top.text), because, disclaimer) if p)
+        because = ("The reason: " if len(reasons) == 1 else "The reasons: ") + "; and ".join(reasons) + "." \
+            if triggered else ""
+        instruction = self._fmt(top.text)
+        text = " ".join(p for p in (instruction, because, disclaimer) if p)
         topics: list[str] = []
         for o in chosen:
             topics.extend(t for t in o.topics if t not in topics)
@@ -204,7 +206,8 @@ class Session:
         if possibly:
             topics.extend(t for nid in possibly for t in self.tree.nodes[nid].topics if t not in topics)
         result = Result(disposition=top.disposition, reasons=reasons, text=text, outcome=top.id,
-                        topics=tuple(topics), sources=tuple(dict.fromkeys(o.source for o in chosen)))
+                        topics=tuple(topics), sources=tuple(dict.fromkeys(o.source for o in chosen)),
+                        instruction=instruction)
         self._state.result = result
         events: list[Event] = [result]
         after = self.tree.after_result

@@ -65,6 +65,7 @@ class Result(Event):
     outcome: str = ""
     topics: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    instruction: str = ""  # the first part of ``text``: what to do (shown largest on a screen)
     kind = "result"
 
     def to_json(self) -> dict[str, Any]:

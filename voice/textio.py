@@ -6,7 +6,9 @@ difference is where answers come from and how events are shown.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 from typing import Any, Callable, Iterable, TextIO
 
 from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower
@@ -19,22 +21,28 @@ _LABELS = {"self_care": "SELF-CARE", "soon": "BOOK AN APPOINTMENT", "urgent": "U
            "emergency": "EMERGENCY"}
 
 
+def _wrap(text: str) -> str:
+    width = min(100, shutil.get_terminal_size((80, 24)).columns - 1)
+    return textwrap.fill(text, width=max(40, width))
+
+
 def show_event(event: Event, out: TextIO) -> None:
     if isinstance(event, Say):
-        print(event.text, file=out)
+        print(_wrap(event.text), file=out)
     elif isinstance(event, Ask):
-        print(f"\n{event.text}", file=out)
+        print(f"\n{_wrap(event.text)}", file=out)
     elif isinstance(event, Heard):
-        if event.intent in ("duration", "number"):
-            print(f"  (understood: {event.value:g})" if isinstance(event.value, float)
-                  else f"  (understood: {event.value})", file=out)
+        if event.intent == "duration":
+            print(f"  (understood: {event.value:g} week{'' if event.value == 1 else 's'})", file=out)
+        elif event.intent == "number":
+            print(f"  (understood: {event.value})", file=out)
         elif event.intent != "unknown":
             print(f"  (understood: {event.intent.replace('_', ' ')})", file=out)
     elif isinstance(event, Slower):
         print("  (speaking more slowly)", file=out)
     elif isinstance(event, Result):
         bar = "=" * 60
-        print(f"\n{bar}\n{_LABELS[event.disposition]}\n{event.text}\n{bar}", file=out)
+        print(f"\n{bar}\n{_LABELS[event.disposition]}\n{_wrap(event.text)}\n{bar}", file=out)
 
 
 def run_text(session: Session, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:

@@ -60,12 +60,9 @@ def heard_text(event: Heard) -> str:
     return f"I understood: {'not sure' if event.intent == 'unsure' else event.intent}."
 
 
-def split_result(text: str) -> tuple[str, str]:
+def split_result(result: Result) -> tuple[str, str]:
     """The instruction (shown largest) and the rest (why; guidance, not a diagnosis): together, the spoken text."""
-    at = text.find(" This is because")
-    if at < 0:
-        at = text.find(" This is guidance")
-    return (text, "") if at < 0 else (text[:at], text[at + 1:])
+    return result.instruction, result.text[len(result.instruction):].strip()
 
 
 class KioskDriver:
@@ -374,7 +371,7 @@ class KioskDriver:
                 self._speaker_call("slower")
             elif isinstance(ev, Result):
                 emergency = ev.disposition == "emergency"
-                instruction, detail = split_result(ev.text)
+                instruction, detail = split_result(ev)
                 self.result = {"disposition": ev.disposition, "text": ev.text, "emergency": emergency,
                                "instruction": instruction, "detail": detail}
                 self.mode = OUTCOME
