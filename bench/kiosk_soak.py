@@ -7,6 +7,7 @@ growth per patient is the figure to watch; the baseline is the same run's warm-u
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from pathlib import Path
@@ -19,7 +20,9 @@ from voice.speaker import Speaker  # noqa: E402
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", nargs="?", type=int, default=1000, help="simulated patients (default 1000)")
+    n = parser.parse_args().n
     logging.getLogger("backtriage.kiosk").setLevel(logging.ERROR)
     speaker = Speaker(player=None, caption=None)
     r = soak(n, warmup=min(200, n // 5), speaker=speaker)

@@ -40,7 +40,7 @@ from triage import Result, Say, Ask, load_tree, Session  # noqa: E402
 from voice.audio import Resampler, ScriptedSource  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.listen import listen_for_answer  # noqa: E402
-from voice.loop import cross_checked_confidence, grammar_for  # noqa: E402
+from voice.answers import answer_transcript, grammar_for, prepare  # noqa: E402
 from voice.speaker import Speaker, split_sentences  # noqa: E402
 
 EN_ANSWERS = ["yes", "no", "no thanks", "yes I have", "not really", "I don't know", "no I don't",
@@ -101,32 +101,26 @@ def ko_grammar(recognizer, size: int) -> list[str]:
 
 def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cross_check: bool,
                     grammar: list[str] | None, realtime: bool, lang: str = "en"):
-    from intents import interpret
-
     endpoint_wait, processing, recognize, accept_rtf, wall = [], [], [], [], []
     player = FirstAudio()
     speaker = Speaker.from_config(config, caption=None, player=player)
     speaker.warm_up()  # the engine's one-off start is not per-answer latency
+    tree = load_tree()
+    prepare(tree, lang)  # as the voice loop does at start-up
     for wav in wavs:
-        tree = load_tree()
         session = Session(tree, confirm_below=config.recognition.confirm_below)
         session.start()
         session.answer("yes")          # now at the bladder/bowel question: a red flag
-        ask = session.current
         source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=realtime)
         timing: dict = {}
         t0 = time.perf_counter()
-        t = listen_for_answer(source, recognizer, grammar if grammar is not None else grammar_for(recognizer, ask, lang),
+        t = listen_for_answer(source, recognizer, grammar if grammar is not None else grammar_for(session, recognizer, lang),
                               cross_check, config.listen, None, timing)
         if t is None:
             print(f"  {name}: nothing heard in {wav.name}", file=sys.stderr)
             continue
         listened = timing["end_decided"] - t0
-        meaning = interpret(t.text, topic=ask.topics, expects=ask.expects, lang="en",
-                            word_confidences=[c for _, c in t.words])
-        conf = cross_checked_confidence(meaning.confidence, t, cross_check, meaning.intent,
-                                        config.recognition.confirm_below)
-        events = session.answer(meaning.intent, meaning.value, conf, t.text)
+        events = answer_transcript(session, t, cross_check)
         text = next(e.text for e in events if isinstance(e, (Say, Ask, Result)))
         player.first = None
         speaker.say(text)

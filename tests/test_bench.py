@@ -1,0 +1,15 @@
+"""The benchmark scripts still start: each imports what it measures and explains itself with --help."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = sorted((Path(__file__).resolve().parents[1] / "bench").glob("*.py"))
+
+
+@pytest.mark.parametrize("script", BENCH, ids=lambda p: p.name)
+def test_bench_script_help(script):
+    res = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "usage:" in res.stdout
