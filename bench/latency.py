@@ -106,7 +106,7 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
     speaker = Speaker.from_config(config, caption=None, player=player)
     speaker.warm_up()  # the engine's one-off start is not per-answer latency
     tree = load_tree()
-    prepare(tree, lang)  # as the voice loop does at start-up
+    prepare(tree)  # as the voice loop does at start-up (answers are understood in English)
     for wav in wavs:
         session = Session(tree, confirm_below=config.recognition.confirm_below)
         session.start()
