@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower
-from triage.tree import DISPOSITIONS, END, INFO, STOP, Node, Outcome, Tree
+from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower, describe_answer
+from triage.tree import END, INFO, STOP, Node, Outcome, Tree
 
 ANSWER_INTENTS = ("yes", "no", "unsure", "duration", "number")
 META_INTENTS = ("repeat", "back", "help", "stop", "slower", "restart")
@@ -111,7 +111,7 @@ class Session:
             return events + [Say(f"Sorry, I didn't understand. {_HINTS[node.expects]}")] + self._ask(self._question_text())
         if intent != "unsure" and confidence < self.confirm_below:
             self._pending = _Pending(intent, value, confidence, transcript)
-            return events + self._ask(f"I understood: {self._spoken(intent, value, node)}. Is that right?",
+            return events + self._ask(f"I understood: {describe_answer(intent, value, node.unit)}. Is that right?",
                                       expects="yesno")
         return events + self._apply(intent, value, confidence, transcript)
 
@@ -267,15 +267,3 @@ class Session:
             return text.format(**self._fill)
         except (KeyError, IndexError, ValueError):
             return text  # a clinic's own wording with stray braces is spoken as written
-
-    @staticmethod
-    def _spoken(intent: str, value: Any, node: Node) -> str:
-        if intent in ("duration", "number"):
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            unit = node.unit[:-1] if shown == "1" and node.unit.endswith("s") else node.unit
-            return f"{shown} {unit}".strip()
-        return intent
-
-
-def disposition_rank(disposition: str) -> int:
-    return DISPOSITIONS.index(disposition)

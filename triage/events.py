@@ -40,6 +40,16 @@ class Ask(Event):
         return d
 
 
+def describe_answer(intent: str, value: Any = None, unit: str = "") -> str:
+    """An understood answer in words, for read-backs: "yes", "not sure", "1 week", "2.5 weeks", "62"."""
+    if intent in ("duration", "number") and value is not None:
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        if shown == "1" and unit.endswith("s"):
+            unit = unit[:-1]
+        return f"{shown} {unit}".strip()
+    return "not sure" if intent == "unsure" else intent.replace("_", " ")
+
+
 @dataclass(frozen=True)
 class Heard(Event):
     """How an answer was understood (read back to the person and logged)."""

@@ -12,6 +12,7 @@ import textwrap
 from typing import Any, Callable, Iterable, TextIO
 
 from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower
+from triage.events import describe_answer
 from voice.answers import answer_text, answer_transcript, grammar_for, needs_cross_check
 
 
@@ -32,12 +33,9 @@ def show_event(event: Event, out: TextIO) -> None:
     elif isinstance(event, Ask):
         print(f"\n{_wrap(event.text)}", file=out)
     elif isinstance(event, Heard):
-        if event.intent == "duration":
-            print(f"  (understood: {event.value:g} week{'' if event.value == 1 else 's'})", file=out)
-        elif event.intent == "number":
-            print(f"  (understood: {event.value})", file=out)
-        elif event.intent != "unknown":
-            print(f"  (understood: {event.intent.replace('_', ' ')})", file=out)
+        if event.intent != "unknown":
+            unit = "weeks" if event.intent == "duration" else ""
+            print(f"  (understood: {describe_answer(event.intent, event.value, unit)})", file=out)
     elif isinstance(event, Slower):
         print("  (speaking more slowly)", file=out)
     elif isinstance(event, Result):

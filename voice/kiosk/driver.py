@@ -26,6 +26,7 @@ import time
 from typing import Any, Callable
 
 from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower, Tree
+from triage.events import describe_answer
 
 log = logging.getLogger("backtriage.kiosk")
 
@@ -52,12 +53,10 @@ def heard_text(event: Heard) -> str:
     tapped = event.transcript.startswith(TAPPED) and event.transcript[len(TAPPED):].strip()
     if tapped and event.intent in ("duration", "number"):
         return f"I understood: {tapped}."  # the button's own words, not a value picked inside its range
-    if event.intent in ("duration", "number") and event.value is not None:
-        value = f"{event.value:g}" if isinstance(event.value, float) else str(event.value)
-        return f"I understood: {value}{' weeks' if event.intent == 'duration' else ''}."
     if event.intent == "unknown":
         return ""  # the engine itself says it did not understand, and how to answer
-    return f"I understood: {'not sure' if event.intent == 'unsure' else event.intent}."
+    unit = "weeks" if event.intent == "duration" else ""
+    return f"I understood: {describe_answer(event.intent, event.value, unit)}."
 
 
 def split_result(result: Result) -> tuple[str, str]:
