@@ -6,8 +6,8 @@
 
 Each vignette is one patient answering every question the tree asks, in their own words
 (a topic they have no words for is answered with a plain denial). Answers go through
-``voice.answers.answer_text`` (the path the typed front end uses) into a real ``Session``
-whose clock is fixed at the vignette's "today". A read-back ("I understood: ... Is that
+``voice.conversation.Conversation.answer_text`` (the path every typed front end uses) into a
+real ``Session`` whose clock is fixed at the vignette's "today". A read-back ("I understood: ... Is that
 right?") is answered the way the patient would: "yes" when it matches what is true for
 them, "no" otherwise. When a question is asked again (not understood, a rejected
 read-back) the patient says it plainly ("yes", "58", "5 days"); a patient unsure of an
@@ -38,7 +38,7 @@ except ModuleNotFoundError:  # Python 3.10
 from triage import Session, load_tree  # noqa: E402
 from triage.events import Ask, Result  # noqa: E402
 from triage.tree import DISPOSITIONS  # noqa: E402
-from voice.answers import answer_text  # noqa: E402
+from voice.conversation import Conversation  # noqa: E402
 
 VIGNETTES = ROOT / "tests" / "data" / "vignettes.toml"
 TODAY = date(2026, 3, 11)  # a Wednesday
@@ -148,8 +148,9 @@ def _matches(intent: str, value: Any, truth: Any, expects: str) -> bool:
 
 def run_vignette(v: Vignette, tree: Any) -> Run:
     noon = datetime(v.today.year, v.today.month, v.today.day, 12, 0).timestamp()
-    session = Session(tree, clock=lambda: noon)
-    events = session.start()
+    conv = Conversation(tree, clock=lambda: noon)
+    session = conv.session
+    events = list(conv.start().events)
     run = Run(vignette=v, disposition=None)
     attempts: dict[str, int] = {}
     asked_node: Ask | None = None
@@ -160,11 +161,11 @@ def run_vignette(v: Vignette, tree: Any) -> Run:
         if session.finished or session.current is None:
             break
         ask = session.current
-        pending = getattr(session, "_pending", None)
-        if pending is not None and asked_node is not None:
+        pending = getattr(ask, "confirm", None)
+        if pending and asked_node is not None:
             run.readbacks += 1
             _, truth = _answer_for(v, asked_node)
-            text = "yes" if _matches(pending.intent, pending.value, truth, asked_node.expects) else "no"
+            text = "yes" if _matches(pending["intent"], pending.get("value"), truth, asked_node.expects) else "no"
         else:
             asked_node = ask
             if run.disposition is None and ask.node not in run.questions and "start" not in ask.topics:
@@ -175,10 +176,10 @@ def run_vignette(v: Vignette, tree: Any) -> Run:
             text = said if n == 0 else ("I don't know" if n >= MAX_ATTEMPTS else _plain(truth, ask.expects))
         run.transcript.append(f"Q[{ask.node}] {ask.text[:70]!r} -> {text!r}")
         log_len = len(session.log)
-        events = answer_text(session, text)
+        events = list(conv.answer_text(text).events)
         # An answer that counted without a read-back, but is not what is true for the patient.
         for rec in session.log[log_len:]:
-            if rec.confidence >= session.confirm_below and pending is None and rec.intent != "unsure":
+            if rec.confidence >= session.confirm_below and not pending and rec.intent != "unsure":
                 _, truth = _answer_for(v, ask)
                 if truth != "unsure" and not _matches(rec.intent, rec.value, truth, ask.expects):
                     run.misread.append(f"{ask.node}: {text!r} -> {rec.intent} {rec.value} (true: {truth})")
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="show every vignette outside its range")
     args = ap.parse_args(argv)
     runs = run_all(args.tree, args.vignettes)
-    print(f"vignettes: {args.vignettes}; today {TODAY} unless a vignette says; typed path (voice.answers.answer_text)")
+    print(f"vignettes: {args.vignettes}; today {TODAY} unless a vignette says; typed path (Conversation.answer_text)")
     for name, sel in (("tuning", [r for r in runs if not r.vignette.heldout]),
                       ("held-out", [r for r in runs if r.vignette.heldout]), ("all", runs)):
         print(_line(name, summarise(sel)))
