@@ -38,11 +38,12 @@ class _State:
     node: str | None
     positive: dict[str, bool] = field(default_factory=dict)  # node id -> True (yes) / False (possibly: unsure twice)
     unsure: dict[str, int] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)  # node id -> a number or duration answer
     log_len: int = 0  # answer-log length to cut back to
     result: Result | None = None
 
     def copy(self) -> "_State":
-        return replace(self, positive=dict(self.positive), unsure=dict(self.unsure))
+        return replace(self, positive=dict(self.positive), unsure=dict(self.unsure), values=dict(self.values))
 
 
 @dataclass
@@ -146,6 +147,8 @@ class Session:
             self._state.positive[node.id] = not node.red_flag  # False marks "possibly present"
             return self._go(node.yes)
         self._history.append(before)
+        if node.expects != "yesno":
+            self._state.values[node.id] = float(value)
         if self._is_positive(node, intent, value):
             self._state.positive[node.id] = True
             return self._go(node.yes)
@@ -189,8 +192,7 @@ class Session:
 
     def _triggered(self) -> list[Outcome]:
         positive = self._state.positive
-        out = [o for o in self.tree.outcomes.values()
-               if any(all(nid in positive for nid in group) for group in o.when)]
+        out = [o for o in self.tree.outcomes.values() if o.triggered(positive, self._state.values)]
         if any(nid for nid, sure in positive.items() if not sure):
             out.append(self.tree.unsure_outcome)
         return sorted(out, key=lambda o: -o.rank)
