@@ -72,26 +72,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         Handler.hits.append(self.path)
-        bodies = BODIES
-        if self.path == "/slow.zip":
-            # Half the archive, then nothing until the test lets go: a download in progress.
+        if self.path in ("/slow.zip", "/cut.zip"):
+            # Announce the whole archive and send half; then hang up (a dropped connection), or
+            # send nothing more until the test lets go (a download in progress).
             self.send_response(200)
             self.send_header("Content-Length", str(len(GOOD)))
             self.end_headers()
             self.wfile.write(GOOD[: len(GOOD) // 2])
             self.wfile.flush()
-            Handler.release.wait(60)
+            if self.path == "/cut.zip":
+                self.connection.shutdown(socket.SHUT_RDWR)
+            else:
+                Handler.release.wait(60)
             return
-        if self.path == "/cut.zip":
-            # Announce the whole archive, send half, hang up: a dropped connection.
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(GOOD)))
-            self.end_headers()
-            self.wfile.write(GOOD[: len(GOOD) // 2])
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        body = bodies.get(self.path)
+        body = BODIES.get(self.path)
         if body is None:
             self.send_error(404)
             return
