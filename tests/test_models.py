@@ -242,7 +242,9 @@ def places(tmp_path, monkeypatch):
     root, cwd, home = tmp_path / "checkout", tmp_path / "cwd", tmp_path / "home"
     for d in (root / "models", cwd, home):
         d.mkdir(parents=True)
-    (root / "models" / "manifest.toml").write_text(models.manifest_path().read_text())
+    (root / "models" / "README.md").write_text("speech models\n")  # what marks a source checkout
+    (root / "models.toml").write_text(models.manifest_path().read_text())
+    monkeypatch.setattr(models, "manifest_path", lambda: root / "models.toml")
     monkeypatch.setattr(models, "REPO_ROOT", root)
     monkeypatch.chdir(cwd)
     monkeypatch.setenv("HOME", str(home))
@@ -306,7 +308,7 @@ def test_an_empty_folder_is_not_an_installed_model(places):
 @pytest.fixture
 def local_manifest(places, server):
     root, _, _ = places
-    (root / "models" / "manifest.toml").write_text(f"""
+    (root / "models.toml").write_text(f"""
 [[model]]
 name = "tiny-model"
 default = true
@@ -340,8 +342,8 @@ def test_offer_download_only_on_a_terminal_and_only_on_yes(local_manifest):
 
 
 def test_offer_download_failure_is_reported_not_raised(local_manifest, server):
-    text = (local_manifest / "models" / "manifest.toml").read_text().replace("good.zip", "cut.zip")
-    (local_manifest / "models" / "manifest.toml").write_text(text)
+    text = (local_manifest / "models.toml").read_text().replace("good.zip", "cut.zip")
+    (local_manifest / "models.toml").write_text(text)
     out = io.StringIO()
     assert offer_download("tiny-model", ask=lambda p: "y", interactive=True, out=out) is None
     assert "cut off" in out.getvalue()

@@ -63,11 +63,8 @@ class ModelMissing(UserError):
 
 
 def manifest_path() -> Path:
-    for base in (REPO_ROOT, Path.cwd()):
-        p = base / "models" / "manifest.toml"
-        if p.exists():
-            return p
-    return REPO_ROOT / "models" / "manifest.toml"
+    """The manifest ships inside the package (voice/models.toml), so installs from a wheel have it too."""
+    return Path(__file__).with_name("models.toml")
 
 
 def load_manifest(path: str | Path | None = None) -> dict[str, ModelInfo]:
@@ -103,8 +100,8 @@ def installed(name: str) -> list[Path]:
 
 
 def default_dest() -> Path:
-    """Where downloads go: this checkout's models/ when it has one, else the Vosk cache."""
-    if (REPO_ROOT / "models" / "manifest.toml").exists() and os.access(REPO_ROOT / "models", os.W_OK):
+    """Where downloads go: this source checkout's models/ folder, else (an installed package) the Vosk cache."""
+    if (REPO_ROOT / "models" / "README.md").exists() and os.access(REPO_ROOT / "models", os.W_OK):
         return REPO_ROOT / "models"
     return Path.home() / ".cache" / "vosk"
 
