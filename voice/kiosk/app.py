@@ -20,13 +20,13 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any =
     """The kiosk's driver from the config; the handoff folder (``handoff``: a HandoffWriter, else one from
     the config) is checked here, before any patient."""
     from voice.handoff import HandoffWriter
-    from voice.sessions import new_session
+    from voice.sessions import new_conversation
 
     k = config.kiosk
     handoff = handoff or HandoffWriter.from_config(config, tree)
     driver = KioskDriver(
         tree,
-        new_session=lambda t: new_session(t, config),
+        new_conversation=lambda t: new_conversation(t, config),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
         emergency_hold_s=k.emergency_hold_s,
@@ -53,7 +53,7 @@ def open_speaker(config: Config):
 def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: bool = True,
               browser: bool = False, stop: threading.Event | None = None) -> int:
     """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set."""
-    from voice.answers import prepare
+    from voice.conversation import prepare
     from voice.handoff import HandoffWriter
 
     handoff = HandoffWriter.from_config(config, tree)  # an unusable folder stops the kiosk before any patient
