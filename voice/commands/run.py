@@ -53,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output_device:
         config.listen.output_device = args.output_device
     session = new_session(tree_from(args.tree, config), config)
+    if args.io in ("text", "jsonl"):
+        from voice.answers import prepare
+
+        prepare(session.tree, config.clinic.language or "en")  # at start-up, so no answer waits for it
 
     if args.io == "text":
         from voice.textio import run_text
