@@ -7,7 +7,7 @@
 
 Phrase lists are data: ``intents/<lang>/*.toml``.
 """
-from intents.codes import EXPECTS, META_INTENTS, TOPICS
+from triage.vocabulary import EXPECTS, META_INTENTS, TOPICS
 
 __all__ = ["interpret", "vocabulary", "Interpretation", "INTENTS", "TOPICS", "EXPECTS", "META_INTENTS"]
 

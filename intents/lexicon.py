@@ -21,10 +21,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from intents.codes import EXPECTS, META_INTENTS, TOPICS
+from triage.vocabulary import EXPECTS, META_INTENTS, TOPICS  # noqa: F401  (one spelling for triage and intents)
 
 DATA_DIR = Path(__file__).resolve().parent
-
 
 BOUNDARY = "|"  # clause break token: phrases never span it, negation stops at it
 UNK = "[unk]"   # a word the recognizer heard but could not read: kept, because it may have been "sure"
