@@ -80,6 +80,8 @@ def _fraction_suffix(lang: Language, toks: list[str], j: int) -> tuple[float, in
     """"and a half" / "and half" / "and a quarter" after a number or a unit."""
     words = lang.numbers["words"]
     n = len(toks)
+    if j < n and toks[j] in words.get("half_after", ()):  # Korean "한 달 반": a month and a half
+        return 0.5, j + 1
     if j < n and toks[j] == words["joiner"]:
         k = j + 1
         if k < n and toks[k] in words["articles"]:
@@ -211,6 +213,10 @@ def numbers(lang: Language, toks: list[str], skip: set[int]) -> list[Quantity]:
             i += 1
             continue
         i = q.end
+        while i < n and toks[i] in lang.numbers["words"].get("after_number", ()):
+            i += 1  # "마흔두 살", "사십이 세": the unit belongs to the number, it is not another one
+        if i < n and toks[i] in lang.numbers["scale"].get("of_max", ()):
+            continue  # Korean "열 중에 여덟", "십 점 만점에 칠 점": the scale comes first, then the answer
         for p in out_of:
             if toks[i:i + len(p)] == p:
                 after = read_number(lang, toks, i + len(p))
