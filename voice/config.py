@@ -26,7 +26,8 @@ class Clinic:
     name: str = "the clinic"
     phone: str = ""
     emergency_number: str = "911"
-    language: str = "en"
+    language: str = "en"     # en | es | ko: questions, answers, voice and speech model (voice/languages.toml)
+    reviewed_languages: list = field(default_factory=list)  # language packs this clinic has had clinically reviewed
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Speech:
     slower_step: int = 25    # how much "slower" takes off
     min_rate: int = 90
     volume: float = 1.0
-    voice: str = ""          # engine voice id or name fragment; empty = engine default
+    voice: str = ""          # engine voice id or name fragment; empty = the clinic language's voice
 
 
 @dataclass
@@ -53,7 +54,7 @@ class Listen:
 class Recognition:
     backend: str = "vosk"    # vosk | whisper
     model: str = ""          # folder; empty = resolve by name (see models/README.md)
-    model_name: str = "vosk-model-small-en-us-0.15"
+    model_name: str = ""     # empty = the clinic language's model (English: vosk-model-small-en-us-0.15)
     confirm_below: float = 0.6  # interpretations less sure than this are read back for confirmation
 
 
@@ -112,6 +113,8 @@ def _merge(obj: Any, data: dict[str, Any], where: str) -> None:
             value = float(value)
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             raise ConfigError(f"{where}: '{key}' must be {expected.__name__}, got {value!r}")
+        if expected is list and not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: '{key}' must be a list of text, got {value!r}")
         setattr(obj, key, value)
 
 
@@ -139,6 +142,8 @@ def to_toml(config: Config) -> str:
             return "true" if v else "false"
         if isinstance(v, str):
             return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list):
+            return "[" + ", ".join(fmt(x) for x in v) + "]"
         return repr(v)
 
     top = [f"{k} = {fmt(v)}" for k, v in asdict(config).items() if not isinstance(v, dict)]

@@ -9,10 +9,14 @@ from voice.errors import UserError
 
 
 def config_from_args(args) -> Config:
+    """The clinic's config with the command line's --lang applied (an unknown language is a plain error)."""
+    from voice.languages import apply_language
+
     try:
-        return load_config(getattr(args, "config", None))
+        config = load_config(getattr(args, "config", None))
     except ConfigError as e:
         raise UserError(f"{e}\nFix the file, or run 'backtriage config' to print a fresh one.") from None
+    return apply_language(config, getattr(args, "lang", None))
 
 
 def tree_from(path: str | None, config: Config) -> Tree:
