@@ -59,11 +59,13 @@ def language_info(code: str | None) -> LanguageInfo:
     return found
 
 
-def apply_language(config, code: str | None = None):
+def apply_language(config, code: str | None = None, fill: bool = True):
     """Make ``config`` run in ``code`` (default: its own [clinic] language), checking it exists.
-    An empty [speech] voice or [recognition] model_name becomes the language's own."""
+    ``fill``: an empty [speech] voice or [recognition] model_name becomes the language's own."""
     info = language_info(code if code else config.clinic.language)
     config.clinic.language = info.code
+    if not fill:
+        return config
     if not config.speech.voice:
         config.speech.voice = info.voice
     if not config.recognition.model_name:
