@@ -381,7 +381,6 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
     answers: dict[tuple[str, ...], list[Entry]] = {}
     surfaces: set[tuple[str, ...]] = set()
     words: set[str] = set()
-    split_forms: set[str] = set()
     for phrase, entry in entries:
         toks = [t for t in lang.tokens(phrase, numeric) if t != BOUNDARY]
         if not toks:
@@ -395,8 +394,6 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
         if entry not in bucket:
             bucket.append(entry)
         words.update(toks)
-        if lang.suffixes and " ".join(toks) != phrase:
-            split_forms.add(" ".join(toks))  # a recognizer may write the particles apart
     for bucket in [*table.values(), *answers.values()]:
         bucket.sort(key=_rank)
     number_vocab = _number_vocabulary(lang.numbers, lambda p: lang.tokens(p, numeric))
@@ -407,7 +404,9 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
              | lang.post_negators | set(lang.suffixes))
     min_len = lang.numbers["fuzzy"]["min_length"]
     targets = tuple(sorted(w for w in targets_from if len(w) >= min_len and not w.isdigit()))
-    phrases = sorted({p for p, _ in entries} | split_forms)
+    # The phrases as written: a recognizer's grammar gets the data's own spelling ("열 이 있어요"),
+    # not the matcher's split forms ("있어 요"), whose lone endings let it string fragments together.
+    phrases = sorted({p for p, _ in entries})
     if expects != "yesno":
         said = lang.spoken_numbers or lang.numbers  # as written: a recognizer's words keep their accents
         w = said["words"]

@@ -51,7 +51,7 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
                 if tj and toks[j] == tj and j + 1 < n and words["units"].get(toks[j + 1], 0) > 0:
                     j += 1
                 nxt = toks[j]
-                if nxt in words["units"] and words["units"][nxt] > 0:
+                if nxt in words["units"] and words["units"][nxt] > 0 and _same_system(words, tok, nxt):
                     value += words["units"][nxt]
                     j += 1
                 elif nxt in ("to", "too") and not (j + 1 < n and (toks[j + 1] in nw or _is_digit(toks[j + 1]))):
@@ -74,6 +74,13 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
         return None
     frac, j2 = _fraction_suffix(lang, toks, j)
     return Quantity(value + frac, i, j2)
+
+
+def _same_system(words: dict, tens: str, unit: str) -> bool:
+    """Korean has two number systems that do not mix: "마흔 세" is 43 (native), but "사십 세"
+    is 40 years ("세" = years after a Sino-Korean number). Languages without ``native`` words: always."""
+    native = words.get("native")
+    return not native or ((tens in native) == (unit in native))
 
 
 def _fraction_suffix(lang: Language, toks: list[str], j: int) -> tuple[float, int]:

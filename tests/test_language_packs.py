@@ -58,7 +58,7 @@ def test_durations_in_weeks(lang, text, weeks):
     ("es", "tengo 67 años", 67), ("es", "setenta", 70),
     # Native Korean and Sino-Korean numbers, glued or apart, with the age unit.
     ("ko", "마흔두 살이에요", 42), ("ko", "마흔두살", 42), ("ko", "사십이 세", 42), ("ko", "사십이세", 42),
-    ("ko", "쉰다섯 살", 55), ("ko", "예순", 60), ("ko", "칠십오 세", 75), ("ko", "67살", 67), ("ko", "세 살", 3),
+    ("ko", "쉰다섯 살", 55), ("ko", "예순", 60), ("ko", "사십 세", 40), ("ko", "마흔 세 살", 43), ("ko", "칠십오 세", 75), ("ko", "67살", 67), ("ko", "세 살", 3),
 ])
 def test_ages(lang, text, value):
     got = interpret(text, "age", "number", lang=lang)
