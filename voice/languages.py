@@ -8,17 +8,11 @@ Anything else is a plain one-line error naming the languages there are.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from voice.errors import UserError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 TABLE = Path(__file__).with_name("languages.toml")
 
@@ -36,6 +30,10 @@ class LanguageInfo:
 @lru_cache(maxsize=1)
 def languages() -> dict[str, LanguageInfo]:
     """Every language with both a voice entry and phrase data, in table order."""
+    try:  # imported here: `--help` reads no data files
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     from intents.lexicon import DATA_DIR
 
     with open(TABLE, "rb") as f:
