@@ -7,7 +7,6 @@ to /tmp/kiosk-*.png for a person to look at.
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -20,23 +19,8 @@ from voice.speaker import Speaker
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = os.environ.get("KIOSK_SCREENSHOTS", "/tmp")
 TREE = load_tree()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
-        pytest.fail("chromium is not installed: sudo apt-get install chromium (see .ci/run)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-                              args=ARGS)
-        yield b
-        b.close()
 
 
 class Kiosk:
