@@ -7,6 +7,7 @@ to /tmp/kiosk-*.png for a person to look at.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -21,6 +22,13 @@ pytestmark = pytest.mark.slow
 
 SHOTS = os.environ.get("KIOSK_SCREENSHOTS", "/tmp")
 TREE = load_tree()
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.01)
 
 
 class Kiosk:
@@ -146,12 +154,18 @@ def test_emergency_banner_is_full_screen_and_first(kiosk):
     text = kiosk.text("#emergency-instruction") + " " + kiosk.text("#emergency-detail")
     first, rest = (page.locator(f"#emergency-{part}").bounding_box() for part in ("instruction", "detail"))
     assert 0 <= first["y"] < rest["y"] and first["y"] + first["height"] <= 800  # instruction first, in full view
-    assert page.is_visible("#emergency [data-intent=finish]")
+    assert page.is_visible("#staff-hold")
     assert text.startswith("Call 911 now") and kiosk.said[-1] == text == kiosk.driver.result["text"]
     assert kiosk.alerts == [1] and kiosk.text("#emergency-staff") == "Staff have been alerted."
     kiosk.shot("emergency")
-    kiosk.click("#emergency [data-intent=finish]")
-    assert not page.is_visible("#emergency") and page.is_visible("#start")
+    box = page.locator("#staff-hold").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    wait_until(lambda: kiosk.driver._held_since is not None)  # the press reached the server
+    kiosk.clock.advance(kiosk.driver.staff_hold_s)
+    page.mouse.up()
+    page.wait_for_selector("#start", state="visible")
+    assert not page.is_visible("#emergency")
     assert "Call 911" not in page.inner_text("body")
 
 

@@ -64,7 +64,9 @@ class Kiosk:
     inactivity_s: float = 60.0      # no answer this long mid-session -> "Are you still there?"
     warning_s: float = 30.0         # time to answer that warning (WCAG 2.2.1 asks for at least 20 s)
     outcome_s: float = 90.0         # the result stays on screen this long after the last touch or word
-    emergency_hold_s: float = 600.0  # an emergency banner stays until staff tap Finish, or this long
+    emergency_hold_s: float = 600.0  # no longer used: an emergency stays on screen until staff clear it
+    staff_code: str = ""            # staff type this to clear an emergency; empty = press and hold instead
+    staff_hold_s: float = 3.0       # how long staff press and hold to clear an emergency (no staff_code)
     alert_sound: str = ""           # sound file played to alert staff on an emergency (paplay/aplay/play)
     alert_command: str = ""         # command run on an emergency; gets no patient data
 

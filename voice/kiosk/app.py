@@ -35,7 +35,7 @@ def handoff_writer(config: Config, tree: Tree):
     return write
 
 
-def build_driver(config: Config, tree: Tree, speaker: Any = None) -> KioskDriver:
+def build_driver(config: Config, tree: Tree, speaker: Any = None, voice: bool = False) -> KioskDriver:
     from voice.sessions import new_session
 
     k = config.kiosk
@@ -44,7 +44,8 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None) -> KioskDriver
         new_session=lambda t: new_session(t, config),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
-        emergency_hold_s=k.emergency_hold_s,
+        emergency_hold_s=k.emergency_hold_s, staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
+        voice=voice,
         on_emergency=staff_alert(k.alert_sound, k.alert_command) if (k.alert_sound or k.alert_command) else None,
         on_finished=handoff_writer(config, tree),
     )
@@ -69,7 +70,7 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
 
     speaker = open_speaker(config) if voice else None
     prepare(tree, config.clinic.language or "en")
-    driver = build_driver(config, tree, speaker)
+    driver = build_driver(config, tree, speaker, voice)
     try:
         server = KioskServer(driver, config.kiosk.host, port if port is not None else config.kiosk.port)
     except OSError as e:
@@ -86,12 +87,18 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
             import webbrowser
 
             webbrowser.open(server.url)
+        restore = _stop_on_sigterm()
         try:
             if stop is not None:
                 stop.wait()
             else:
                 _forever()
+        except KeyboardInterrupt:
+            print("backtriage kiosk: stopping")
         finally:
+            restore()
+            # A result still on screen has not been handed off yet: write its summary now.
+            driver.flush()
             if listener is not None:
                 listener.stop()
             if speaker is not None:
@@ -102,3 +109,17 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
 def _forever() -> None:
     while True:
         time.sleep(3600)
+
+
+def _stop_on_sigterm():
+    """SIGTERM (systemd, docker stop) stops the kiosk like Ctrl-C does; returns the undo."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, raise_interrupt)
+    return lambda: signal.signal(signal.SIGTERM, old)

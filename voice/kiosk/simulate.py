@@ -112,7 +112,12 @@ def one_patient(driver: KioskDriver, clock: FakeClock, rng: random.Random, speak
     if rng.random() < 0.5:
         driver.finish()
         return "finished"
-    clock.advance(max(driver.outcome_s, driver.emergency_hold_s) + 1)
+    if driver.emergency():  # only staff clear an emergency: a held press
+        driver.staff_press()
+        clock.advance(driver.staff_hold_s)
+        driver.staff_release()
+        return "cleared by staff"
+    clock.advance(driver.outcome_s + 1)
     driver.tick()
     return "timed out"
 
