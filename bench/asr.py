@@ -38,7 +38,6 @@ RECOGNIZERS = {
     "vosk-ko grammar": ("vosk", "ko", "ko", KO_ANSWERS, False),
     "vosk-ko grammar+check": ("vosk", "ko", "ko", KO_ANSWERS, True),
     "whisper tiny.en": ("whisper", "tiny.en", "en", None, False),
-    "whisper tiny.en hint+check": ("whisper", "tiny.en", "en", ["yes", "no", "not sure", "weeks"], True),
 }
 BASELINE = "vosk-ko open vocab"
 

@@ -3,11 +3,14 @@ on English answers spoken by espeak-ng in several voices and speeds, clean and i
 waiting-room noise."""
 from __future__ import annotations
 
+import copy
 import subprocess
 
 import pytest
 
 from tests.speech_audio import ENGLISH_VOICES, WAITING_ROOM_DB, have_tools, synth
+from triage import Session, load_tree
+from voice.answers import answer_text, answer_transcript, grammar_for, needs_cross_check
 from voice.asr import open_recognizer, transcribe_wav
 from voice.asr.audio import wav_pcm16
 from voice.asr.base import normalise
@@ -53,30 +56,38 @@ def test_longer_answers(rec, tmp_path, answer, must_have, noise, voice):
         assert must_have <= set(normalise(t.text)), (noise_db, t.text)
 
 
-def test_the_grammar_hint_gets_symptom_words(rec, tmp_path):
-    # tiny.en hears espeak's "I have a fever" as "I am a female" and the like; the
-    # phrase list as a prompt recovers "fever" in most voices (not all: counted here).
-    conditions = [(v, n) for v in ENGLISH_VOICES for n in NOISE]
-    hinted = plain = 0
-    for voice, noise_db in conditions:
-        wav = synth("I have a fever", tmp_path / "fever.wav", voice=voice, speed=110, noise_db=noise_db, pad=0.4)
-        hinted += "fever" in normalise(transcribe_wav(rec, wav, grammar=FEVER_GRAMMAR).text)
-        plain += "fever" in normalise(transcribe_wav(rec, wav).text)
-    assert hinted >= 0.75 * len(conditions)
-    assert hinted > plain
+@pytest.fixture(scope="module")
+def at_fever():
+    """A session at the fever question: a red-flag question, so the product asks for a cross-check."""
+    s = Session(load_tree())
+    s.start()
+    answer_text(s, "yes")
+    while s.node.id != "fever":
+        answer_text(s, "no")
+    return s
 
 
-def test_cross_check_catches_speech_pulled_onto_the_hint(rec, tmp_path):
-    # The hint can pull unrelated speech onto listed words; the unhinted decode does not.
-    t = heard(rec, tmp_path, "I have a headache", "en-us+f3", 130, None, grammar=FEVER_GRAMMAR, cross_check=True)
-    assert {"high", "temperature"} <= set(normalise(t.text))
-    assert "temperature" not in normalise(t.open_text)
-    assert not t.agrees
+@pytest.mark.parametrize("voice", ENGLISH_VOICES)
+def test_off_topic_speech_on_a_red_flag_question_is_not_an_answer(rec, tmp_path, at_fever, voice):
+    # The product's path for Whisper (JSON-lines audio, voice loop, kiosk): no grammar, one
+    # open-vocabulary decode that is its own cross-check. tiny.en mishears espeak's "I have a
+    # headache" ("I am a fair dick", "I'm a fair make"), but nothing is pulled onto answer
+    # words, so the question is asked again rather than answered "no".
+    s = copy.deepcopy(at_fever)
+    assert needs_cross_check(s) and grammar_for(s, rec) is None
+    wav = synth("I have a headache", tmp_path / "a.wav", voice=voice, speed=130, pad=0.4)
+    t = transcribe_wav(rec, wav, grammar=grammar_for(s, rec), cross_check=needs_cross_check(s))
+    assert t.text and t.open_text == t.text and t.agrees
+    logged = len(s.log)
+    heard = answer_transcript(s, t)[0]
+    assert heard.intent == "unknown" and s.node.id == "fever" and len(s.log) == logged, t.text
 
 
-def test_cross_check_agrees_when_the_answer_is_clear(rec, tmp_path):
-    t = heard(rec, tmp_path, "no", "en-gb", 130, WAITING_ROOM_DB, grammar=FEVER_GRAMMAR, cross_check=True)
-    assert normalise(t.text) == ["no"] and normalise(t.open_text) == ["no"] and t.agrees
+def test_a_grammar_passed_anyway_changes_nothing(rec, tmp_path):
+    wav = synth("no", tmp_path / "no.wav", voice="en-gb", speed=130, noise_db=WAITING_ROOM_DB, pad=0.4)
+    hinted = transcribe_wav(rec, wav, grammar=FEVER_GRAMMAR, cross_check=True)
+    assert normalise(hinted.text) == ["no"] and hinted.open_text == hinted.text
+    assert hinted.words == transcribe_wav(rec, wav).words
 
 
 def test_without_grammar_the_result_is_its_own_cross_check(rec, tmp_path):

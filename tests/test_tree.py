@@ -156,3 +156,115 @@ def test_dot_wraps_question_text_without_cutting_it():
         parts = label.split("\\n")
         assert parts[0] == node.id and " ".join(parts[1:]) == " ".join(node.text.split())
         assert all(len(p) <= 40 for p in parts[1:]), parts
+
+
+# ---- hostile tree files (audit D10, D11 and the `default = "false"` minor item)
+
+def chain_tree(length: int) -> str:
+    """A valid tree file whose questions form one chain ``length`` long."""
+    meta = "\n".join(f'{k} = "x"' for k in ("disclaimer", "help", "unsure_prompt", "stop_text", "goodbye"))
+    nodes = "".join(f'[nodes.q{i}]\ntopics = ["pain_score"]\ntext = "Question {i}?"\nplain = "Q {i}?"\n'
+                    f'yes = "{f"q{i + 1}" if i + 1 < length else "end"}"\nno = "{f"q{i + 1}" if i + 1 < length else "end"}"\n'
+                    for i in range(length))
+    outcomes = ('[outcomes.fine]\ndisposition = "self_care"\ntopics = []\nsource = "s"\nreason = "r"\ntext = "t"\n'
+                'default = true\n[outcomes.unsure]\ndisposition = "urgent"\ntopics = []\nsource = "s"\nreason = "r"\n'
+                'text = "t"\nunsure_floor = true\n')
+    return f'[meta]\nstart = "q0"\n{meta}\n{nodes}{outcomes}'
+
+
+def test_a_long_chain_of_questions_is_checked_without_recursion(tmp_path):
+    long = tmp_path / "long.toml"
+    long.write_text(chain_tree(5000), encoding="utf-8")
+    assert len(load_tree(long).nodes) == 5000
+    res = run_cli("tree", "check", str(long))
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr[-500:]
+
+
+def test_a_long_cycle_is_reported_once(tmp_path):
+    looped = chain_tree(3000).replace('yes = "end"\nno = "end"', 'yes = "q0"\nno = "end"')
+    with pytest.raises(TreeError) as e:
+        parse_tree(tomllib.loads(looped))
+    assert [p for p in e.value.problems if "cycle" in p] == [
+        "node 'q2999': cycle " + " -> ".join(f"q{i}" for i in range(3000)) + " -> q0"]
+
+
+def test_arrays_nested_too_deep_are_a_plain_problem(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(TreeError, match="nested too deeply"):
+        load_tree(deep)
+    res = run_cli("run", "--io", "text", "--tree", str(deep))
+    assert res.returncode == 2 and "nested too deeply" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("when", [[[["fever"]]], [[1]], ["fever"], [[]], "fever", [[{"a": 1}]]])
+def test_when_must_be_groups_of_node_ids(when):
+    problems = broken(lambda d: d["outcomes"]["urgent_infection"].update(when=when))
+    assert any("outcome 'urgent_infection', field 'when': must be a list of non-empty lists" in p for p in problems)
+
+
+@pytest.mark.parametrize("topics", [[["fever"]], [{"x": 1}], [3]])
+def test_topics_of_other_types_are_named_not_crashed_on(topics):
+    problems = broken(lambda d: d["outcomes"]["urgent_infection"].update(topics=topics))
+    assert any("outcome 'urgent_infection', field 'topics': unknown topic code" in p for p in problems)
+    problems = broken(lambda d: d["nodes"]["fever"].update(topics=topics))
+    assert any("node 'fever', field 'topics': unknown topic code" in p for p in problems)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("Call {clinic:>1500000000}.", "may not have a format"),
+    ("Call {clinic!r}.", "may not have a format or conversion"),
+    ("{clinic.__class__.__mro__}", "unknown placeholder '{clinic.__class__.__mro__}'"),
+    ("{clinic[0]}", "unknown placeholder"),
+    ("Call {doctor}.", "unknown placeholder '{doctor}'"),
+    ("{0}", "unknown placeholder"),
+    ("Call {clinic", "unbalanced braces"),
+    ("Call } now", "unbalanced braces"),
+])
+def test_wording_allows_only_the_documented_placeholders(text, problem):
+    problems = broken(lambda d: d["nodes"]["fever"].update(help=text))
+    assert any(p.startswith("node 'fever', field 'help': ") and problem in p for p in problems), problems
+
+
+def test_literal_braces_and_the_two_placeholders_pass():
+    data = copy.deepcopy(RAW)
+    data["nodes"]["fever"]["help"] = "Say {{yes}} or call {clinic} or {emergency_number}."
+    parse_tree(data)
+
+
+def test_a_format_spec_in_the_tree_file_is_refused_before_any_session(tmp_path):
+    bad = tmp_path / "clinic.toml"
+    bad.write_text(SHIPPED_TREE.read_text(encoding="utf-8").replace("call {emergency_number}. Please",
+                                                                      "call {clinic:>1500000000}. Please"),
+                   encoding="utf-8")
+    res = run_cli("tree", "check", str(bad))
+    assert res.returncode == 1 and "node 'start', field 'text'" in res.stderr and "Traceback" not in res.stderr
+    res = subprocess.run([sys.executable, "-m", "voice", "run", "--io", "text", "--tree", str(bad)], input="yes\n",
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "may not have a format" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf"), float("-inf"), -5])
+def test_threshold_must_be_finite_and_not_negative(threshold, tmp_path):
+    problems = broken(lambda d: d["nodes"]["age"].update(threshold=threshold))
+    assert any("node 'age', field 'threshold': must be a finite number" in p for p in problems)
+
+
+def test_nan_threshold_in_a_file_fails_tree_check(tmp_path):
+    bad = tmp_path / "clinic.toml"
+    bad.write_text(SHIPPED_TREE.read_text(encoding="utf-8").replace("threshold = 50", "threshold = nan"),
+                   encoding="utf-8")
+    res = run_cli("tree", "check", str(bad))
+    assert res.returncode == 1 and "node 'age', field 'threshold'" in res.stderr
+
+
+@pytest.mark.parametrize("field", ["default", "unsure_floor"])
+def test_quoted_booleans_are_refused(field):
+    outcome = "self_care" if field == "default" else "urgent_unsure"
+    problems = broken(lambda d: d["outcomes"][outcome].update({field: "false"}))
+    assert any(f"outcome '{outcome}', field '{field}': must be true or false" in p for p in problems)
+
+
+def test_a_folder_given_as_the_tree_is_a_plain_problem(tmp_path):
+    with pytest.raises(TreeError, match="is a folder"):
+        load_tree(tmp_path)

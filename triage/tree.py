@@ -6,7 +6,9 @@ broken file can be fixed in one pass.
 """
 from __future__ import annotations
 
+import math
 import os
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,11 @@ _OUTCOME_FIELDS = {"disposition", "when", "topics", "source", "reason", "text", 
 _META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "help",
                 "unsure_prompt", "stop_text", "goodbye"}
 _INFO_FIELDS = {"causes", "treatments"}
+
+# The only placeholders a tree's wording may use, filled from the config. Nothing else is
+# allowed inside braces: no format specs ("{clinic:>1500000000}" would need gigabytes), no
+# conversions, no attribute or index access ("{clinic.__class__}" would print internals).
+PLACEHOLDERS = ("emergency_number", "clinic")
 
 
 class TreeError(ValueError):
@@ -118,12 +125,16 @@ def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
         raw = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise TreeError(str(p), ["file not found: check the path given with --tree or in the config"]) from None
+    except IsADirectoryError:
+        raise TreeError(str(p), ["is a folder, not a tree file: give the path of a .toml file"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise TreeError(str(p), [f"cannot read the file: {e}"]) from None
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as e:
         raise TreeError(str(p), [f"not valid TOML: {e}"]) from None
+    except RecursionError:  # tomllib parses nested arrays recursively
+        raise TreeError(str(p), ["not valid TOML: arrays or tables nested too deeply"]) from None
     return parse_tree(data, str(p))
 
 
@@ -146,6 +157,7 @@ def parse_tree(data: dict[str, Any], source: str = "<tree>") -> Tree:
 
     _check_graph(meta, nodes, problems)
     _check_outcomes(outcomes, info, meta, nodes, problems)
+    _check_placeholders(meta, info, nodes, outcomes, problems)
     if problems:
         raise TreeError(source, problems)
     return Tree(nodes=nodes, outcomes=outcomes, meta=meta, info=info, source=source)
@@ -193,22 +205,27 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
         problems.append(f"{where}, field 'topics': must be a non-empty list of topic codes")
         topics = []
     for t in topics:
-        if t not in TOPICS:
-            problems.append(f"{where}, field 'topics': unknown topic code {t!r} (known: {', '.join(TOPICS)})")
+        if not isinstance(t, str) or t not in TOPICS:
+            problems.append(f"{where}, field 'topics': unknown topic code {_show(t)} (known: {', '.join(TOPICS)})")
     expects = raw.get("expects", "yesno")
-    if expects not in EXPECTS:
-        problems.append(f"{where}, field 'expects': must be one of {', '.join(EXPECTS)}, got {expects!r}")
+    if not isinstance(expects, str) or expects not in EXPECTS:
+        problems.append(f"{where}, field 'expects': must be one of {', '.join(EXPECTS)}, got {_show(expects)}")
     for key in ("text", "plain", "yes", "no"):
         if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
             problems.append(f"{where}, field '{key}': missing or empty")
+    for key in ("help", "unit"):
+        if not isinstance(raw.get(key, ""), str):
+            problems.append(f"{where}, field '{key}': must be text")
     threshold = raw.get("threshold")
     if expects in ("duration", "number"):
         if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
             problems.append(f"{where}, field 'threshold': a {expects} question needs a number")
+        elif not math.isfinite(threshold) or threshold < 0:
+            # nan compares false with everything: every answer would fall below it and read as "no"
+            problems.append(f"{where}, field 'threshold': must be a finite number, 0 or more, got {threshold!r}")
     elif threshold is not None:
         problems.append(f"{where}, field 'threshold': only duration and number questions have one")
-    if not isinstance(raw.get("red_flag", False), bool):
-        problems.append(f"{where}, field 'red_flag': must be true or false")
+    _check_bool(raw, "red_flag", where, problems)
     if len(problems) > before:
         return None
     return Node(
@@ -236,12 +253,16 @@ def _parse_outcome(oid: str, raw: dict[str, Any], nodes: dict[str, Node], proble
         problems.append(f"{where}, field 'topics': must list the topics that lead to it")
         topics = []
     for t in topics:
-        if t not in TOPICS:
-            problems.append(f"{where}, field 'topics': unknown topic code {t!r}")
+        if not isinstance(t, str) or t not in TOPICS:
+            problems.append(f"{where}, field 'topics': unknown topic code {_show(t)}")
+    topics = [t for t in topics if isinstance(t, str)]
     when = raw.get("when", [])
-    special = bool(raw.get("default")) or bool(raw.get("unsure_floor"))
+    _check_bool(raw, "default", where, problems)
+    _check_bool(raw, "unsure_floor", where, problems)
+    special = raw.get("default") is True or raw.get("unsure_floor") is True
     groups: list[tuple[str, ...]] = []
-    if not isinstance(when, list) or not all(isinstance(g, list) and g for g in when):
+    if not isinstance(when, list) or not all(isinstance(g, list) and g and all(isinstance(n, str) for n in g)
+                                             for g in when):
         problems.append(f"{where}, field 'when': must be a list of non-empty lists of node ids, "
                         'e.g. [["fever"], ["trauma", "weakness"]]')
     else:
@@ -265,8 +286,19 @@ def _parse_outcome(oid: str, raw: dict[str, Any], nodes: dict[str, Node], proble
     return Outcome(
         id=oid, disposition=raw["disposition"], topics=tuple(topics), source=raw["source"],
         reason=raw["reason"], text=raw["text"], when=tuple(groups),
-        default=bool(raw.get("default")), unsure_floor=bool(raw.get("unsure_floor")),
+        default=raw.get("default") is True, unsure_floor=raw.get("unsure_floor") is True,
     )
+
+
+def _show(value: Any) -> str:
+    """A bad value for a message: its repr, cut short (a hostile file can hold anything)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_bool(raw: dict[str, Any], key: str, where: str, problems: list[str]) -> None:
+    if not isinstance(raw.get(key, False), bool):
+        problems.append(f"{where}, field '{key}': must be true or false (without quotes), got {_show(raw[key])}")
 
 
 def _check_graph(meta: dict[str, str], nodes: dict[str, Node], problems: list[str]) -> None:
@@ -293,24 +325,29 @@ def _check_graph(meta: dict[str, str], nodes: dict[str, Node], problems: list[st
     for nid in nodes:
         if nid not in reached:
             problems.append(f"node '{nid}': unreachable from the start node")
-    # Cycle check: depth-first with colours; report each cycle once by its first node.
+    # Cycle check: iterative depth-first search with colours (a long chain of questions must not
+    # exhaust Python's recursion limit); each cycle is reported once, at the edge that closes it.
     colour: dict[str, int] = {}
-
-    def visit(nid: str, path: list[str]) -> None:
-        colour[nid] = 1
-        for target in nodes[nid].targets():
-            if target not in nodes:
+    for root in nodes:
+        if root in colour:
+            continue
+        colour[root] = 1
+        path = [root]
+        stack = [iter(nodes[root].targets())]
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                colour[path.pop()] = 2
+                stack.pop()
+            elif target not in nodes:
                 continue
-            if colour.get(target) == 1:
-                loop = path[path.index(target):] + [target] if target in path else [nid, target]
-                problems.append(f"node '{nid}': cycle {' -> '.join(loop)}")
+            elif colour.get(target) == 1:
+                loop = path[path.index(target):] + [target]
+                problems.append(f"node '{path[-1]}': cycle {' -> '.join(loop)}")
             elif target not in colour:
-                visit(target, path + [target])
-        colour[nid] = 2
-
-    for nid in nodes:
-        if nid not in colour:
-            visit(nid, [nid])
+                colour[target] = 1
+                path.append(target)
+                stack.append(iter(nodes[target].targets()))
 
 
 def _check_outcomes(outcomes: dict[str, Outcome], info: dict[str, str], meta: dict[str, str],
@@ -335,3 +372,34 @@ def _check_outcomes(outcomes: dict[str, Outcome], info: dict[str, str], meta: di
     for node in nodes.values():
         if node.red_flag and node.id not in triggering:
             problems.append(f"node '{node.id}', field 'red_flag': no outcome is triggered by this node")
+
+
+def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[str, Node],
+                        outcomes: dict[str, Outcome], problems: list[str]) -> None:
+    """Wording may hold only {emergency_number} and {clinic}; literal braces are written {{ and }}."""
+    texts = [(f"[meta], field '{k}'", v) for k, v in meta.items()]
+    texts += [(f"[info], field '{k}'", v) for k, v in info.items()]
+    texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values() for k in ("text", "plain", "help")]
+    texts += [(f"outcome '{o.id}', field '{k}'", getattr(o, k)) for o in outcomes.values() for k in ("text", "reason")]
+    allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    for where, text in texts:
+        problem = placeholder_problem(text)
+        if problem:
+            problems.append(f"{where}: {problem} (allowed: {allowed}; write {{{{ and }}}} for a brace)")
+
+
+def placeholder_problem(text: str) -> str | None:
+    """What is wrong with the braces in ``text``, or None when it only uses the documented placeholders."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as e:
+        return f"unbalanced braces ({e})"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if name not in PLACEHOLDERS:
+            return f"unknown placeholder {_show(shown)}"
+        if spec or conversion:
+            return f"placeholder {_show(shown)} may not have a format or conversion"
+    return None

@@ -1,12 +1,12 @@
 """Whisper recognizer through faster-whisper (optional extra ``[whisper]``).
 
-Whisper has no grammar. ``begin(grammar=...)`` turns the phrase list into an
-``initial_prompt`` hint: with tiny.en on synthetic speech it turns "I am a female"
-into "I have a fever" and did not make words up on noise alone, but like a Vosk
-grammar it can pull other speech onto the listed words ("I have a headache" →
-"high temperature"). So ``cross_check=True`` with a grammar decodes the same
-audio a second time without the hint and puts that in ``open_text``; without a
-grammar the one decode is already open vocabulary and is its own cross-check.
+Whisper has no grammar and ``begin(grammar=...)`` ignores the phrase list: every
+decode is open vocabulary, so it is its own cross-check (``open_text`` is ``text``)
+and one decode per answer is all it costs. (A phrase-list ``initial_prompt`` was
+tried: the product's long question lists made tiny.en take 15-25 s per answer and
+loop on words, and a short list pulled other speech onto listed words, "I have a
+headache" -> "high temperature", so the product never passed one; see
+``voice.answers.grammar_for``.)
 Audio is buffered by ``accept()`` (partial text is always "": decoding as it
 arrives would compete with the microphone for the CPU) and decoded in ``end()``.
 The model is a local CTranslate2 folder; nothing is ever fetched from the hub.
@@ -53,14 +53,9 @@ class WhisperRecognizer(Recognizer):
         self.model = load_model(self.model_path)
         self.language = language
         self._buf: bytearray | None = None
-        self._cross_check = False
-        self._prompt: str | None = None
 
     def begin(self, grammar: list[str] | None = None, cross_check: bool = False) -> None:
-        self._buf = bytearray()
-        self._cross_check = cross_check
-        phrases = list(dict.fromkeys(" ".join(p.split()) for p in grammar or [] if p.strip()))
-        self._prompt = ", ".join(phrases) or None
+        self._buf = bytearray()  # grammar and cross_check: nothing to do, see the module docstring
 
     def accept(self, pcm16: bytes) -> str:
         if self._buf is None:
@@ -74,17 +69,16 @@ class WhisperRecognizer(Recognizer):
         from voice.asr.audio import from_pcm16
 
         audio, self._buf = from_pcm16(bytes(self._buf)), None
-        t = make_transcript(self._decode(audio, self._prompt))
-        if self._cross_check:
-            t.open_text = make_transcript(self._decode(audio, None)).text if self._prompt else t.text
+        t = make_transcript(self._decode(audio))
+        t.open_text = t.text
         return t
 
-    def _decode(self, audio, prompt: str | None) -> list[tuple[str, float]]:
+    def _decode(self, audio) -> list[tuple[str, float]]:
         words: list[tuple[str, float]] = []
         if len(audio) < self.sample_rate // 10:  # under 100 ms there is nothing to hear
             return words
         segments, _ = self.model.transcribe(
-            audio, language=self.language, beam_size=1, word_timestamps=True, initial_prompt=prompt,
+            audio, language=self.language, beam_size=1, word_timestamps=True,
             condition_on_previous_text=False, vad_filter=False)
         for seg in segments:
             if seg.no_speech_prob > _NO_SPEECH_PROB and seg.avg_logprob < _LOW_LOGPROB:

@@ -41,12 +41,23 @@ examples:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("kiosk", help=HELP, description=DESCRIPTION, epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--port", type=int, metavar="N", help="port for the screen page (default from config: 8765)")
+    p.add_argument("--port", type=port_number, metavar="N", help="port for the screen page (default from config: 8765)")
     p.add_argument("--no-voice", action="store_true",
                    help="screen and touch only: no microphone, no speech (for a kiosk without audio)")
     p.add_argument("--browser", action="store_true", help="open the screen page in the default browser")
     p.add_argument("--tree", metavar="FILE", help="a clinic's own triage tree (default: the shipped tree)")
     p.set_defaults(func=run)
+
+
+def port_number(text: str) -> int:
+    """--port: a TCP port number, 1 to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,6 +17,8 @@ import subprocess
 import threading
 from typing import Callable
 
+from voice.errors import UserError
+
 log = logging.getLogger("backtriage.kiosk")
 
 PLAYERS = (("paplay",), ("aplay", "-q"), ("play", "-q"))
@@ -51,7 +53,16 @@ def staff_alert(sound: str = "", command: str = "", timeout: float = 30.0) -> Ca
         else:
             jobs.append((argv, "sound"))
     if command:
-        jobs.append((shlex.split(command), "command"))
+        # Checked when the kiosk starts, not when the first emergency needs it.
+        try:
+            argv = shlex.split(command)
+        except ValueError as e:
+            raise UserError(f"[kiosk] alert_command cannot be split into a command line ({e}); check the quotes") \
+                from None
+        if not argv or shutil.which(argv[0]) is None:
+            raise UserError(f"[kiosk] alert_command: program {argv[0] if argv else ''!r} not found; "
+                            "give its full path or install it") from None
+        jobs.append((argv, "command"))
 
     def alert() -> list[threading.Thread]:
         threads = [threading.Thread(target=_run, args=(argv, what, timeout), name=f"alert-{what}", daemon=True)
