@@ -47,7 +47,7 @@ class Kiosk:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(self.server.url)
-        self.page.wait_for_selector("#start", state="visible")
+        self.page.wait_for_selector("body[data-seq]")  # the first screen arrived: keys and taps work
 
     def _caption(self, text: str) -> None:
         if not text.startswith("(speech is off"):
