@@ -36,11 +36,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.speech_audio import synth  # noqa: E402
-from triage import Result, Say, Ask, load_tree, Session  # noqa: E402
-from voice.audio import Resampler, ScriptedSource  # noqa: E402
+from triage import load_tree  # noqa: E402
+from tests.audio_source import ScriptedSource  # noqa: E402
+from voice.audio import Resampler  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.listen import listen_for_answer  # noqa: E402
-from voice.answers import answer_transcript, grammar_for, prepare  # noqa: E402
+from voice.conversation import Conversation, prepare  # noqa: E402
 from voice.speaker import Speaker, split_sentences  # noqa: E402
 
 EN_ANSWERS = ["yes", "no", "no thanks", "yes I have", "not really", "I don't know", "no I don't",
@@ -108,20 +109,20 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
     tree = load_tree()
     prepare(tree)  # as the voice loop does at start-up (answers are understood in English)
     for wav in wavs:
-        session = Session(tree, confirm_below=config.recognition.confirm_below)
-        session.start()
-        session.answer("yes")          # now at the bladder/bowel question: a red flag
+        # answers are understood in English (no Korean phrase lists); the Korean grammar is given explicitly
+        conversation = Conversation(tree, lang="en", confirm_below=config.recognition.confirm_below)
+        conversation.start()
+        conversation.tap("yes")        # now at the bladder/bowel question: a red flag
         source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=realtime)
         timing: dict = {}
         t0 = time.perf_counter()
-        t = listen_for_answer(source, recognizer, grammar if grammar is not None else grammar_for(session, recognizer, lang),
+        t = listen_for_answer(source, recognizer, grammar if grammar is not None else conversation.grammar(recognizer),
                               cross_check, config.listen, None, timing)
         if t is None:
             print(f"  {name}: nothing heard in {wav.name}", file=sys.stderr)
             continue
         listened = timing["end_decided"] - t0
-        events = answer_transcript(session, t, cross_check)
-        text = next(e.text for e in events if isinstance(e, (Say, Ask, Result)))
+        text = conversation.answer_transcript(t, recognizer, cross_check).speech[0]  # the first thing said next
         player.first = None
         speaker.say(text)
         processing.append(player.first - timing["end_decided"])

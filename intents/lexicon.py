@@ -19,15 +19,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-DATA_DIR = Path(__file__).resolve().parent
+from triage.vocabulary import EXPECTS, META_INTENTS, TOPICS  # noqa: F401  (one spelling for triage and intents)
 
-TOPICS = (
-    "start", "duration", "age", "pain_score", "sleep", "daily_activities", "fever", "weight_loss", "weakness",
-    "numbness", "bladder_bowel", "saddle_numbness", "trauma", "osteoporosis", "steroids", "cancer_history",
-    "infection_risk", "more_info",
-)
-EXPECTS = ("yesno", "duration", "number")
-META_INTENTS = ("repeat", "back", "help", "stop", "slower", "restart")
+DATA_DIR = Path(__file__).resolve().parent
 
 BOUNDARY = "|"  # clause break token: phrases never span it, negation stops at it
 UNK = "[unk]"   # a word the recognizer heard but could not read: kept, because it may have been "sure"

@@ -27,9 +27,7 @@ from rapidfuzz import fuzz, process
 
 from intents import numbers as num
 from intents.lexicon import BOUNDARY, UNK, Entry, Question, question, tokenize, topic_tuple
-
-INTENTS = ("yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
-           "duration", "number", "unknown")
+from triage.vocabulary import INTENTS  # noqa: F401  (re-exported: intents.INTENTS)
 
 # Starting confidences by kind of evidence.
 CONF_META = 0.95

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from tests.speech_audio import have_tools, synth
-from voice.audio import (Device, DeviceLost, FrameReader, MicrophoneSource, Resampler, ScriptedSource,
+from tests.audio_source import ScriptedSource
+from voice.audio import (Device, DeviceLost, FrameReader, MicrophoneSource, Resampler,
                          import_sounddevice, resolve_device, wait_for_device)
 from voice.errors import UserError
 

@@ -92,7 +92,7 @@ def test_typed_and_spoken_text_is_understood(rig):
     for _ in range(10):
         d.text("no I haven't")
     d.text("sixty two")
-    assert d.screen()["heard"] == "I understood: 62."
+    assert d.screen()["heard"] == "I understood: 62 years."  # in the question's unit
     d.text("about three weeks")
     assert d.screen()["heard"] == "I understood: 3 weeks."
     assert d.result["disposition"] == "urgent"  # age 62

@@ -13,7 +13,7 @@ import pytest
 
 from tests.speech_audio import have_tools, synth
 from triage import load_tree
-from voice.audio import ScriptedSource
+from tests.audio_source import ScriptedSource
 from voice.config import Config
 from voice.kiosk.driver import IDLE, OUTCOME, KioskDriver
 from voice.kiosk.listening import NO_MIC, KioskListener

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
-from voice.audio import ScriptedSource
+from tests.audio_source import ScriptedSource
 from voice.config import Config
-from voice.answers import cross_checked_confidence
+from voice.conversation import cross_checked_confidence
 from voice.loop import GIVE_UP, NOT_HEARD, run_voice_session
 from voice.speaker import Speaker
 

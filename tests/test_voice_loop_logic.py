@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from voice.asr.base import Transcript
-from voice.answers import cross_checked_confidence
+from voice.conversation import cross_checked_confidence
 
 CONFIRM_BELOW = 0.6
 

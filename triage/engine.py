@@ -15,15 +15,14 @@ Safety rules built in here, not left to front ends:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower, describe_answer
 from triage.tree import END, INFO, STOP, Node, Outcome, Tree
+from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS
 
-ANSWER_INTENTS = ("yes", "no", "unsure", "duration", "number")
-META_INTENTS = ("repeat", "back", "help", "stop", "slower", "restart")
-INTENTS = ANSWER_INTENTS + META_INTENTS + ("unknown",)
 
 # What to say when an answer does not fit the question.
 _HINTS = {
@@ -92,8 +91,12 @@ class Session:
         self.started = True
         return self._ask(self.node.text)
 
-    def answer(self, intent: str, value: Any = None, confidence: float = 1.0, transcript: str = "") -> list[Event]:
-        """Apply one understood answer (or meta request) to the current question."""
+    def answer(self, intent: str, value: Any = None, confidence: float = 1.0, transcript: str = "",
+               confirm_below: float | None = None) -> list[Event]:
+        """Apply one understood answer (or meta request) to the current question.
+
+        An answer less sure than ``confirm_below`` (default: the session's) is read back first;
+        front ends pass the threshold calibrated for the recognizer that heard it."""
         if not self.started:
             return self.start()
         if self.finished:
@@ -109,10 +112,12 @@ class Session:
         node = self.node
         if not self._fits(node, intent, value):
             return events + [Say(f"Sorry, I didn't understand. {_HINTS[node.expects]}")] + self._ask(self._question_text())
-        if intent != "unsure" and confidence < self.confirm_below:
+        threshold = self.confirm_below if confirm_below is None else confirm_below
+        if intent != "unsure" and confidence < threshold:
             self._pending = _Pending(intent, value, confidence, transcript)
-            return events + self._ask(f"I understood: {describe_answer(intent, value, node.unit)}. Is that right?",
-                                      expects="yesno")
+            said = describe_answer(intent, value, node.unit)
+            return events + self._ask(f"I understood: {said}. Is that right?", expects="yesno",
+                                      confirm={"intent": intent, "value": value, "said": said})
         return events + self._apply(intent, value, confidence, transcript)
 
     # ------------------------------------------------------------------ answers
@@ -120,11 +125,11 @@ class Session:
     def _fits(self, node: Node, intent: str, value: Any) -> bool:
         if intent == "unsure":
             return True
-        if node.expects == "yesno":
-            return intent in ("yes", "no")
-        if node.expects == "duration":
-            return intent == "duration" and isinstance(value, (int, float)) and value >= 0
-        return intent == "number" and isinstance(value, (int, float))
+        if intent not in EXPECTED_INTENTS[node.expects]:
+            return False
+        # NaN, infinities and negative values are not durations or ages a person says
+        return node.expects == "yesno" or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                           and math.isfinite(value) and value >= 0)
 
     def _apply(self, intent: str, value: Any, confidence: float, transcript: str) -> list[Event]:
         node = self.node
@@ -257,9 +262,10 @@ class Session:
         node = self.node
         return self._fmt(node.plain if self._state.unsure.get(node.id) else node.text)
 
-    def _ask(self, text: str, expects: str | None = None) -> list[Event]:
+    def _ask(self, text: str, expects: str | None = None, confirm: dict[str, Any] | None = None) -> list[Event]:
         node = self.node
-        self.current = Ask(node=node.id, topics=node.topics, expects=expects or node.expects, text=self._fmt(text))
+        self.current = Ask(node=node.id, topics=node.topics, expects=expects or node.expects, text=self._fmt(text),
+                           confirm=confirm)
         return [self.current]
 
     def _fmt(self, text: str) -> str:

@@ -32,11 +32,16 @@ class Ask(Event):
     topics: tuple[str, ...]
     expects: str  # yesno | duration | number
     text: str
+    # Set when this question reads back an answer for confirmation (``expects`` is then "yesno"):
+    # {"intent": ..., "value": ..., "said": how it is read back, e.g. "2 weeks"}.
+    confirm: dict[str, Any] | None = None
     kind = "ask"
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
         d["topics"] = list(self.topics)
+        if self.confirm is None:
+            del d["confirm"]
         return d
 
 

@@ -18,19 +18,12 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+from triage.vocabulary import EXPECTS, TOPICS  # noqa: F401  (one spelling for triage and intents)
+
 SHIPPED_TREE = Path(__file__).with_name("tree.toml")
 
 # Least to most urgent; the order is used to pick the result.
 DISPOSITIONS = ("self_care", "soon", "urgent", "emergency")
-
-# Fixed topic codes: front ends, the understanding layer and tests depend on them.
-TOPICS = (
-    "start", "duration", "age", "pain_score", "sleep", "daily_activities", "fever",
-    "weight_loss", "weakness", "numbness", "bladder_bowel", "saddle_numbness", "trauma",
-    "osteoporosis", "steroids", "cancer_history", "infection_risk", "more_info",
-)
-
-EXPECTS = ("yesno", "duration", "number")
 
 # Targets that are not nodes.
 END, STOP, INFO = "end", "stop", "info"

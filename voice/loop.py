@@ -1,7 +1,7 @@
-"""The spoken session: the triage engine's events said aloud, answers heard and understood.
+"""The spoken session: a thin adapter that says each conversation reply and listens for the answer.
 
-    speaker says a question  ->  microphone opens  ->  answer to its end  ->  recognizer
-    ->  interpret (understanding layer)  ->  session.answer(...)  ->  next events
+    speaker says the reply  ->  microphone opens  ->  answer to its end  ->  recognizer
+    ->  conversation.answer_transcript(...)  ->  next reply
 
 - Each question restricts a Vosk recognizer to that question's phrases
   (``intents.vocabulary``; Whisper stays open-vocabulary). On a red-flag
@@ -19,8 +19,8 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable
 
-from triage.events import Ask, End, Error, Event, Heard, Result, Say, Slower
-from voice.answers import answer_transcript, grammar_for, needs_cross_check, prepare
+from triage.events import Heard, Result
+from voice.conversation import Conversation, Reply, prepare
 from voice.audio import AudioSource, DeviceLost, wait_for_device
 from voice.errors import UserError
 from voice.listen import listen_for_answer
@@ -50,41 +50,38 @@ class PartialLine:
 
 
 def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioSource, tree: Any = None,
-                      out: Callable[[str], None] = print, session: Any = None,
+                      out: Callable[[str], None] = print, conversation: Conversation | None = None,
                       on_partial: Callable[[str], None] | None = None,
-                      on_event: Callable[[Event], None] | None = None,
+                      on_reply: Callable[[Reply], None] | None = None,
                       device_poll_s: float = 2.0) -> Result | None:
     """Run one spoken triage session to its end; returns the Result (None if it ended without one).
 
     ``speaker`` needs ``say(text)`` (it shows the caption too) and ``slower()``;
-    ``source`` is the microphone or a scripted stand-in. ``out`` shows the
-    other lines (what was heard); ``on_partial`` the live captions;
-    ``on_event`` sees every engine event (the kiosk screen uses it).
+    ``source`` is the microphone or a stand-in. ``out`` shows the other lines
+    (what was heard); ``on_partial`` the live captions; ``on_reply`` sees every reply.
     """
-    if session is None:
-        from voice.sessions import new_session, tree_from
+    if conversation is None:
+        from voice.sessions import new_conversation, tree_from
 
-        session = new_session(tree if tree is not None else tree_from(None, config), config)
-    lang = config.clinic.language or "en"
+        conversation = new_conversation(tree if tree is not None else tree_from(None, config), config)
     silent = 0
-    events = session.start()
+    reply = conversation.start()
     while True:
-        for event in events:
-            if on_event:
-                on_event(event)
-            _perform(event, speaker, out)
-        ask = session.current
-        if session.finished or ask is None:
-            return session.result
-        cross_check = needs_cross_check(session)
+        if on_reply:
+            on_reply(reply)
+        _perform(reply, speaker, out)
+        question = conversation.question
+        if conversation.finished or question is None:
+            return conversation.result
+        cross_check = conversation.needs_cross_check()
         try:
-            transcript = listen_for_answer(source, recognizer, grammar_for(session, recognizer, lang),
+            transcript = listen_for_answer(source, recognizer, conversation.grammar(recognizer),
                                            cross_check, config.listen, on_partial)
         except DeviceLost:
             if not wait_for_device(source, speaker.say, poll_s=device_poll_s):
-                return session.result
-            speaker.say(ask.text)
-            events = []
+                return conversation.result
+            speaker.say(question.text)
+            reply = Reply()
             continue
         finally:
             if isinstance(on_partial, PartialLine):
@@ -93,28 +90,25 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
             silent += 1
             if silent > config.listen.reprompts:
                 speaker.say(GIVE_UP)
-                events = session.answer("stop", None, 1.0, "")
+                reply = conversation.request("stop")
             else:
-                speaker.say(f"{NOT_HEARD} {ask.text}")
-                events = []
+                speaker.say(f"{NOT_HEARD} {question.text}")
+                reply = Reply()
             continue
         silent = 0
-        events = answer_transcript(session, transcript, cross_check, lang)
+        reply = conversation.answer_transcript(transcript, recognizer, cross_check)
 
 
-def _perform(event: Event, speaker: Any, out: Callable[[str], None]) -> None:
-    if isinstance(event, (Say, Ask, Result)):
-        speaker.say(event.text)
-    elif isinstance(event, Slower):
+def _perform(reply: Reply, speaker: Any, out: Callable[[str], None]) -> None:
+    for event in reply.events:
+        if isinstance(event, Heard):
+            shown = f"{event.value:g}" if isinstance(event.value, float) else event.value
+            meaning = event.intent if shown is None else f"{event.intent} {shown}"
+            out(f"  (heard: \"{event.transcript}\" → {meaning}, confidence {event.confidence:.2f})")
+    if reply.slower:
         speaker.slower()
-    elif isinstance(event, Heard):
-        shown = f"{event.value:g}" if isinstance(event.value, float) else event.value
-        meaning = event.intent if shown is None else f"{event.intent} {shown}"
-        out(f"  (heard: \"{event.transcript}\" → {meaning}, confidence {event.confidence:.2f})")
-    elif isinstance(event, Error):
-        speaker.say(event.message)
-    elif isinstance(event, End):
-        pass
+    for text in reply.speech:
+        speaker.say(text)
 
 
 def open_recognizer_for(config: Any, out: Callable[[str], None] = print) -> Any:

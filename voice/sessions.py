@@ -1,10 +1,9 @@
-"""One place that turns settings into a triage session, for every front end."""
+"""One place that turns settings into a triage conversation, for every front end."""
 from __future__ import annotations
 
-import time
-
-from triage import Session, Tree, TreeError, load_tree
+from triage import Tree, TreeError, load_tree
 from voice.config import Config, ConfigError, load_config
+from voice.conversation import Conversation
 from voice.errors import UserError
 
 
@@ -24,7 +23,6 @@ def tree_from(path: str | None, config: Config) -> Tree:
         raise UserError(f"{e}\nCheck it with 'backtriage tree check FILE'.") from None
 
 
-def new_session(tree: Tree, config: Config) -> Session:
-    c = config.clinic
-    return Session(tree, clock=time.time, emergency_number=c.emergency_number, clinic_name=c.name,
-                   clinic_phone=c.phone, confirm_below=config.recognition.confirm_below)
+def new_conversation(tree: Tree, config: Config) -> Conversation:
+    """A conversation with the clinic's language, numbers and read-back thresholds."""
+    return Conversation.from_config(tree, config)

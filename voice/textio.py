@@ -1,7 +1,7 @@
 """Typed front ends: a terminal session and the JSON-lines protocol.
 
-Both drive the same ``triage.Session`` as the voice loop and the kiosk; the only
-difference is where answers come from and how events are shown.
+Both are thin adapters over :class:`voice.conversation.Conversation`, like the voice
+loop and the kiosk: the only difference is where answers come from and how replies are shown.
 """
 from __future__ import annotations
 
@@ -11,53 +11,50 @@ import sys
 import textwrap
 from typing import Any, Callable, Iterable, TextIO
 
-from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower
-from triage.events import describe_answer
-from voice.answers import answer_text, answer_transcript, grammar_for, needs_cross_check
+from triage import End
+from voice.conversation import Conversation, Reply
 
 
 # ---------------------------------------------------------------- terminal
-
-_LABELS = {"self_care": "SELF-CARE", "soon": "BOOK AN APPOINTMENT", "urgent": "URGENT: TODAY",
-           "emergency": "EMERGENCY"}
-
 
 def _wrap(text: str) -> str:
     width = min(100, shutil.get_terminal_size((80, 24)).columns - 1)
     return textwrap.fill(text, width=max(40, width))
 
 
-def show_event(event: Event, out: TextIO) -> None:
-    if isinstance(event, Say):
-        print(_wrap(event.text), file=out)
-    elif isinstance(event, Ask):
-        print(f"\n{_wrap(event.text)}", file=out)
-    elif isinstance(event, Heard):
-        if event.intent != "unknown":
-            unit = "weeks" if event.intent == "duration" else ""
-            print(f"  (understood: {describe_answer(event.intent, event.value, unit)})", file=out)
-    elif isinstance(event, Slower):
+def show_reply(reply: Reply, out: TextIO) -> None:
+    """A reply as terminal lines: acknowledgement, explanations, the result card, the next question."""
+    if reply.heard:
+        print(f"  ({reply.heard})", file=out)
+    if reply.slower:
         print("  (speaking more slowly)", file=out)
-    elif isinstance(event, Result):
-        bar = "=" * 60
-        print(f"\n{bar}\n{_LABELS[event.disposition]}\n{_wrap(event.text)}\n{bar}", file=out)
+    if reply.result and reply.result.emergency:
+        _show_result(reply, out)
+    for line in reply.lines:
+        print(_wrap(line), file=out)
+    if reply.result and not reply.result.emergency:
+        _show_result(reply, out)
+    if reply.question:
+        print(f"\n{_wrap(reply.question.text)}", file=out)
 
 
-def run_text(session: Session, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def _show_result(reply: Reply, out: TextIO) -> None:
+    bar = "=" * 60
+    print(f"\n{bar}\n{reply.result.label}\n{_wrap(reply.result.text)}\n{bar}", file=out)
+
+
+def run_text(conversation: Conversation, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     """A typed session. Type 'help' for the words it knows; end of input (Ctrl-D) leaves."""
-    for event in session.start():
-        show_event(event, out)
-    while not session.finished:
+    show_reply(conversation.start(), out)
+    while not conversation.finished:
         print("> ", end="", file=out, flush=True)
         line = inp.readline()
         if not line:
             print("\nGoodbye.", file=out)
             return 0
         text = line.strip()
-        if not text:
-            continue
-        for event in answer_text(session, text):
-            show_event(event, out)
+        if text:
+            show_reply(conversation.answer_text(text), out)
     return 0
 
 
@@ -69,22 +66,23 @@ def _emit(out: TextIO, payload: dict[str, Any]) -> None:
 
 
 class AudioAnswers:
-    """Turns ``{"audio": "path.wav"}`` answers into events with the configured recognizer (opened on first use)."""
+    """Turns ``{"audio": "path.wav"}`` answers into replies with the configured recognizer (opened on first use)."""
 
     def __init__(self, open_recognizer: Callable[[], Any] | None):
         self._open = open_recognizer
         self._recognizer = None
 
-    def answer(self, session: Session, path: str) -> list[Event]:
+    def answer(self, conversation: Conversation, path: str) -> Reply:
         from voice.asr import transcribe_wav
 
         if self._open is None:
             raise ValueError("audio answers need a speech recognizer; none is configured")
         if self._recognizer is None:
             self._recognizer = self._open()
-        t = transcribe_wav(self._recognizer, path, grammar=grammar_for(session, self._recognizer),
-                           cross_check=needs_cross_check(session))
-        return answer_transcript(session, t)
+        cross_check = conversation.needs_cross_check()
+        t = transcribe_wav(self._recognizer, path, grammar=conversation.grammar(self._recognizer),
+                           cross_check=cross_check)
+        return conversation.answer_transcript(t, self._recognizer, cross_check)
 
 
 def parse_line(line: str) -> dict[str, Any]:
@@ -104,7 +102,7 @@ def parse_line(line: str) -> dict[str, Any]:
     return msg
 
 
-def run_jsonl(session: Session, inp: Iterable[str] = sys.stdin, out: TextIO = sys.stdout,
+def run_jsonl(conversation: Conversation, inp: Iterable[str] = sys.stdin, out: TextIO = sys.stdout,
               audio: AudioAnswers | None = None) -> int:
     """The JSON-lines protocol: events out, one answer in after each ``ask``.
 
@@ -113,37 +111,41 @@ def run_jsonl(session: Session, inp: Iterable[str] = sys.stdin, out: TextIO = sy
     """
     audio = audio or AudioAnswers(None)
 
-    def emit_all(events: list[Event]) -> None:
-        for e in events:
+    def emit(reply: Reply) -> None:
+        for e in reply.events:
             _emit(out, e.to_json())
 
-    emit_all(session.start())
+    emit(conversation.start())
     lines = iter(inp)
-    while not session.finished:
+    while not conversation.finished:
         line = next(lines, None)
         if line is None:
             break
         if not line.strip():
             continue
-        ask = session.current
         try:
             msg = parse_line(line)
             if "intent" in msg:
-                events = session.answer(msg["intent"], msg.get("value"), float(msg.get("confidence", 1.0)),
-                                        transcript=msg.get("transcript", ""))
+                reply = conversation.tap(msg["intent"], msg.get("value"), confidence=_confidence(msg),
+                                         transcript=str(msg.get("transcript", "")))
             elif "audio" in msg:
-                events = audio.answer(session, msg["audio"])
+                reply = audio.answer(conversation, msg["audio"])
             else:
-                events = answer_text(session, msg["text"])
+                reply = conversation.answer_text(msg["text"])
         except (ValueError, OSError) as e:
-            _emit(out, Error(message=str(e)).to_json())
-            _emit(out, ask.to_json())
-            continue
+            reply = conversation.error(str(e))
         except Exception as e:  # a recognizer failure must not lose the session
-            _emit(out, Error(message=f"could not use that answer: {e}").to_json())
-            _emit(out, ask.to_json())
-            continue
-        emit_all(events)
-    if not session.finished:  # end of input: leave cleanly
+            reply = conversation.error(f"could not use that answer: {e}")
+        emit(reply)
+    if not conversation.finished:  # end of input: leave cleanly
         _emit(out, End().to_json())
     return 0
+
+
+def _confidence(msg: dict[str, Any]) -> float:
+    """A protocol line's optional confidence: a finite number, else a plain error."""
+    value = msg.get("confidence", 1.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
+            float("inf"), float("-inf")):
+        raise ValueError('"confidence" must be a number from 0 to 1')
+    return float(value)

@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice.sessions import config_from_args, new_session, tree_from
+    from voice.sessions import config_from_args, new_conversation, tree_from
 
     config = config_from_args(args)
     if args.asr:
@@ -52,12 +52,11 @@ def run(args: argparse.Namespace) -> int:
         config.listen.input_device = args.input_device
     if args.output_device:
         config.listen.output_device = args.output_device
-    session = new_session(tree_from(args.tree, config), config)
 
     if args.io == "text":
         from voice.textio import run_text
 
-        return run_text(session)
+        return run_text(new_conversation(tree_from(args.tree, config), config))
     if args.io == "jsonl":
         from voice.textio import AudioAnswers, run_jsonl
 
@@ -67,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
             r = config.recognition
             return open_asr(r.backend, model=r.model or None, model_name=r.model_name)
 
-        return run_jsonl(session, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
+        conversation = new_conversation(tree_from(args.tree, config), config)
+        return run_jsonl(conversation, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
     from voice.loop import run_from_args
 
     return run_from_args(args, config)

@@ -36,12 +36,12 @@ def handoff_writer(config: Config, tree: Tree):
 
 
 def build_driver(config: Config, tree: Tree, speaker: Any = None, voice: bool = False) -> KioskDriver:
-    from voice.sessions import new_session
+    from voice.sessions import new_conversation
 
     k = config.kiosk
     return KioskDriver(
         tree,
-        new_session=lambda t: new_session(t, config),
+        new_conversation=lambda t: new_conversation(t, config),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
         emergency_hold_s=k.emergency_hold_s, staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
@@ -66,7 +66,7 @@ def open_speaker(config: Config):
 def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: bool = True,
               browser: bool = False, stop: threading.Event | None = None) -> int:
     """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set."""
-    from voice.answers import prepare
+    from voice.conversation import prepare
 
     speaker = open_speaker(config) if voice else None
     prepare(tree, config.clinic.language or "en")

@@ -1,6 +1,6 @@
 """The kiosk's core: one patient after another through the same triage engine, no I/O of its own.
 
-:class:`KioskDriver` owns the current :class:`triage.Session` and takes every input
+:class:`KioskDriver` owns the current :class:`voice.conversation.Conversation` and takes every input
 the kiosk has: a Start (button, key or spoken phrase), a tapped answer (an intent
 directly), a typed or spoken answer (text, understood by ``intents``), live
 captions, "more time", "finish", the microphone's status, and the clock (``tick``).
@@ -25,8 +25,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower, Tree
-from triage.events import describe_answer
+from triage import Session, Tree
+from voice.conversation import Conversation, Reply
 
 log = logging.getLogger("backtriage.kiosk")
 
@@ -44,8 +44,6 @@ TOUCH_TEXTS = {
 }
 STAFF_CLEARED = "emergency cleared by staff"
 
-META = frozenset({"repeat", "back", "help", "stop", "slower", "restart"})
-TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
 # Intents a button may send (an answer or a request to the engine).
 TAP_INTENTS = frozenset({"yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
                          "duration", "number"})
@@ -56,28 +54,10 @@ MORE_TIME_WORDS = re.compile(r"\b(more time|wait|hold on|one moment|a moment|jus
                              r"|i'?m (still )?here|still here)\b", re.I)
 
 
-def heard_text(event: Heard) -> str:
-    """How an answer is read back, on screen and aloud."""
-    tapped = event.transcript.startswith(TAPPED) and event.transcript[len(TAPPED):].strip()
-    if tapped and event.intent in ("duration", "number"):
-        return f"I understood: {tapped}."  # the button's own words, not a value picked inside its range
-    if event.intent == "unknown":
-        return ""  # the engine itself says it did not understand, and how to answer
-    if event.intent in META:
-        return ""  # "Repeat", "Back", "Help": the request itself is not an answer to read back
-    unit = "weeks" if event.intent == "duration" else ""
-    return f"I understood: {describe_answer(event.intent, event.value, unit)}."
-
-
-def split_result(result: Result) -> tuple[str, str]:
-    """The instruction (shown largest) and the rest (why; guidance, not a diagnosis): together, the spoken text."""
-    return result.instruction, result.text[len(result.instruction):].strip()
-
-
 class KioskDriver:
     """One patient at a time; thread-safe (HTTP threads, the listener and the clock all call in)."""
 
-    def __init__(self, tree: Tree, *, new_session: Callable[[Tree], Session] | None = None,
+    def __init__(self, tree: Tree, *, new_conversation: Callable[[Tree], Conversation] | None = None,
                  speaker: Any = None, inactivity_s: float = 60.0, warning_s: float = 30.0,
                  outcome_s: float = 90.0, emergency_hold_s: float = 600.0,
                  on_emergency: Callable[[], None] | None = None,
@@ -85,7 +65,7 @@ class KioskDriver:
                  clock: Callable[[], float] = time.monotonic,
                  staff_code: str = "", staff_hold_s: float = 3.0, voice: bool | None = None):
         self.tree = tree
-        self._new_session = new_session or (lambda t: Session(t, clock=time.time))
+        self._new_conversation = new_conversation or (lambda t: Conversation(t, clock=time.time))
         self.speaker = speaker
         self.inactivity_s = float(inactivity_s)
         self.warning_s = max(20.0, float(warning_s))  # WCAG 2.2.1: at least 20 s to respond
@@ -112,7 +92,7 @@ class KioskDriver:
 
     def _clear(self) -> None:
         """Forget everything about the current patient."""
-        self.session: Session | None = None
+        self.conversation: Conversation | None = None
         self.mode = IDLE
         self.lines: list[str] = []
         self.question = ""
@@ -125,6 +105,11 @@ class KioskDriver:
         self._handed_off = False
         self._held_since: float | None = None  # a staff press-and-hold in progress
         self._deadline = float("inf")  # when the current mode times out (monotonic clock)
+
+    @property
+    def session(self) -> Session | None:
+        """The current patient's triage session (None between patients)."""
+        return self.conversation.session if self.conversation is not None else None
 
     def screen(self) -> dict[str, Any]:
         """What the page shows now (also the SSE payload)."""
@@ -221,17 +206,17 @@ class KioskDriver:
     def start(self) -> bool:
         """A new patient: fresh session, speech back to the configured rate and volume."""
         if self.emergency():
-            return False  # only staff clear an emergency (staff_press/staff_release or staff_code)
+            return False  # only staff clear an emergency (staff_press/staff_release or staff_code_entered)
         if self.mode == OUTCOME:
             self._reset("new patient")
         if self.mode != IDLE:
             return False
         self._speaker_call("reset")
-        self.session = self._new_session(self.tree)
+        self.conversation = self._new_conversation(self.tree)
         self.sessions_started += 1
         self.mode = SESSION
         log.info("session started")
-        self._apply(self.session.start())
+        self._apply(self.conversation.start())
         return True
 
     @_guarded
@@ -252,14 +237,15 @@ class KioskDriver:
             self._resume()
         if self.session is None or self.session.finished:
             return False
-        transcript = f"{TAPPED} {label}".strip()
         self.caption = ""  # a tap answers; an old caption would look like what was understood
-        self._apply(self.session.answer(intent, value, 1.0, transcript=transcript))
+        self._apply(self.conversation.tap(intent, value, label=label))
         return True
 
     @_guarded
-    def text(self, text: str, word_confidences: list[float] | None = None, transcript: Any = None) -> bool:
-        """A typed or spoken answer. ``transcript`` (a recognizer Transcript) enables the cross-check."""
+    def text(self, text: str, word_confidences: list[float] | None = None, transcript: Any = None,
+             recognizer: Any = None) -> bool:
+        """A typed or spoken answer. ``transcript`` (a recognizer Transcript) enables the cross-check;
+        ``recognizer`` (the one that heard it) picks its read-back threshold."""
         text = (text or "").strip()
         if self.mode == IDLE:
             # Waiting-room chatter is neither shown nor kept; only a start phrase counts.
@@ -281,13 +267,11 @@ class KioskDriver:
                 return self.start()
             self._publish()
             return False
-        from voice.answers import answer_text, answer_transcript
-
         if transcript is not None:
-            events = answer_transcript(self.session, transcript)
+            reply = self.conversation.answer_transcript(transcript, recognizer)
         else:
-            events = answer_text(self.session, text, word_confidences)
-        self._apply(events)
+            reply = self.conversation.answer_text(text, word_confidences)
+        self._apply(reply)
         return True
 
     @_guarded
@@ -410,61 +394,34 @@ class KioskDriver:
             self.mode = OUTCOME if self.result else SESSION
         self._touch()
 
-    def _apply(self, events: list[Event]) -> None:
-        """Turn engine events into the next screen and the same words spoken."""
+    def _apply(self, reply: Reply) -> None:
+        """Turn a conversation reply into the next screen and the same words spoken."""
         self.turn += 1
-        self.lines, self.heard, self.question = [], "", ""
-        speech: list[str] = []
-        first: list[str] = []
-        for i, ev in enumerate(events):
-            if isinstance(ev, Heard):
-                self.heard = heard_text(ev)
-                nxt = events[i + 1] if i + 1 < len(events) else None
-                # A low-confidence answer is read back by the engine's own "Is that right?" question.
-                if isinstance(nxt, Ask) and nxt.text.startswith("I understood"):
-                    self.heard = ""
-                elif self.heard:
-                    speech.append(self.heard)
-            elif isinstance(ev, Say):
-                self.lines.append(ev.text)
-                speech.append(ev.text)
-            elif isinstance(ev, Error):
-                self.lines.append(ev.message)
-                speech.append(ev.message)
-            elif isinstance(ev, Ask):
-                self.question, self.expects, self.topics = ev.text, ev.expects, tuple(ev.topics)
-                node = self.session.node if self.session is not None else None
-                self.node = {"id": ev.node, "threshold": getattr(node, "threshold", None),
-                             "unit": getattr(node, "unit", "")}
-                speech.append(ev.text)
-            elif isinstance(ev, Slower):
-                self._speaker_call("slower")
-            elif isinstance(ev, Result):
-                emergency = ev.disposition == "emergency"
-                instruction, detail = split_result(ev)
-                self.result = {"disposition": ev.disposition, "text": ev.text, "emergency": emergency,
-                               "instruction": instruction, "detail": detail}
-                self.mode = OUTCOME
-                if emergency:
-                    first.append(ev.text)  # the emergency instruction is said before anything else
-                    log.warning("emergency outcome: alerting staff")
-                    self.result["staff_alerted"] = self._alert()
-                else:
-                    speech.append(ev.text)
-            elif isinstance(ev, End):
-                self.question, self.expects, self.topics, self.node = "", "", (), {}
-                self._hand_off()
-                if self.result is None:
-                    self.mode = OUTCOME  # stopped: the goodbye stays up briefly, then reset
-        if self.result is not None and self.session is not None and self.session.result is None:
+        self.lines, self.heard = list(reply.lines), reply.heard
+        q = reply.question
+        self.question, self.expects = (q.text, q.expects) if q else ("", "")
+        self.topics = q.topics if q else ()
+        self.node = {"id": q.node, "threshold": q.threshold, "unit": q.unit, "confirm": q.confirm} if q else {}
+        if reply.slower:
+            self._speaker_call("slower")
+        if reply.result is not None:
+            r = reply.result
+            self.result = {"disposition": r.disposition, "text": r.text, "emergency": r.emergency,
+                           "instruction": r.instruction, "detail": r.detail}
+            self.mode = OUTCOME
+            if r.emergency:
+                log.warning("emergency outcome: alerting staff")
+                self.result["staff_alerted"] = self._alert()
+        elif self.result is not None and self.session is not None and self.session.result is None:
             self.result = None  # "Back" from the result: it no longer stands
             if self.mode == OUTCOME:
                 self.mode = SESSION
-        if first:  # emergency: the banner and the voice give the instruction alone, first
-            speech = [t for t in speech if t != self.heard]
-            self.heard = ""
+        if reply.end:
+            self._hand_off()
+            if self.result is None:
+                self.mode = OUTCOME  # stopped: the goodbye stays up briefly, then reset
         self._touch()
-        self._speak(first + speech)
+        self._speak(list(reply.speech))
         self._publish()
 
     def _alert(self) -> bool:

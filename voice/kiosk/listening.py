@@ -33,13 +33,12 @@ MORE_TIME_PHRASES = ["more time", "wait", "i'm still here", "still here"]
 
 class KioskListener:
     def __init__(self, driver: KioskDriver, open_source: Callable[[], Any], open_recognizer: Callable[[], Any],
-                 speaker: Any = None, listen_settings: Any = None, lang: str = "en", poll_s: float = 2.0):
+                 speaker: Any = None, listen_settings: Any = None, poll_s: float = 2.0):
         self.driver = driver
         self.open_source = open_source
         self.open_recognizer = open_recognizer
         self.speaker = speaker
         self.settings = listen_settings
-        self.lang = lang
         self.poll_s = poll_s
         self._stop = threading.Event()
         self.heard = 0  # utterances handed to the driver (tests wait on it)
@@ -62,19 +61,19 @@ class KioskListener:
 
     def _target(self, recognizer: Any) -> tuple[list[str] | None, bool]:
         """Grammar and cross-check for what the screen is waiting for now."""
-        from voice.answers import grammar_for, needs_cross_check
-
         d = self.driver
         with d._lock:
-            session, mode = d.session, d.mode
-            ask = session.current if session is not None else None
+            conversation, mode = d.conversation, d.mode
+            open_question = conversation is not None and conversation.question is not None
+            cross_check = open_question and conversation.needs_cross_check()
+            grammar = conversation.grammar(recognizer) if open_question else None
         if getattr(recognizer, "backend", "vosk") == "whisper":
-            return None, bool(ask is not None and needs_cross_check(session))
-        if mode == IDLE or ask is None:
+            return None, cross_check
+        if mode == IDLE or not open_question:
             return START_PHRASES + MORE_TIME_PHRASES, False
-        grammar = list(grammar_for(session, recognizer, self.lang) or [])
         extra = MORE_TIME_PHRASES + (["yes"] if mode == STILL_THERE else [])
-        return grammar + [p for p in extra if p not in grammar], needs_cross_check(session)
+        grammar = list(grammar or [])
+        return grammar + [p for p in extra if p not in grammar], cross_check
 
     def _wait_for_source(self) -> Any | None:
         while not self._stop.is_set():
@@ -135,7 +134,7 @@ class KioskListener:
             if self.driver.turn != turn or self._stop.is_set():
                 self.dropped += 1  # the screen moved on while this was said
                 continue
-            self.driver.text(t.text, [c for _, c in t.words] or None, transcript=t)
+            self.driver.text(t.text, [c for _, c in t.words] or None, transcript=t, recognizer=recognizer)
             self.heard += 1
 
 
@@ -149,5 +148,5 @@ def start_listening(driver: KioskDriver, config: Any, speaker: Any = None) -> Ki
         driver,
         open_source=lambda: MicrophoneSource(config.listen.input_device or None),
         open_recognizer=lambda: open_recognizer(r.backend, model=r.model or None, model_name=r.model_name or None),
-        speaker=speaker, listen_settings=config.listen, lang=config.clinic.language or "en",
+        speaker=speaker, listen_settings=config.listen,
     ).start()

@@ -1,0 +1,84 @@
+"""voice/conversation.py: one medium-neutral reply per turn, the same for every front end."""
+from __future__ import annotations
+
+from triage import load_tree
+from voice.asr.base import Transcript
+from voice.config import Config
+from voice.conversation import Conversation
+
+TREE = load_tree()
+NO_FLAGS = ["no"] * 11  # every red-flag question ("no" to a fall skips the serious-accident one)
+
+
+def conv(**kw) -> Conversation:
+    c = Conversation(TREE, **kw)
+    c.start()
+    return c
+
+
+def test_a_reply_says_and_shows_the_question_with_its_kind_and_unit():
+    c = Conversation(TREE)
+    r = c.start()
+    assert r.question.node == "start" and r.question.expects == "yesno" and r.speech == (r.question.text,)
+    c.answer_text("yes")
+    for text in NO_FLAGS:
+        r = c.answer_text(text)
+    assert r.heard == "I understood: no." and r.speech[0] == r.heard
+    assert r.question.node == "age" and r.question.expects == "number" and r.question.unit == "years"
+    r = c.answer_text("forty")
+    assert r.heard == "I understood: 40 years."
+    assert r.question.node == "duration" and r.question.unit == "weeks" and r.question.threshold == 4
+    r = c.answer_text("three weeks")
+    assert r.heard == "I understood: 3 weeks."
+    assert r.result.disposition == "self_care" and r.result.label == "SELF-CARE"
+    assert r.result.instruction and r.result.text.startswith(r.result.instruction)
+    assert r.question.node == "more_info"
+    r = c.answer_text("no thanks")
+    assert r.end and r.question is None and c.finished
+
+
+def test_an_emergency_is_said_first_and_alone_before_anything_else():
+    c = conv()
+    c.answer_text("yes")
+    r = c.answer_text("yes I can't control my bladder")
+    assert r.emergency and r.result.emergency and r.end
+    assert r.speech[0] == r.result.text and r.heard == ""
+    assert r.result.text.startswith("Call 911")
+
+
+def test_an_uncertain_answer_is_read_back_as_a_question_that_carries_the_answer():
+    c = conv()
+    c.answer_text("yes")
+    r = c.tap("no", confidence=0.3, transcript="no")
+    assert r.heard == ""  # the read-back says it
+    assert r.question.confirm == {"intent": "no", "value": None, "said": "no"}
+    assert r.question.expects == "yesno" and r.question.node == "bladder_bowel"
+    assert r.events[-1].to_json()["confirm"]["intent"] == "no"
+
+
+def test_the_clinic_language_and_numbers_come_from_the_config():
+    config = Config()
+    config.clinic.emergency_number = "112"
+    c = Conversation.from_config(TREE, config)
+    assert c.lang == "en" and "112" in c.start().question.text
+
+
+def test_transcripts_use_the_threshold_of_the_recognizer_that_heard_them():
+    class Whisper:
+        backend = "whisper"
+
+    c = conv(confirm_below=0.6, thresholds={"whisper": 0.3})
+    c.answer_text("yes")
+    words = [("no", 0.5)]
+    r = c.answer_transcript(Transcript("no", 0.5, words), Whisper(), cross_check=False)
+    assert r.question.confirm is None and r.question.node == "saddle_numbness"  # 0.5 is sure enough for whisper
+    typed = conv(confirm_below=0.6)
+    typed.answer_text("yes")
+    r = typed.answer_transcript(Transcript("no", 0.5, words), None, cross_check=False)
+    assert r.question.confirm is not None  # ... but not under the default threshold
+
+
+def test_bad_input_is_an_error_and_the_same_question_again():
+    c = conv()
+    r = c.error("not valid JSON")
+    assert r.lines == ("not valid JSON",) and r.question.node == "start" and r.speech[-1] == r.question.text

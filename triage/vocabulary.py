@@ -1,0 +1,29 @@
+"""The words both sides agree on: intent names, answer kinds and topic codes.
+
+``triage/`` (the tree and the engine) and ``intents/`` (understanding what was said)
+both import these, so a name can only be spelled one way. Changing one is a change
+to the tree format, the phrase data and the JSON-lines protocol at once;
+``tests/test_vocabulary.py`` checks they still agree with the tree and the phrase data.
+"""
+from __future__ import annotations
+
+# Answers to a question. "unsure" is an answer too: it is asked again, never read as "no".
+ANSWER_INTENTS = ("yes", "no", "unsure", "duration", "number")
+# Requests about the conversation itself, understood at every question.
+META_INTENTS = ("repeat", "back", "help", "stop", "slower", "restart")
+# Every intent the understanding layer may return and the engine accepts.
+INTENTS = ANSWER_INTENTS + META_INTENTS + ("unknown",)
+# Answers that change the outcome and so may be read back ("Is that right?"); "unsure" never is.
+READ_BACK_INTENTS = ("yes", "no", "duration", "number")
+
+# What a question expects as its answer (a node's ``expects``).
+EXPECTS = ("yesno", "duration", "number")
+# The intent that answers each kind of question (besides "unsure").
+EXPECTED_INTENTS = {"yesno": ("yes", "no"), "duration": ("duration",), "number": ("number",)}
+
+# Fixed topic codes: the tree's nodes, the phrase data and front ends depend on them.
+TOPICS = (
+    "start", "duration", "age", "pain_score", "sleep", "daily_activities", "fever",
+    "weight_loss", "weakness", "numbness", "bladder_bowel", "saddle_numbness", "trauma",
+    "osteoporosis", "steroids", "cancer_history", "infection_risk", "more_info",
+)

@@ -1,0 +1,295 @@
+"""One conversation for every front end: typed, JSON lines, the spoken loop, the kiosk, the benchmarks.
+
+A :class:`Conversation` owns the :class:`triage.Session`, the clinic's language and the
+answer path (the question's grammar, ``intents.interpret``, the red-flag cross-check,
+confidence -> read-back), and turns each turn's engine events into one :class:`Reply`.
+Front ends only show and say a reply, then hand the next answer back::
+
+    conv = Conversation.from_config(tree, config)          # or Conversation(tree, lang=..., confirm_below=...)
+    reply = conv.start()
+    reply = conv.answer_text("about two weeks")             # typed text
+    reply = conv.answer_transcript(transcript, recognizer)  # a recognizer's Transcript (cross-check, threshold)
+    reply = conv.tap("duration", 2.0, label="2 weeks")      # a button, or a JSON-lines {"intent": ...} line
+    grammar = conv.grammar(recognizer)                      # phrases to restrict a recognizer to (None: open)
+
+Reply fields (medium-neutral: nothing here knows about terminals, pages or speakers):
+
+    events     the engine events of this turn, unchanged (the JSON-lines protocol emits them)
+    heard      how the answer was understood, "I understood: 2 weeks." ("" when a read-back,
+               an emergency or a not-understood answer says it instead)
+    lines      other things to show, in order (hints, explanations, goodbye, input errors)
+    question   the open :class:`Question` (node, text, expects, unit, topics, red_flag, confirm),
+               or None; ``question.confirm`` is set when it reads back an answer ("Is that right?")
+    result     the :class:`ResultCard` (disposition, label, instruction, detail, text, emergency) or None
+    emergency  the result is an emergency: its instruction is said first and alone
+    speech     what to say, in order, exactly as handed to the speech engine
+    slower     the person asked for slower speech (lower the speaking rate before ``speech``)
+    end        the session is over
+
+The confirm threshold: ``confirm_below`` (typed and tapped answers, and any recognizer
+without its own) and ``thresholds`` ({backend: threshold}, per recognizer, used by
+``answer_transcript``); :func:`thresholds_from_config` is where defaults per backend come from.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower, Tree
+from triage.events import describe_answer
+from triage.vocabulary import META_INTENTS, READ_BACK_INTENTS
+
+TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
+
+# Result headings, shown above the instruction.
+LABELS = {"self_care": "SELF-CARE", "soon": "BOOK AN APPOINTMENT", "urgent": "URGENT: TODAY",
+          "emergency": "EMERGENCY"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question now open: what to show and say, and what kind of answer it takes."""
+    node: str
+    text: str
+    expects: str                       # yesno | duration | number
+    unit: str = ""                     # the unit a duration/number answer is in ("weeks", "years")
+    topics: tuple[str, ...] = ()
+    red_flag: bool = False
+    threshold: float | None = None     # duration/number: the value at or above which the answer is positive
+    confirm: dict[str, Any] | None = None  # a read-back: {"intent", "value", "said"}; expects is then "yesno"
+
+
+@dataclass(frozen=True)
+class ResultCard:
+    """The triage result, split for a screen: the instruction (largest) and the rest."""
+    disposition: str
+    label: str
+    instruction: str
+    detail: str
+    text: str
+    emergency: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    events: tuple[Event, ...] = ()
+    heard: str = ""
+    lines: tuple[str, ...] = ()
+    question: Question | None = None
+    result: ResultCard | None = None
+    emergency: bool = False
+    speech: tuple[str, ...] = ()
+    slower: bool = False
+    end: bool = False
+
+
+def heard_text(event: Heard, unit: str = "") -> str:
+    """How an understood answer is acknowledged, on screen and aloud ("" for one not understood)."""
+    tapped = event.transcript.startswith(TAPPED) and event.transcript[len(TAPPED):].strip()
+    if tapped and event.intent in ("duration", "number"):
+        return f"I understood: {tapped}."  # the button's own words, not a value picked inside its range
+    if event.intent == "unknown":
+        return ""  # the engine itself says it did not understand, and how to answer
+    if event.intent in META_INTENTS:
+        return ""  # "repeat", "back", "help": a request, not an answer to read back
+    return f"I understood: {describe_answer(event.intent, event.value, unit)}."
+
+
+def result_card(result: Result) -> ResultCard:
+    return ResultCard(disposition=result.disposition, label=LABELS.get(result.disposition, result.disposition),
+                      instruction=result.instruction, detail=result.text[len(result.instruction):].strip(),
+                      text=result.text, emergency=result.disposition == "emergency")
+
+
+def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bool, intent: str,
+                             confirm_below: float) -> float:
+    """The confidence the engine gets for a recognised answer.
+
+    A grammar-restricted recognizer forces any speech onto grammar words, sometimes at
+    confidence 1.0, so on red-flag questions the same audio is also transcribed with open
+    vocabulary; when the two disagree the confidence goes under ``confirm_below`` and the
+    answer is read back ("Is that right?") before it counts.
+    """
+    if cross_check and intent in READ_BACK_INTENTS and not transcript.agrees:
+        return min(confidence, confirm_below / 2)
+    return confidence
+
+
+def thresholds_from_config(config: Any) -> dict[str, float]:
+    """Read-back thresholds per recognizer backend ({} = the single ``confirm_below`` for all)."""
+    return dict(getattr(config.recognition, "thresholds", {}) or {})
+
+
+def prepare(tree: Tree, lang: str = "en") -> None:
+    """Build every question's phrase tables now (about 10 ms each, once), so the pause after
+    the person stops talking never includes it."""
+    from intents import vocabulary
+
+    for node in tree.nodes.values():
+        vocabulary(node.topics, node.expects, lang)
+
+
+class Conversation:
+    """One person's triage conversation, whatever the medium."""
+
+    def __init__(self, tree: Tree, *, lang: str = "en", confirm_below: float = 0.6,
+                 thresholds: dict[str, float] | None = None, emergency_number: str = "911",
+                 clinic_name: str = "the clinic", clinic_phone: str = "",
+                 clock: Callable[[], float] | None = None):
+        self.tree = tree
+        self.lang = lang or "en"
+        self.confirm_below = float(confirm_below)
+        self.thresholds = dict(thresholds or {})
+        self.session = Session(tree, clock=clock, emergency_number=emergency_number, clinic_name=clinic_name,
+                               clinic_phone=clinic_phone, confirm_below=self.confirm_below)
+        self.last: Reply = Reply()
+        self._unit_before = ""  # the unit of the question the next answer answers
+
+    @classmethod
+    def from_config(cls, tree: Tree, config: Any, clock: Callable[[], float] | None = time.time) -> "Conversation":
+        c = config.clinic
+        return cls(tree, lang=c.language or "en", confirm_below=config.recognition.confirm_below,
+                   thresholds=thresholds_from_config(config), emergency_number=c.emergency_number,
+                   clinic_name=c.name, clinic_phone=c.phone, clock=clock)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def finished(self) -> bool:
+        return self.session.finished
+
+    @property
+    def result(self) -> Result | None:
+        return self.session.result
+
+    @property
+    def question(self) -> Question | None:
+        """The question now open (None before start and after the end)."""
+        return self._question(self.session.current) if not self.session.finished else None
+
+    def threshold_for(self, backend: str | None) -> float:
+        """The read-back threshold for answers heard by ``backend`` (None: typed or tapped)."""
+        return self.thresholds.get(backend, self.confirm_below) if backend else self.confirm_below
+
+    def needs_cross_check(self) -> bool:
+        """Red-flag answers are never taken from a grammar recognizer alone."""
+        node = self.session.node
+        return bool(node and node.red_flag and not self.session.finished)
+
+    def grammar(self, recognizer: Any = None) -> list[str] | None:
+        """The open question's phrase list, for recognizers with real grammars (Vosk).
+
+        Whisper gets none: it is open-vocabulary already, and turning the long phrase
+        list into a decoding prompt made tiny.en take 15-25 s per answer and loop on
+        words ("yay, yay, yay ...") in our measurements, against under 1 s without.
+        """
+        from intents import vocabulary
+
+        ask = self.session.current
+        if getattr(recognizer, "backend", "vosk") == "whisper" or ask is None:
+            return None
+        return vocabulary(ask.topics, ask.expects, self.lang)
+
+    # ------------------------------------------------------------------ inputs
+
+    def start(self) -> Reply:
+        return self._reply(self.session.start())
+
+    def answer_text(self, text: str, word_confidences: list[float] | None = None) -> Reply:
+        """Typed text (or a transcript without recognizer details) for the open question."""
+        from intents import interpret
+
+        ask = self._ask()
+        if ask is None:
+            return self._reply(self.session.answer("unknown", transcript=text))
+        i = interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
+                      word_confidences=word_confidences)
+        return self._reply(self.session.answer(i.intent, i.value, i.confidence, transcript=text))
+
+    def answer_transcript(self, transcript: Any, recognizer: Any = None, cross_check: bool | None = None) -> Reply:
+        """A recognizer's ``Transcript``: word confidences, the red-flag cross-check and the
+        read-back threshold of the recognizer's backend all count."""
+        from intents import interpret
+
+        ask = self._ask()
+        if ask is None:
+            return self._reply(self.session.answer("unknown", transcript=transcript.text))
+        if cross_check is None:
+            cross_check = self.needs_cross_check()
+        threshold = self.threshold_for(getattr(recognizer, "backend", None))
+        i = interpret(transcript.text, topic=ask.topics, expects=ask.expects, lang=self.lang,
+                      word_confidences=[c for _, c in transcript.words] or None)
+        confidence = cross_checked_confidence(i.confidence, transcript, cross_check, i.intent, threshold)
+        return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
+                                               confirm_below=threshold))
+
+    def tap(self, intent: str, value: Any = None, label: str = "", confidence: float = 1.0,
+            transcript: str | None = None) -> Reply:
+        """An intent given directly: a button (``label`` is what the person chose) or a protocol line."""
+        if transcript is None:
+            transcript = f"{TAPPED} {label}".strip()
+        return self._reply(self.session.answer(intent, value, confidence, transcript=transcript))
+
+    def request(self, intent: str) -> Reply:
+        """A front end's own request to the engine ("stop" after long silence, "repeat")."""
+        return self._reply(self.session.answer(intent, None, 1.0, ""))
+
+    def error(self, message: str) -> Reply:
+        """Input that could not be used (a malformed line, an unreadable file): say so, ask again."""
+        ask = self._ask()
+        return self._reply([Error(message=message)] + ([ask] if ask is not None else []))
+
+    # ------------------------------------------------------------------ events -> reply
+
+    def _ask(self) -> Ask | None:
+        return None if self.session.finished else self.session.current
+
+    def _question(self, ask: Ask | None) -> Question | None:
+        if ask is None:
+            return None
+        node = self.tree.nodes.get(ask.node)
+        return Question(node=ask.node, text=ask.text, expects=ask.expects,
+                        unit="" if ask.confirm or node is None else node.unit, topics=tuple(ask.topics),
+                        red_flag=bool(node and node.red_flag),
+                        threshold=None if ask.confirm or node is None else node.threshold, confirm=ask.confirm)
+
+    def _reply(self, events: list[Event]) -> Reply:
+        asked_unit = self._unit_before
+        heard, lines, speech, first = "", [], [], []
+        question, result, slower, end = None, None, False, False
+        for i, ev in enumerate(events):
+            if isinstance(ev, Heard):
+                heard = heard_text(ev, asked_unit if ev.intent in ("duration", "number") else "")
+                nxt = events[i + 1] if i + 1 < len(events) else None
+                if isinstance(nxt, Ask) and nxt.confirm:
+                    heard = ""  # the read-back question itself says how it was understood
+                elif heard:
+                    speech.append(heard)
+            elif isinstance(ev, Say):
+                lines.append(ev.text)
+                speech.append(ev.text)
+            elif isinstance(ev, Error):
+                lines.append(ev.message)
+                speech.append(ev.message)
+            elif isinstance(ev, Ask):
+                question = self._question(ev)
+                speech.append(ev.text)
+            elif isinstance(ev, Slower):
+                slower = True
+            elif isinstance(ev, Result):
+                result = result_card(ev)
+                if result.emergency:
+                    first.append(ev.text)  # the emergency instruction is said before anything else
+                else:
+                    speech.append(ev.text)
+            elif isinstance(ev, End):
+                question, end = None, True
+        if first:  # emergency: the instruction alone, first; no acknowledgement before it
+            speech = [t for t in speech if t != heard]
+            heard = ""
+        self._unit_before = question.unit if question else ""
+        self.last = Reply(events=tuple(events), heard=heard, lines=tuple(lines), question=question, result=result,
+                          emergency=bool(result and result.emergency), speech=tuple(first + speech),
+                          slower=slower, end=end)
+        return self.last
