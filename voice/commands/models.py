@@ -5,7 +5,7 @@ import argparse
 
 DESCRIPTION = """\
 Speech models are not shipped with backtriage; this command lists the ones it
-knows (from models/manifest.toml) with where each is installed, and downloads
+knows (from voice/models.toml) with where each is installed, and downloads
 one: with a progress bar, checked against its SHA-256, unpacked into a
 temporary folder that only becomes the model folder once complete (an
 interrupted or failed download leaves nothing behind).

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from triage import Session, Tree
+from triage import Tree
 from voice.config import Config
 from voice.errors import UserError
 from voice.kiosk.alert import staff_alert
@@ -16,30 +16,16 @@ from voice.kiosk.server import KioskServer
 log = logging.getLogger("backtriage.kiosk")
 
 
-def handoff_writer(config: Config, tree: Tree):
-    """The driver's ``on_finished`` when the clinic turned handoff on, else None."""
-    h = config.handoff
-    if not h.enabled:
-        return None
-    if not h.folder:
-        raise UserError("[handoff] enabled = true needs a folder: set [handoff] folder = \"/path/for/staff\"")
-    from voice.handoff import write_handoff
-
-    clinic = config.clinic
-    place = f"{clinic.name} on {clinic.phone}" if clinic.phone else clinic.name
-
-    def write(session: Session) -> None:
-        write_handoff(h.folder, tree, session.log, session.result, finished_at=time.time(),
-                      emergency_number=clinic.emergency_number, clinic=place)
-
-    return write
-
-
-def build_driver(config: Config, tree: Tree, speaker: Any = None, voice: bool = False) -> KioskDriver:
+def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any = None,
+                 voice: bool = False) -> KioskDriver:
+    """The kiosk's driver from the config; the handoff folder (``handoff``: a HandoffWriter, else one from
+    the config) is checked here, before any patient."""
+    from voice.handoff import HandoffWriter
     from voice.sessions import new_conversation
 
     k = config.kiosk
-    return KioskDriver(
+    handoff = handoff or HandoffWriter.from_config(config, tree)
+    driver = KioskDriver(
         tree,
         new_conversation=lambda t: new_conversation(t, config),
         speaker=speaker,
@@ -47,8 +33,11 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, voice: bool = 
         emergency_hold_s=k.emergency_hold_s, staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
         voice=voice,
         on_emergency=staff_alert(k.alert_sound, k.alert_command) if (k.alert_sound or k.alert_command) else None,
-        on_finished=handoff_writer(config, tree),
+        on_finished=handoff.session_finished if handoff else None,
     )
+    if handoff is not None:  # a summary that cannot be saved is said on the staff status line
+        handoff.on_status = lambda text: driver.set_status(text, source="handoff")
+    return driver
 
 
 def open_speaker(config: Config):
@@ -67,10 +56,12 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
               browser: bool = False, stop: threading.Event | None = None) -> int:
     """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set."""
     from voice.conversation import prepare
+    from voice.handoff import HandoffWriter
 
+    handoff = HandoffWriter.from_config(config, tree)  # an unusable folder stops the kiosk before any patient
     speaker = open_speaker(config) if voice else None
     prepare(tree, config.clinic.language or "en")
-    driver = build_driver(config, tree, speaker, voice)
+    driver = build_driver(config, tree, speaker, handoff, voice)
     try:
         server = KioskServer(driver, config.kiosk.host, port if port is not None else config.kiosk.port)
     except OSError as e:
@@ -103,6 +94,8 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
                 listener.stop()
             if speaker is not None:
                 speaker.close()
+            if handoff is not None:
+                handoff.close()
     return 0
 
 

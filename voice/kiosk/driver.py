@@ -81,7 +81,8 @@ class KioskDriver:
         self.clock = clock
         self._lock = threading.RLock()
         self._subscribers: list[queue.Queue] = []
-        self.status = ""          # device status (microphone), not patient data: kept across resets
+        self.status = ""          # staff status (microphone, handoff), not patient data: kept across resets
+        self._statuses: dict[str, str] = {}
         self.seq = 0
         self.sessions_started = 0
         self.errors = 0           # sessions ended by a failure (the soak asserts none)
@@ -350,11 +351,13 @@ class KioskDriver:
             self._hand_off()
 
     @_guarded
-    def set_status(self, text: str) -> None:
-        """Device status from the microphone code ("" when all is well); shown on every screen."""
-        if text != self.status:
-            log.info("status: %s", text or "ok")
-            self.status = text or ""
+    def set_status(self, text: str, source: str = "voice") -> None:
+        """Staff status from one source (the microphone code, the handoff writer; "" when all is well);
+        all sources' messages are shown together on every screen."""
+        if text != self._statuses.get(source, ""):
+            log.info("status (%s): %s", source, text or "ok")
+            self._statuses[source] = text or ""
+            self.status = " ".join(t for t in self._statuses.values() if t)
             self._publish()
 
     @_guarded
