@@ -63,7 +63,7 @@ def _language(value: str) -> str | None:
 
 
 def _model_name(value: str) -> str | None:
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):
+    if not value or re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):  # empty: the language's model
         return None
     return "must be a model folder name (letters, digits, . _ -), not a path; use 'model' for a path"
 
@@ -102,7 +102,10 @@ class Clinic:
     phone: str = setting("", check=_optional_phone)
     # Said in every emergency ("Call 911 now"): only something that can be dialled.
     emergency_number: str = setting("911", check=_phone_like)
+    # en | es | ko: questions, answers, voice and speech model (voice/languages.toml)
     language: str = setting("en", check=_language)
+    # language packs this clinic has had clinically reviewed (the shipped ones are not, apart from English)
+    reviewed_languages: list = field(default_factory=list, metadata={"check": _language})
 
 
 @dataclass
@@ -111,7 +114,7 @@ class Speech:
     slower_step: int = setting(25, lo=5, hi=100)     # how much "slower" takes off
     min_rate: int = setting(90, lo=50, hi=400)
     volume: float = setting(1.0, lo=0.0, hi=1.0)
-    voice: str = ""          # engine voice id or name fragment; empty = engine default
+    voice: str = ""          # engine voice id or name fragment; empty = the clinic language's voice
 
 
 @dataclass
@@ -129,7 +132,8 @@ class Listen:
 class Recognition:
     backend: str = setting("vosk", choices=("vosk", "whisper"))
     model: str = ""          # folder; empty = resolve by name (see models/README.md)
-    model_name: str = setting("vosk-model-small-en-us-0.15", check=_model_name)
+    # empty = the clinic language's model (English: vosk-model-small-en-us-0.15; see voice/languages.toml)
+    model_name: str = setting("", check=_model_name)
     # Interpretations less sure than this are read back for confirmation. Below 0.5 an answer the
     # recognizer rates as more likely wrong than right (a "no" to a warning sign) would count unread.
     confirm_below: float = setting(0.6, lo=0.5, hi=1.0)
@@ -193,9 +197,17 @@ def check_value(f: Any, value: Any) -> tuple[Any, str | None]:
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-        names = {str: "text in quotes", int: "a whole number", float: "a number", bool: "true or false"}
+        names = {str: "text in quotes", int: "a whole number", float: "a number", bool: "true or false",
+                 list: "a list in [ ]"}
         return None, f"must be {names.get(expected, expected.__name__)}, got {_show(value)}"
     meta = f.metadata
+    if expected is list:  # a list of short texts, each passing the field's rule
+        for item in value:
+            if not isinstance(item, str) or len(item) > 80:
+                return None, f"must list texts in quotes, got {_show(item)}"
+            if meta.get("check") and (problem := meta["check"](item)):
+                return None, problem
+        return list(value), None
     if expected in (int, float):
         lo, hi = meta.get("lo"), meta.get("hi")
         if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -307,6 +319,8 @@ def _toml_value(v: Any) -> str:
         return _toml_string(v)
     if isinstance(v, float):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return repr(v)
 
 
