@@ -167,7 +167,7 @@ def to_self_care_result(d):
     """Tap through to a self-care result; its "hear more?" question is then open."""
     d.tap("start")
     d.tap("yes")
-    for _ in range(11):
+    while d.screen()["expects"] == "yesno":  # every red-flag question the tree asks
         d.tap("no")
     d.tap("number", 30, "30")
     d.tap("duration", 1, "1 week")
