@@ -22,7 +22,8 @@ Reply fields (medium-neutral: nothing here knows about terminals, pages or speak
                or None; ``question.confirm`` is set when it reads back an answer ("Is that right?")
     result     the :class:`ResultCard` (disposition, label, instruction, detail, text, emergency) or None
     emergency  the result is an emergency: its instruction is said first and alone
-    speech     what to say, in order, exactly as handed to the speech engine
+    speech     what to say, in order, in written form (the Speaker hands each text to the engine
+               through ``voice.spoken.speakable``: "Call 911" is said "Call nine one one")
     slower     the person asked for slower speech (lower the speaking rate before ``speech``)
     end        the session is over
 
