@@ -7,7 +7,15 @@
 
 Phrase lists are data: ``intents/<lang>/*.toml``.
 """
-from intents.lexicon import EXPECTS, META_INTENTS, TOPICS
-from intents.matcher import INTENTS, Interpretation, interpret, vocabulary
+from triage.vocabulary import EXPECTS, META_INTENTS, TOPICS
 
 __all__ = ["interpret", "vocabulary", "Interpretation", "INTENTS", "TOPICS", "EXPECTS", "META_INTENTS"]
+
+
+def __getattr__(name: str):
+    # The matcher (rapidfuzz, the phrase data) loads on first use: ``--help`` and the
+    # topic list need only the codes above.
+    if name in ("interpret", "vocabulary", "Interpretation", "INTENTS"):
+        from intents import matcher
+        return getattr(matcher, name)
+    raise AttributeError(f"module 'intents' has no attribute {name!r}")

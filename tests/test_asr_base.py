@@ -1,7 +1,9 @@
 """Transcript semantics and the WAV/resampling helpers every backend relies on."""
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -123,3 +125,70 @@ def test_backend_not_installed_says_what_to_install(tmp_path, monkeypatch, backe
     monkeypatch.setitem(__import__("sys").modules, module, None)  # as if the package were not installed
     with pytest.raises(UserError, match=f"not installed; run: pip install '{extra}'"):
         open_recognizer(backend, model=str(tmp_path))
+
+
+# ---- audit D5: hostile audio answers are refused at once, without hanging or filling memory
+
+def wav_header(rate: int, channels: int, bits: int, data_len: int, declared_len: int | None = None) -> bytes:
+    import struct
+
+    declared = data_len if declared_len is None else declared_len
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * channels * bits // 8, channels * bits // 8, bits)
+    return (b"RIFF" + struct.pack("<I", 36 + declared) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
+            + b"data" + struct.pack("<I", declared) + b"\0" * data_len)
+
+
+def read_in_subprocess(path: str) -> subprocess.CompletedProcess:
+    """read_wav in its own process, so a regression that hangs fails the test instead of stalling the suite."""
+    code = ("import sys\nfrom voice.asr.audio import read_wav\nfrom voice.errors import UserError\n"
+            "try:\n    read_wav(sys.argv[1])\nexcept UserError as e:\n    print(e)\n")
+    return subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_devices_are_refused_without_reading_them(path):
+    res = read_in_subprocess(path)
+    assert "is not a regular file" in res.stdout and res.returncode == 0, res.stderr
+
+
+def test_a_fifo_without_a_writer_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "answer.wav"
+    os.mkfifo(fifo)
+    res = read_in_subprocess(str(fifo))
+    assert "is not a regular file" in res.stdout, res.stderr
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(UserError, match="is a folder|not a regular file"):
+        read_wav(tmp_path)
+
+
+def test_a_huge_file_is_refused_before_reading(tmp_path):
+    big = tmp_path / "big.wav"
+    with open(big, "wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: no disk used
+    with pytest.raises(UserError, match="too big"):
+        read_wav(big)
+
+
+@pytest.mark.parametrize("rate, channels, bits", [(1, 1, 16), (0, 1, 16), (10_000_000, 1, 16), (16000, 0, 16),
+                                                  (16000, 300, 16), (16000, 1, 0), (16000, 1, 12)])
+def test_an_implausible_header_is_refused(tmp_path, rate, channels, bits):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(wav_header(rate, channels, bits, 3000))
+    with pytest.raises(UserError, match="implausible WAV header|not supported"):
+        read_wav(bad)
+
+
+def test_a_recording_longer_than_an_answer_is_refused(tmp_path):
+    long = tmp_path / "long.wav"
+    long.write_bytes(wav_header(8000, 1, 16, 8000 * 2 * 61))
+    with pytest.raises(UserError, match="61 s long; an answer may be at most 60 s"):
+        read_wav(long)
+
+
+def test_a_data_size_larger_than_the_file_reads_what_is_there(tmp_path):
+    lying = tmp_path / "lying.wav"
+    lying.write_bytes(wav_header(16000, 1, 16, 3200, declared_len=2**31))
+    x, rate = read_wav(lying)
+    assert rate == 16000 and len(x) == 1600

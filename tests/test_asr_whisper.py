@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from tests.speech_audio import ENGLISH_VOICES, WAITING_ROOM_DB, have_tools, synth
-from triage import Session, load_tree
-from voice.answers import answer_text, answer_transcript, grammar_for, needs_cross_check
+from triage import load_tree
+from voice.conversation import Conversation
 from voice.asr import open_recognizer, transcribe_wav
 from voice.asr.audio import wav_pcm16
 from voice.asr.base import normalise
@@ -59,12 +59,12 @@ def test_longer_answers(rec, tmp_path, answer, must_have, noise, voice):
 @pytest.fixture(scope="module")
 def at_fever():
     """A session at the fever question: a red-flag question, so the product asks for a cross-check."""
-    s = Session(load_tree())
-    s.start()
-    answer_text(s, "yes")
-    while s.node.id != "fever":
-        answer_text(s, "no")
-    return s
+    c = Conversation(load_tree())
+    c.start()
+    c.answer_text("yes")
+    while c.session.node.id != "fever":
+        c.answer_text("no")
+    return c
 
 
 @pytest.mark.parametrize("voice", ENGLISH_VOICES)
@@ -73,14 +73,14 @@ def test_off_topic_speech_on_a_red_flag_question_is_not_an_answer(rec, tmp_path,
     # open-vocabulary decode that is its own cross-check. tiny.en mishears espeak's "I have a
     # headache" ("I am a fair dick", "I'm a fair make"), but nothing is pulled onto answer
     # words, so the question is asked again rather than answered "no".
-    s = copy.deepcopy(at_fever)
-    assert needs_cross_check(s) and grammar_for(s, rec) is None
+    c = copy.deepcopy(at_fever)
+    assert c.needs_cross_check() and c.grammar(rec) is None
     wav = synth("I have a headache", tmp_path / "a.wav", voice=voice, speed=130, pad=0.4)
-    t = transcribe_wav(rec, wav, grammar=grammar_for(s, rec), cross_check=needs_cross_check(s))
+    t = transcribe_wav(rec, wav, grammar=c.grammar(rec), cross_check=c.needs_cross_check())
     assert t.text and t.open_text == t.text and t.agrees
-    logged = len(s.log)
-    heard = answer_transcript(s, t)[0]
-    assert heard.intent == "unknown" and s.node.id == "fever" and len(s.log) == logged, t.text
+    logged = len(c.session.log)
+    heard = c.answer_transcript(t, rec).events[0]
+    assert heard.intent == "unknown" and c.session.node.id == "fever" and len(c.session.log) == logged, t.text
 
 
 def test_a_grammar_passed_anyway_changes_nothing(rec, tmp_path):

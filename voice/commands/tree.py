@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     tsub = p.add_subparsers(dest="tree_command", metavar="ACTION", required=True)
     check = tsub.add_parser("check", help="validate a tree file", description="Validate a tree file; exit 0 if good.")
-    check.add_argument("file", metavar="FILE")
+    check.add_argument("file", metavar="FILE", nargs="?",
+                       help="tree file (default: the one in use: the config's 'tree', else the shipped tree)")
     check.set_defaults(func=check_cmd)
     show = tsub.add_parser("show", help="draw the tree (mermaid, dot or text)")
     show.add_argument("--format", choices=("mermaid", "dot", "text"), default="text")
@@ -41,13 +42,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def check_cmd(args: argparse.Namespace) -> int:
     from triage import TreeError, load_tree
+    from triage.tree import SHIPPED_TREE
+    from voice.sessions import config_from_args
 
+    path = args.file or config_from_args(args).tree or str(SHIPPED_TREE)
     try:
-        tree = load_tree(args.file)
+        tree = load_tree(path)
     except TreeError as e:
         print(e, file=sys.stderr)
         return 1
-    print(f"{args.file}: OK ({len(tree.nodes)} questions, {len(tree.outcomes)} outcomes)")
+    print(f"{path}: OK ({len(tree.nodes)} questions, {len(tree.outcomes)} outcomes)")
     return 0
 
 

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from triage import Session, Tree
+from triage import Tree
 from voice.config import Config
 from voice.errors import UserError
 from voice.kiosk.alert import staff_alert
@@ -16,38 +16,28 @@ from voice.kiosk.server import KioskServer
 log = logging.getLogger("backtriage.kiosk")
 
 
-def handoff_writer(config: Config, tree: Tree):
-    """The driver's ``on_finished`` when the clinic turned handoff on, else None."""
-    h = config.handoff
-    if not h.enabled:
-        return None
-    if not h.folder:
-        raise UserError("[handoff] enabled = true needs a folder: set [handoff] folder = \"/path/for/staff\"")
-    from voice.handoff import write_handoff
-
-    clinic = config.clinic
-    place = f"{clinic.name} on {clinic.phone}" if clinic.phone else clinic.name
-
-    def write(session: Session) -> None:
-        write_handoff(h.folder, tree, session.log, session.result, finished_at=time.time(),
-                      emergency_number=clinic.emergency_number, clinic=place)
-
-    return write
-
-
-def build_driver(config: Config, tree: Tree, speaker: Any = None) -> KioskDriver:
+def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any = None,
+                 voice: bool = False) -> KioskDriver:
+    """The kiosk's driver from the config; the handoff folder (``handoff``: a HandoffWriter, else one from
+    the config) is checked here, before any patient."""
+    from voice.handoff import HandoffWriter
     from voice.sessions import new_conversation
 
     k = config.kiosk
-    return KioskDriver(
+    handoff = handoff or HandoffWriter.from_config(config, tree)
+    driver = KioskDriver(
         tree,
         new_conversation=lambda t: new_conversation(t, config),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
-        emergency_hold_s=k.emergency_hold_s,
+        emergency_hold_s=k.emergency_hold_s, staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
+        voice=voice,
         on_emergency=staff_alert(k.alert_sound, k.alert_command) if (k.alert_sound or k.alert_command) else None,
-        on_finished=handoff_writer(config, tree),
+        on_finished=handoff.session_finished if handoff else None,
     )
+    if handoff is not None:  # a summary that cannot be saved is said on the staff status line
+        handoff.on_status = lambda text: driver.set_status(text, source="handoff")
+    return driver
 
 
 def open_speaker(config: Config):
@@ -66,10 +56,12 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
               browser: bool = False, stop: threading.Event | None = None) -> int:
     """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set."""
     from voice.conversation import prepare
+    from voice.handoff import HandoffWriter
 
+    handoff = HandoffWriter.from_config(config, tree)  # an unusable folder stops the kiosk before any patient
     speaker = open_speaker(config) if voice else None
     prepare(tree, config.clinic.language or "en")
-    driver = build_driver(config, tree, speaker)
+    driver = build_driver(config, tree, speaker, handoff, voice)
     try:
         server = KioskServer(driver, config.kiosk.host, port if port is not None else config.kiosk.port)
     except OSError as e:
@@ -86,19 +78,41 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
             import webbrowser
 
             webbrowser.open(server.url)
+        restore = _stop_on_sigterm()
         try:
             if stop is not None:
                 stop.wait()
             else:
                 _forever()
+        except KeyboardInterrupt:
+            print("backtriage kiosk: stopping")
         finally:
+            restore()
+            # A result still on screen has not been handed off yet: write its summary now.
+            driver.flush()
             if listener is not None:
                 listener.stop()
             if speaker is not None:
                 speaker.close()
+            if handoff is not None:
+                handoff.close()
     return 0
 
 
 def _forever() -> None:
     while True:
         time.sleep(3600)
+
+
+def _stop_on_sigterm():
+    """SIGTERM (systemd, docker stop) stops the kiosk like Ctrl-C does; returns the undo."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, raise_interrupt)
+    return lambda: signal.signal(signal.SIGTERM, old)

@@ -1,0 +1,141 @@
+"""What a typed JSON-lines session costs, against starting Python itself.
+
+    python bench/typed.py             # 7 runs of each
+    python bench/typed.py --runs 3
+
+Figures (each the product's own path: ``backtriage run --io jsonl`` as a program
+would start it, the shipped tree, a 15-answer session ending at an outcome):
+
+  whole session   wall time of one process: start, 15 answers piped in at once,
+                  every event written, exit. Baseline: ``python -c pass`` in the
+                  same run (the interpreter alone, no site-packages work of ours).
+  per turn        one line written -> the next ``ask`` read back, on a process that
+                  is already running (so start-up is not in it), over every turn of
+                  every run: p50, p95, p99 and max over all turns, beside the median
+                  of the per-run medians.
+  --help          ``backtriage kiosk --help`` and ``backtriage --help``: wall time.
+
+Every figure is min and median of the runs; the load average is printed beside them.
+Python's bytecode caches are on (as in an installed package; a first run writes them).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Start, 11 red-flag questions, age, duration, more information: 15 answers to the end.
+ANSWERS = ["yes", "no", "nope", "no I have not", "no", "no", "no", "no never", "no", "no", "no",
+           "I sleep fine", "42", "about three weeks", "no"]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc files; check_session writes them
+    return env
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def wall(cmd: list[str], stdin: str = "") -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=_env())
+    took = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
+    return took
+
+
+def session_lines() -> str:
+    return "".join(json.dumps({"text": a}) + "\n" for a in ANSWERS)
+
+
+def check_session() -> None:
+    """The scripted answers really reach an outcome (else the figure would be of a shorter session)."""
+    out = subprocess.run([sys.executable, "-m", "voice", "run", "--io", "jsonl"], input=session_lines(),
+                         capture_output=True, text=True, env=_env()).stdout
+    events = [json.loads(line)["event"] for line in out.splitlines()]
+    if "result" not in events or events.count("heard") != len(ANSWERS) or events[-1] != "end":
+        raise SystemExit(f"the scripted session did not reach its outcome: {events}")
+
+
+def turns() -> list[float]:
+    """Per-turn wall time on a running process: write an answer, read up to the next ask (or the end)."""
+    proc = subprocess.Popen([sys.executable, "-m", "voice", "run", "--io", "jsonl"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, bufsize=1, env=_env())
+
+    def until_ask() -> None:
+        for line in proc.stdout:
+            if json.loads(line)["event"] in ("ask", "end"):
+                return
+        raise SystemExit("the session ended early")
+
+    until_ask()
+    out = []
+    for a in ANSWERS:
+        t0 = time.perf_counter()
+        proc.stdin.write(json.dumps({"text": a}) + "\n")
+        proc.stdin.flush()
+        until_ask()
+        out.append(time.perf_counter() - t0)
+    proc.stdin.close()
+    proc.wait(timeout=30)
+    return out
+
+
+def summary(label: str, runs: list[float], base: float | None = None) -> str:
+    ratio = f"   x{statistics.median(runs) / base:.1f} of baseline (median)" if base else ""
+    return f"  {label:34} min {min(runs) * 1000:7.1f} ms  median {statistics.median(runs) * 1000:7.1f} ms{ratio}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=7, help="repeated runs of each figure (default 7)")
+    args = ap.parse_args()
+    check_session()
+    print(f"typed session bench: {args.runs} runs each, {len(ANSWERS)} answers, python {sys.version.split()[0]}, "
+          f"load before: {load()}")
+    py = [sys.executable]
+    base, session, khelp, mhelp = [], [], [], []
+    lines = session_lines()
+    for _ in range(args.runs):  # interleaved, so load changes hit all figures alike
+        base.append(wall(py + ["-c", "pass"]))
+        session.append(wall(py + ["-m", "voice", "run", "--io", "jsonl"], lines))
+        khelp.append(wall(py + ["-m", "voice", "kiosk", "--help"]))
+        mhelp.append(wall(py + ["-m", "voice", "--help"]))
+    b = statistics.median(base)
+    print(summary("python -c pass (baseline)", base))
+    print(summary("jsonl session, 15 answers", session, b) + "   (target <= x6)")
+    print(summary("backtriage kiosk --help", khelp, b))
+    print(summary("backtriage --help", mhelp, b))
+    per_run = [turns() for _ in range(args.runs)]
+    every = [x for r in per_run for x in r]
+    med = statistics.median(statistics.median(r) for r in per_run)
+    print(f"  per turn (running process), all {len(every)} turns: p50 {pct(every, 50) * 1000:.2f} ms  "
+          f"p95 {pct(every, 95) * 1000:.2f} ms  p99 {pct(every, 99) * 1000:.2f} ms  max {max(every) * 1000:.2f} ms"
+          f"   (target p95 <= 10 ms)")
+    print(f"  per turn, median of per-run medians: {med * 1000:.2f} ms;"
+          f" first turn of each run: median {statistics.median(r[0] for r in per_run) * 1000:.2f} ms")
+    print(f"  load after: {load()} on {os.cpu_count()} cores")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
