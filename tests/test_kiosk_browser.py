@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kiosk_page import SIZES, KioskPage
+from tests.kiosk_page import SIZES, TREE, KioskPage
 from voice.kiosk import driver as kd
 
 pytestmark = pytest.mark.slow
@@ -112,7 +112,7 @@ def test_full_session_text_matches_speech_then_reset(kiosk):
     kiosk.click("#start")
     assert kiosk.text("#question") == kiosk.driver.question and kiosk.driver.question.endswith("ready to start?")
     kiosk.click("#yesno [data-intent=yes]")
-    for _ in range(11):
+    for _ in range(12):
         kiosk.click("#yesno [data-intent=no]")
         assert kiosk.text("#heard") == "I understood: no."
         # the screen shows exactly what was said: the readback, then the question
@@ -306,3 +306,17 @@ def test_the_checks_catch_what_they_look_for(kiosk):
     assert {"button-name", "color-contrast"} <= rules
     problems = " ".join(kiosk.layout_problems())
     assert "under 44 px" in problems and "covered by another element" in problems
+
+
+def test_a_read_back_is_answered_right_or_wrong(kiosk):
+    """An uncertain spoken answer is read back; the buttons then say right or wrong (from the screen's confirm)."""
+    kiosk.click("#start")
+    kiosk.click("#yesno [data-intent=yes]")
+    kiosk.act(kiosk.driver.text, "know", [0.3])  # heard faintly: read back
+    assert kiosk.driver.node["confirm"]["intent"] == "no"
+    assert kiosk.text("#question").startswith("So since your back pain started, you have NOT had")
+    assert kiosk.text("#yesno [data-intent=yes]") == "Yes, that's right"
+    assert kiosk.said[-1] == kiosk.text("#question")  # said as shown; the screen keeps the written form
+    kiosk.click("#yesno [data-intent=no]")  # wrong: the question again, plainly, with plain buttons
+    assert kiosk.text("#question") == TREE.nodes["bladder_bowel"].plain
+    assert kiosk.text("#yesno [data-intent=yes]") == "Yes"

@@ -182,6 +182,11 @@ function render(s) {
 
   const asking = !!s.question;
   $("yesno").hidden = !(asking && s.expects === "yesno");
+  // A read-back ("So you have NOT had a fever. Is that right?") carries the answer in node.confirm:
+  // its buttons say right or wrong, not yes/no to the question.
+  const readBack = !!(asking && s.node && s.node.confirm);
+  $("yesno").querySelector("[data-intent=yes]").textContent = label(readBack ? "confirm_yes" : "yes");
+  $("yesno").querySelector("[data-intent=no]").textContent = label(readBack ? "confirm_no" : "no");
   $("duration").hidden = !(asking && s.expects === "duration");
   $("number").hidden = !(asking && s.expects === "number");
   if (asking && s.expects === "duration") durationButtons(s.node || {});
