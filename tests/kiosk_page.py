@@ -117,9 +117,9 @@ class KioskPage:
         if disposition == "emergency":
             self.click("#yesno [data-intent=yes]")  # new bladder or bowel trouble
             return
-        if disposition == "urgent":  # unsure twice about weakness: possibly present
-            self.click("#yesno [data-intent=no]")
-            self.click("#yesno [data-intent=no]")
+        if disposition == "urgent":  # unsure twice about a fever: possibly present (urgent, not emergency)
+            while self.driver.node.get("id") != "fever":
+                self.click("#yesno [data-intent=no]")
             self.click("#yesno [data-intent=unsure]")
             self.click("#yesno [data-intent=unsure]")
         self.answer_no_until("number")
