@@ -103,7 +103,9 @@ class Session:
             return [End()]
         if intent not in INTENTS:
             intent = "unknown"
-        confidence = max(0.0, min(1.0, float(confidence)))
+        confidence = float(confidence)
+        # an unknown confidence (NaN) counts as none at all, so the answer is read back, never trusted
+        confidence = max(0.0, min(1.0, confidence)) if math.isfinite(confidence) or confidence > 0 else 0.0
         events: list[Event] = [Heard(transcript=transcript, intent=intent, value=value, confidence=confidence)]
         if self._pending is not None:
             return events + self._confirmation(intent)
