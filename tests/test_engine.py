@@ -200,9 +200,12 @@ def test_low_confidence_answer_is_read_back_before_it_counts():
     s = Session(TREE, confirm_below=0.6)
     walk_to(s, "bladder_bowel")
     events = s.answer("no", confidence=0.3, transcript="know")
-    assert events[-1].node == "bladder_bowel" and "I understood: no" in events[-1].text
-    events = s.answer("no")  # "no, that's not right"
-    assert events[-1].text == TREE.nodes["bladder_bowel"].text
+    ask = events[-1]
+    assert ask.node == "bladder_bowel" and ask.expects == "yesno"
+    assert ask.confirm == {"intent": "no", "value": None, "said": "no"}
+    assert "have NOT had" in ask.text and ask.text.endswith("Is that right?")  # a statement, never "I understood: no"
+    events = s.answer("no")  # a bare "no" to the read-back: the question again, plainly
+    assert events[-1].text == TREE.nodes["bladder_bowel"].plain and events[-1].confirm is None
     s.answer("yes", confidence=0.4)
     events = s.answer("yes")  # confirmed
     assert s.result.disposition == "emergency"
@@ -212,7 +215,7 @@ def test_number_answer_is_read_back_with_its_unit():
     s = Session(TREE)
     walk_to(s, "duration")
     events = s.answer("duration", 2.5, confidence=0.2)
-    assert "2.5 weeks" in events[-1].text
+    assert "2 and a half weeks" in events[-1].text and events[-1].confirm["value"] == 2.5
     s.answer("no")
     events = s.answer("duration", 1.0, confidence=0.2)
     assert "I understood: 1 week." in events[-1].text

@@ -10,7 +10,16 @@ Safety rules built in here, not left to front ends:
   red-flag question means the flag is treated as possibly present and the result
   may not fall below the tree's unsure floor (urgent).
 - An answer understood with low confidence is read back for confirmation
-  before it counts.
+  before it counts. The read-back question carries the answer (``Ask.confirm``).
+  In a read-back, "yes" confirms; an answer to the question itself (``restated``)
+  that matches confirms, a different one replaces it; a bare "no" asks the
+  question again in its plain wording.
+- At most 3 attempts per question (answers not understood, read-backs rejected):
+  after the 2nd the plain wording with an example; after the 3rd the cautious
+  reading counts: a red flag is possibly present (as "unsure" twice), a duration
+  or number is taken as at or above its threshold, and the result says so.
+- A hard cap on questions per session (``max_questions``): reaching it ends the
+  questions with a result no lower than the unsure floor.
 - An emergency ends the questions at once; its instruction is the first thing said.
 """
 from __future__ import annotations
@@ -19,7 +28,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower, describe_answer
+from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower
+from triage.wording import describe_answer, question_sentence, read_back, threshold_words
 from triage.tree import END, INFO, STOP, Node, Outcome, Tree
 from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS
 
@@ -30,6 +40,14 @@ _HINTS = {
     "duration": "Please tell me how long, for example three days, or two weeks.",
     "number": "Please tell me a number, for example forty five.",
 }
+# An example answer, given with the plain wording after the second answer not understood.
+_EXAMPLES = {
+    "yesno": "For example, say \"yes\", \"no\" or \"not sure\".",
+    "duration": "For example, say \"three days\" or \"two weeks\".",
+    "number": "For example, say \"forty five\".",
+}
+MAX_ATTEMPTS = 3  # answers to one question that are not understood (or read-backs rejected)
+NOT_UNDERSTOOD = "not understood"
 
 
 @dataclass
@@ -38,11 +56,15 @@ class _State:
     node: str | None
     positive: dict[str, bool] = field(default_factory=dict)  # node id -> True (yes) / False (possibly: unsure twice)
     unsure: dict[str, int] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)  # node id -> answers not understood / rejected
+    assumed: dict[str, str] = field(default_factory=dict)   # node id -> what was assumed, for the result
+    incomplete: bool = False  # the question cap was reached before the end
     log_len: int = 0  # answer-log length to cut back to
     result: Result | None = None
 
     def copy(self) -> "_State":
-        return replace(self, positive=dict(self.positive), unsure=dict(self.unsure))
+        return replace(self, positive=dict(self.positive), unsure=dict(self.unsure), attempts=dict(self.attempts),
+                       assumed=dict(self.assumed))
 
 
 @dataclass
@@ -57,10 +79,13 @@ class _Pending:
 class Session:
     def __init__(self, tree: Tree, clock: Callable[[], float] | None = None, *,
                  emergency_number: str = "911", clinic_name: str = "the clinic", clinic_phone: str = "",
-                 confirm_below: float = 0.6):
+                 confirm_below: float = 0.6, max_questions: int | None = None):
         self.tree = tree
         self._clock = clock
         self.confirm_below = confirm_below
+        # Every question asked counts (re-asks and read-backs too); a normal session asks each node once.
+        self.max_questions = max_questions if max_questions is not None else 4 * len(tree.nodes) + 4
+        self.asked = 0
         clinic = f"{clinic_name} on {clinic_phone}" if clinic_phone else clinic_name
         self._fill = {"emergency_number": emergency_number, "clinic": clinic}
         self.log: list[AnswerRecord] = []
@@ -83,6 +108,10 @@ class Session:
         return self.tree.nodes.get(nid) if nid else None
 
     def start(self) -> list[Event]:
+        self.asked = 0
+        return self._begin()
+
+    def _begin(self) -> list[Event]:
         self.log.clear()
         self._state = _State(node=self.tree.start)
         self._history.clear()
@@ -92,35 +121,33 @@ class Session:
         return self._ask(self.node.text)
 
     def answer(self, intent: str, value: Any = None, confidence: float = 1.0, transcript: str = "",
-               confirm_below: float | None = None) -> list[Event]:
+               confirm_below: float | None = None, restated: bool = False) -> list[Event]:
         """Apply one understood answer (or meta request) to the current question.
 
         An answer less sure than ``confirm_below`` (default: the session's) is read back first;
-        front ends pass the threshold calibrated for the recognizer that heard it."""
+        front ends pass the threshold calibrated for the recognizer that heard it. While a
+        read-back is open, ``restated=True`` says a yes/no is an answer to the question itself
+        ("no, I haven't"), not to "Is that right?"; durations and numbers always are."""
         if not self.started:
             return self.start()
         if self.finished:
             return [End()]
         if intent not in INTENTS:
             intent = "unknown"
-        confidence = float(confidence)
-        # an unknown confidence (NaN) counts as none at all, so the answer is read back, never trusted
-        confidence = max(0.0, min(1.0, confidence)) if math.isfinite(confidence) or confidence > 0 else 0.0
+        try:
+            confidence = float(confidence)
+        except (TypeError, ValueError):
+            confidence = 0.0
+        confidence = max(0.0, min(1.0, confidence)) if math.isfinite(confidence) else 0.0
         events: list[Event] = [Heard(transcript=transcript, intent=intent, value=value, confidence=confidence)]
+        if self.asked >= self.max_questions:
+            return events + self._over_cap(transcript)
+        threshold = self.confirm_below if confirm_below is None else confirm_below
         if self._pending is not None:
-            return events + self._confirmation(intent)
+            return events + self._confirmation(intent, value, confidence, transcript, threshold, restated)
         if intent in META_INTENTS:
             return events + self._meta(intent)
-        node = self.node
-        if not self._fits(node, intent, value):
-            return events + [Say(f"Sorry, I didn't understand. {_HINTS[node.expects]}")] + self._ask(self._question_text())
-        threshold = self.confirm_below if confirm_below is None else confirm_below
-        if intent != "unsure" and confidence < threshold:
-            self._pending = _Pending(intent, value, confidence, transcript)
-            said = describe_answer(intent, value, node.unit)
-            return events + self._ask(f"I understood: {said}. Is that right?", expects="yesno",
-                                      confirm={"intent": intent, "value": value, "said": said})
-        return events + self._apply(intent, value, confidence, transcript)
+        return events + self._take(intent, value, confidence, transcript, threshold)
 
     # ------------------------------------------------------------------ answers
 
@@ -159,18 +186,119 @@ class Session:
             return intent == "yes"
         return float(value) >= float(node.threshold)
 
-    def _record(self, node: Node, intent: str, value: Any, confidence: float, transcript: str) -> None:
+    def _record(self, node: Node, intent: str, value: Any, confidence: float, transcript: str,
+                note: str = "") -> None:
         t = self._clock() if self._clock else None
         self.log.append(AnswerRecord(node=node.id, topics=node.topics, transcript=transcript, intent=intent,
-                                     value=value, confidence=confidence, time=t))
+                                     value=value, confidence=confidence, time=t, note=note))
 
-    def _confirmation(self, intent: str) -> list[Event]:
-        pending, self._pending = self._pending, None
-        if intent == "yes":
-            return self._apply(pending.intent, pending.value, 1.0, pending.transcript)
-        if intent in ("stop", "restart", "slower"):
+    def _take(self, intent: str, value: Any, confidence: float, transcript: str, threshold: float) -> list[Event]:
+        """An answer to the open question: applied, read back when uncertain, or not understood."""
+        node = self.node
+        if not self._fits(node, intent, value):
+            return self._not_understood(transcript)
+        if intent != "unsure" and confidence < threshold:
+            self._pending = _Pending(intent, value, confidence, transcript)
+            return self._read_back()
+        return self._apply(intent, value, confidence, transcript)
+
+    def _read_back(self) -> list[Event]:
+        p, node = self._pending, self.node
+        said = describe_answer(p.intent, p.value, node.unit, p.transcript)
+        return self._ask(read_back(node, p.intent, p.value, p.transcript), expects="yesno",
+                         confirm={"intent": p.intent, "value": p.value, "said": said})
+
+    def _confirmation(self, intent: str, value: Any, confidence: float, transcript: str, threshold: float,
+                      restated: bool) -> list[Event]:
+        pending, node = self._pending, self.node
+        if intent in ("repeat", "slower", "help"):
+            before = [Slower()] if intent == "slower" else \
+                [Say(self._fmt(self.tree.meta["help"]))] if intent == "help" else []
+            return before + self._read_back()
+        if intent in META_INTENTS:  # stop, restart, back
+            self._pending = None
             return self._meta(intent)
-        return [Say("Let's try that again.")] + self._ask(self._question_text())
+        own = intent in EXPECTED_INTENTS[node.expects] and (node.expects != "yesno" or restated)
+        if own:
+            if not self._fits(node, intent, value):
+                return self._not_understood(transcript)
+            self._pending = None
+            if intent == pending.intent and (node.expects == "yesno" or math.isclose(
+                    float(value), float(pending.value), rel_tol=0.02, abs_tol=1e-9)):
+                return self._apply(pending.intent, pending.value, 1.0, pending.transcript)  # restated: confirmed
+            return self._take(intent, value, confidence, transcript, threshold)  # a new answer
+        if intent == "yes":
+            self._pending = None
+            return self._apply(pending.intent, pending.value, 1.0, pending.transcript)
+        if intent == "unsure":
+            self._pending = None
+            return self._apply("unsure", None, confidence, transcript)
+        if intent == "no":  # "that's wrong": the question again, plainly
+            self._pending = None
+            if self._attempt(node) >= MAX_ATTEMPTS:
+                return self._assume(node, transcript)
+            return [Say("Let's try that again.")] + self._ask(self._fmt(node.plain))
+        return self._not_understood(transcript)
+
+    # ------------------------------------------------------------------ retries
+
+    def _attempt(self, node: Node) -> int:
+        n = self._state.attempts.get(node.id, 0) + 1
+        self._state.attempts[node.id] = n
+        return n
+
+    def _not_understood(self, transcript: str) -> list[Event]:
+        """An answer that does not fit: a hint, then the plain wording with an example, then the cautious reading."""
+        node = self.node
+        n = self._attempt(node)
+        if n >= MAX_ATTEMPTS:
+            self._pending = None
+            return self._assume(node, transcript)
+        if self._pending is not None:
+            return [Say("Sorry, I didn't understand. Please say yes or no.")] + self._read_back()
+        if n == 1:
+            return [Say(f"Sorry, I didn't understand. {_HINTS[node.expects]}")] + self._ask(self._question_text())
+        return [Say("Sorry, I still didn't understand.")] + \
+            self._ask(f"{self._fmt(node.plain)} {_EXAMPLES[node.expects]}")
+
+    def _assume(self, node: Node, transcript: str) -> list[Event]:
+        """Not understood after every attempt: the cautious reading counts, and the result will say so."""
+        before = self._state.copy()
+        before.log_len = len(self.log)
+        self._history.append(before)
+        question = question_sentence(self._fmt(node.text))
+        if node.expects == "yesno":
+            # exactly like "unsure" twice: a red flag counts as possibly present
+            self._record(node, "unsure", None, 0.0, transcript, note=NOT_UNDERSTOOD)
+            self._state.positive[node.id] = not node.red_flag
+            if node.red_flag:
+                self._state.assumed[node.id] = f'your answer to "{question}" was taken as a possible warning sign'
+            said = "Sorry, I couldn't understand that. To be safe, I will treat it as a possible warning sign." \
+                if node.red_flag else "Sorry, I couldn't understand that."
+            return [Say(said)] + self._go(node.yes)
+        # duration / number: at or above the threshold ("4 weeks or more", "50 years or over")
+        assumed = f"{threshold_words(node)} or more"
+        intent = "duration" if node.expects == "duration" else "number"
+        self._record(node, intent, float(node.threshold), 0.0, transcript, note=f"{NOT_UNDERSTOOD}, taken as {assumed}")
+        self._state.positive[node.id] = True
+        self._state.assumed[node.id] = f'your answer to "{question}" was taken as {assumed}'
+        return [Say(f"Sorry, I couldn't understand that. To be safe, I will take it as {assumed}.")] + \
+            self._go(node.yes)
+
+    def _over_cap(self, transcript: str) -> list[Event]:
+        """Too many questions: stop asking. Before a result, the open question is read cautiously
+        and the result is at least the unsure floor, since questions were left unasked."""
+        self._pending = None
+        node = self.node
+        if self._state.result is not None or node is None:
+            return self._goodbye()
+        if node.id == self.tree.start:
+            return self._stop()  # nothing answered yet: nothing to decide
+        if node.id not in self._state.positive:
+            self._state.positive[node.id] = not node.red_flag  # as after every attempt: cautious
+        self._state.incomplete = True
+        self._state.assumed["(questions)"] = "not every question could be asked, so it is safest to be seen"
+        return [Say("Let's stop the questions here.")] + self._finish(self._triggered(), final=True)
 
     # ------------------------------------------------------------------ flow
 
@@ -193,11 +321,11 @@ class Session:
         positive = self._state.positive
         out = [o for o in self.tree.outcomes.values()
                if any(all(nid in positive for nid in group) for group in o.when)]
-        if any(nid for nid, sure in positive.items() if not sure):
+        if self._state.incomplete or any(nid for nid, sure in positive.items() if not sure):
             out.append(self.tree.unsure_outcome)
         return sorted(out, key=lambda o: -o.rank)
 
-    def _finish(self, triggered: list[Outcome]) -> list[Event]:
+    def _finish(self, triggered: list[Outcome], final: bool = False) -> list[Event]:
         chosen = triggered or [self.tree.default_outcome]
         top = chosen[0]
         disclaimer = self.tree.meta["disclaimer"]
@@ -205,7 +333,10 @@ class Session:
         because = ("The reason: " if len(reasons) == 1 else "The reasons: ") + "; and ".join(reasons) + "." \
             if triggered else ""
         instruction = self._fmt(top.text)
-        text = " ".join(p for p in (instruction, because, disclaimer) if p)
+        assumed = tuple(self._state.assumed.values())
+        caution = ("I could not understand every answer, so to be safe: " + "; and ".join(assumed) + ".") \
+            if assumed else ""
+        text = " ".join(p for p in (instruction, because, caution, disclaimer) if p)
         topics: list[str] = []
         for o in chosen:
             topics.extend(t for t in o.topics if t not in topics)
@@ -214,11 +345,11 @@ class Session:
             topics.extend(t for nid in possibly for t in self.tree.nodes[nid].topics if t not in topics)
         result = Result(disposition=top.disposition, reasons=reasons, text=text, outcome=top.id,
                         topics=tuple(topics), sources=tuple(dict.fromkeys(o.source for o in chosen)),
-                        instruction=instruction)
+                        instruction=instruction, assumed=assumed)
         self._state.result = result
         events: list[Event] = [result]
         after = self.tree.after_result
-        if top.disposition != "emergency" and after:
+        if top.disposition != "emergency" and after and not final:
             self._state.node = after
             return events + self._ask(self.tree.nodes[after].text)
         return events + self._end()
@@ -250,7 +381,7 @@ class Session:
             # After the result, stopping is just goodbye; before it, say how to get help anyway.
             return self._goodbye() if self._state.result else self._stop()
         if intent == "restart":
-            return [Say("Starting again.")] + self.start()
+            return [Say("Starting again.")] + self._begin()  # the question cap still counts
         # back
         if not self._history:
             return [Say("This is the first question.")] + self._ask(self._question_text())
@@ -262,10 +393,12 @@ class Session:
 
     def _question_text(self) -> str:
         node = self.node
-        return self._fmt(node.plain if self._state.unsure.get(node.id) else node.text)
+        plainly = self._state.unsure.get(node.id) or self._state.attempts.get(node.id, 0) >= 2
+        return self._fmt(node.plain if plainly else node.text)
 
     def _ask(self, text: str, expects: str | None = None, confirm: dict[str, Any] | None = None) -> list[Event]:
         node = self.node
+        self.asked += 1
         self.current = Ask(node=node.id, topics=node.topics, expects=expects or node.expects, text=self._fmt(text),
                            confirm=confirm)
         return [self.current]

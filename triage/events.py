@@ -45,16 +45,6 @@ class Ask(Event):
         return d
 
 
-def describe_answer(intent: str, value: Any = None, unit: str = "") -> str:
-    """An understood answer in words, for read-backs: "yes", "not sure", "1 week", "2.5 weeks", "62"."""
-    if intent in ("duration", "number") and value is not None:
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
-        if shown == "1" and unit.endswith("s"):
-            unit = unit[:-1]
-        return f"{shown} {unit}".strip()
-    return "not sure" if intent == "unsure" else intent.replace("_", " ")
-
-
 @dataclass(frozen=True)
 class Heard(Event):
     """How an answer was understood (read back to the person and logged)."""
@@ -81,11 +71,12 @@ class Result(Event):
     topics: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     instruction: str = ""  # the first part of ``text``: what to do (shown largest on a screen)
+    assumed: tuple[str, ...] = ()  # answers not understood and what was taken instead (also in ``text``)
     kind = "result"
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
-        for key in ("reasons", "topics", "sources"):
+        for key in ("reasons", "topics", "sources", "assumed"):
             d[key] = list(d[key])
         return d
 
@@ -113,3 +104,4 @@ class AnswerRecord:
     value: Any
     confidence: float
     time: float | None = field(default=None)
+    note: str = ""  # e.g. "not understood": the answer was assumed, not said

@@ -29,7 +29,8 @@ DISPOSITIONS = ("self_care", "soon", "urgent", "emergency")
 END, STOP, INFO = "end", "stop", "info"
 SPECIAL_TARGETS = (END, STOP, INFO)
 
-_NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no"}
+_NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no",
+                "said_yes", "said_no"}
 _OUTCOME_FIELDS = {"disposition", "when", "topics", "source", "reason", "text", "default", "unsure_floor"}
 _META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "help",
                 "unsure_prompt", "stop_text", "goodbye"}
@@ -62,6 +63,9 @@ class Node:
     no: str
     help: str = ""
     red_flag: bool = False
+    # yes/no questions: what each answer means, read back for confirmation ("So {said_no}. Is that right?")
+    said_yes: str = ""
+    said_no: str = ""
     threshold: float | None = None
     unit: str = ""
 
@@ -206,7 +210,7 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
     for key in ("text", "plain", "yes", "no"):
         if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
             problems.append(f"{where}, field '{key}': missing or empty")
-    for key in ("help", "unit"):
+    for key in ("help", "unit", "said_yes", "said_no"):
         if not isinstance(raw.get(key, ""), str):
             problems.append(f"{where}, field '{key}': must be text")
     threshold = raw.get("threshold")
@@ -224,6 +228,7 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
     return Node(
         id=nid, topics=tuple(topics), expects=expects, text=raw["text"], plain=raw["plain"],
         yes=raw["yes"], no=raw["no"], help=raw.get("help", ""), red_flag=raw.get("red_flag", False),
+        said_yes=raw.get("said_yes", ""), said_no=raw.get("said_no", ""),
         threshold=float(threshold) if threshold is not None else None, unit=raw.get("unit", ""),
     )
 
@@ -372,7 +377,8 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
     """Wording may hold only {emergency_number} and {clinic}; literal braces are written {{ and }}."""
     texts = [(f"[meta], field '{k}'", v) for k, v in meta.items()]
     texts += [(f"[info], field '{k}'", v) for k, v in info.items()]
-    texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values() for k in ("text", "plain", "help")]
+    texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values()
+              for k in ("text", "plain", "help", "said_yes", "said_no")]
     texts += [(f"outcome '{o.id}', field '{k}'", getattr(o, k)) for o in outcomes.values() for k in ("text", "reason")]
     allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     for where, text in texts:

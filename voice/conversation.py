@@ -37,8 +37,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from triage import Ask, End, Error, Event, Heard, Result, Say, Session, Slower, Tree
-from triage.events import describe_answer
+from triage import AnswerRecord, Ask, End, Error, Event, Result, Say, Session, Slower, Tree
+from triage.wording import describe_answer
 from triage.vocabulary import INTENTS, READ_BACK_INTENTS
 
 TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
@@ -85,14 +85,15 @@ class Reply:
     end: bool = False
 
 
-def heard_text(event: Heard, unit: str = "") -> str:
-    """How an understood answer is acknowledged, on screen and aloud ("" for one not understood)."""
-    tapped = event.transcript.startswith(TAPPED) and event.transcript[len(TAPPED):].strip()
-    if tapped and event.intent in ("duration", "number"):
+def heard_text(record: AnswerRecord, unit: str = "") -> str:
+    """How an answer that counted is acknowledged, on screen and aloud: "I understood: 3 days."
+    ("" for one that was assumed, not said: the engine says what it assumed)."""
+    if record.note:
+        return ""
+    tapped = record.transcript.startswith(TAPPED) and record.transcript[len(TAPPED):].strip()
+    if tapped and record.intent in ("duration", "number"):
         return f"I understood: {tapped}."  # the button's own words, not a value picked inside its range
-    if event.intent == "unknown":
-        return ""  # the engine itself says it did not understand, and how to answer
-    return f"I understood: {describe_answer(event.intent, event.value, unit)}."
+    return f"I understood: {describe_answer(record.intent, record.value, unit, record.transcript)}."
 
 
 def result_card(result: Result) -> ResultCard:
@@ -173,7 +174,7 @@ class Conversation:
         self.session = Session(tree, clock=clock, emergency_number=emergency_number, clinic_name=clinic_name,
                                clinic_phone=clinic_phone, confirm_below=self.confirm_below)
         self.last: Reply = Reply()
-        self._unit_before = ""  # the unit of the question the next answer answers
+        self._log_before = 0  # answer-log length before this turn: a longer log means an answer counted
 
     @classmethod
     def from_config(cls, tree: Tree, config: Any, clock: Callable[[], float] | None = time.time) -> "Conversation":
@@ -227,35 +228,48 @@ class Conversation:
 
     def answer_text(self, text: str, word_confidences: list[float] | None = None) -> Reply:
         """Typed text (or a transcript without recognizer details) for the open question."""
-        from intents import interpret
-
-        ask = self._ask()
-        if ask is None:
+        if self._ask() is None:
             return self._reply(self.session.answer("unknown", transcript=text))
-        i = interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
-                      word_confidences=word_confidences)
+        i, restated = self._understand(text, word_confidences)
         if (problem := self._impossible(i)) is not None:
             return problem
-        return self._reply(self.session.answer(i.intent, i.value, i.confidence, transcript=text))
+        return self._reply(self.session.answer(i.intent, i.value, i.confidence, transcript=text, restated=restated))
 
     def answer_transcript(self, transcript: Any, recognizer: Any = None, cross_check: bool | None = None) -> Reply:
         """A recognizer's ``Transcript``: word confidences, the red-flag cross-check and the
         read-back threshold of the recognizer's backend all count."""
-        from intents import interpret
-
-        ask = self._ask()
-        if ask is None:
+        if self._ask() is None:
             return self._reply(self.session.answer("unknown", transcript=transcript.text))
         if cross_check is None:
             cross_check = self.needs_cross_check()
         threshold = self.threshold_for(getattr(recognizer, "backend", None))
-        i = interpret(transcript.text, topic=ask.topics, expects=ask.expects, lang=self.lang,
-                      word_confidences=[c for _, c in transcript.words] or None)
+        i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
         if (problem := self._impossible(i)) is not None:
             return problem
         confidence = cross_checked_confidence(i.confidence, transcript, cross_check, i.intent, threshold)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
-                                               confirm_below=threshold))
+                                               confirm_below=threshold, restated=restated))
+
+    def _understand(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool]:
+        """What was said, for the open question: (interpretation, restated).
+
+        In a read-back ("So you have NOT had a fever. Is that right?") a reply is either about the
+        read-back ("yes", "that's wrong") or an answer to the question itself ("no, I haven't",
+        "no, three weeks"): ``restated`` tells the engine which."""
+        from intents import interpret
+        from intents.readback import readback_only
+
+        ask, node = self._ask(), self.session.node
+        if not ask.confirm or node is None:
+            return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
+                             word_confidences=word_confidences), False
+        if node.expects != "yesno":
+            own = interpret(text, topic=node.topics, expects=node.expects, lang=self.lang,
+                            word_confidences=word_confidences)
+            if own.intent == node.expects or (node.expects == "number" and own.intent == "number"):
+                return own, True
+        i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
+        return i, node.expects == "yesno" and i.intent in ("yes", "no") and not readback_only(text, self.lang)
 
     def tap(self, intent: str, value: Any = None, label: str = "", confidence: float = 1.0,
             transcript: str | None = None) -> Reply:
@@ -300,18 +314,17 @@ class Conversation:
                         threshold=None if ask.confirm or node is None else node.threshold, confirm=ask.confirm)
 
     def _reply(self, events: list[Event]) -> Reply:
-        asked_unit = self._unit_before
-        heard, lines, speech, first = "", [], [], []
+        log = self.session.log
+        # The answer that counted this turn (a confirmed read-back counts the answer it read back).
+        record = log[-1] if len(log) > self._log_before and log else None
+        heard = ""
+        if record is not None:
+            node = self.tree.nodes.get(record.node)
+            heard = heard_text(record, node.unit if node is not None else "")
+        lines, speech, first = [], [heard] if heard else [], []
         question, result, slower, end = None, None, False, False
-        for i, ev in enumerate(events):
-            if isinstance(ev, Heard):
-                heard = heard_text(ev, asked_unit if ev.intent in ("duration", "number") else "")
-                nxt = events[i + 1] if i + 1 < len(events) else None
-                if isinstance(nxt, Ask) and nxt.confirm:
-                    heard = ""  # the read-back question itself says how it was understood
-                elif heard:
-                    speech.append(heard)
-            elif isinstance(ev, Say):
+        for ev in events:
+            if isinstance(ev, Say):
                 lines.append(ev.text)
                 speech.append(ev.text)
             elif isinstance(ev, Error):
@@ -333,7 +346,7 @@ class Conversation:
         if first:  # emergency: the instruction alone, first; no acknowledgement before it
             speech = [t for t in speech if t != heard]
             heard = ""
-        self._unit_before = question.unit if question else ""
+        self._log_before = len(log)
         self.last = Reply(events=tuple(events), heard=heard, lines=tuple(lines), question=question, result=result,
                           emergency=bool(result and result.emergency), speech=tuple(first + speech),
                           slower=slower, end=end)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from triage import fhir
+from triage.wording import describe_answer
 from voice.errors import UserError
 
 log = logging.getLogger("backtriage.handoff")
@@ -47,11 +48,10 @@ DISPOSITION_WORDS = {
 
 
 def _understood(rec: Any) -> str:
-    if rec.intent == "duration" and rec.value is not None:
-        weeks = float(rec.value)
-        return f"{weeks:g} week{'' if weeks == 1 else 's'}"
-    if rec.intent == "number" and rec.value is not None:
-        return f"{float(rec.value):g}"
+    if getattr(rec, "note", ""):
+        return rec.note  # "not understood, taken as 4 weeks or more": assumed, not said
+    if rec.intent in ("duration", "number") and rec.value is not None:
+        return describe_answer(rec.intent, float(rec.value), "", rec.transcript or "")  # "3 days", never "0.43 weeks"
     return {"unsure": "not sure"}.get(rec.intent, rec.intent)
 
 

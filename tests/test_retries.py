@@ -1,0 +1,145 @@
+"""Bounded retries and read-backs in the engine: they hold for every front end, protocol intents included."""
+from __future__ import annotations
+
+import pytest
+
+from triage import Ask, Result, Session, load_tree
+from triage.tree import DISPOSITIONS
+from voice.handoff import summary_text
+
+TREE = load_tree()
+
+
+def at(node: str, **kw) -> Session:
+    """A session at ``node``: yes to start, no to everything before it, 40 years."""
+    s = Session(TREE, **kw)
+    s.start()
+    s.answer("yes")
+    while s.current.node != node:
+        n = TREE.nodes[s.current.node]
+        if n.id == "trauma" and node in ("major_trauma", "bone_risk"):
+            s.answer("yes")
+            continue
+        s.answer("number", 40) if n.expects == "number" else s.answer("duration", 1.0) \
+            if n.expects == "duration" else s.answer("no")
+    return s
+
+
+def finish(s: Session) -> Result:
+    """Answer what is left plainly (no red flags, 40 years, 1 week, no more info)."""
+    for _ in range(40):
+        if s.finished:
+            break
+        n = TREE.nodes[s.current.node]
+        s.answer("number", 40) if n.expects == "number" else s.answer("duration", 1.0) \
+            if n.expects == "duration" else s.answer("no")
+    assert s.finished and s.result is not None
+    return s.result
+
+
+def rank(result: Result) -> int:
+    return DISPOSITIONS.index(result.disposition)
+
+
+@pytest.mark.parametrize("node", [n.id for n in TREE.nodes.values() if n.red_flag])
+def test_a_red_flag_never_understood_counts_as_possibly_present(node):
+    s = at(node)
+    first = s.answer("unknown", transcript="mumble")
+    assert first[-1].text == s.tree.nodes[node].text  # 1st: a hint and the question again
+    second = s.answer("unknown", transcript="mumble")
+    assert second[-1].text.startswith(s.tree.nodes[node].plain) and "For example" in second[-1].text
+    third = s.answer("unknown", transcript="mumble")
+    assert s.current is None or s.current.node != node  # moved on: no fourth attempt
+    assert any("possible warning sign" in e.text for e in third if hasattr(e, "text"))
+    result = s.result or finish(s)
+    assert rank(result) >= DISPOSITIONS.index("urgent")  # never silently "no"
+    assert any("possible warning sign" in a for a in result.assumed) and "could not understand" in result.text
+    rec = [r for r in s.log if r.node == node][-1]
+    assert rec.note == "not understood" and rec.intent == "unsure"
+    assert "not understood" in summary_text(TREE, s.log, result)
+
+
+def test_a_duration_never_understood_is_taken_as_four_weeks_or_more():
+    s = at("duration")
+    for _ in range(3):
+        s.answer("unknown", transcript="that week or so")
+    assert s.result is not None and s.result.disposition == "soon"  # the 4-weeks-or-more outcome
+    assert "4 weeks or more" in s.result.text and s.log[-1].value == 4.0
+    assert "not understood" in s.log[-1].note
+
+
+def test_an_age_never_understood_is_taken_as_fifty_or_over():
+    s = at("age")
+    for _ in range(3):
+        s.answer("yes", transcript="yes")  # does not fit a number question: not understood
+    assert s.current.node == "duration" and s.log[-1].value == 50.0
+    result = finish(s)
+    assert "50 years or more" in result.text
+
+
+def test_a_read_back_not_understood_is_asked_again_then_taken_cautiously():
+    s = at("fever")
+    ask = s.answer("no", confidence=0.2, transcript="know")[-1]
+    assert ask.confirm["intent"] == "no"
+    again = s.answer("unknown", transcript="hmm")
+    assert "yes or no" in again[-2].text and again[-1].confirm == ask.confirm
+    s.answer("duration", 3.0)  # not an answer to a yes/no read-back either
+    s.answer("unknown")
+    assert s.current.node != "fever"
+    assert rank(finish(s)) >= DISPOSITIONS.index("urgent")
+
+
+def test_read_back_rejected_three_times_is_taken_cautiously():
+    s = at("weakness")
+    for _ in range(3):
+        s.answer("no", confidence=0.2)  # low confidence: read back
+        events = s.answer("no")         # "that's wrong"
+    assert s.current.node != "weakness"
+    assert rank(finish(s)) >= DISPOSITIONS.index("urgent")
+
+
+def test_read_back_restatements_and_corrections():
+    s = at("duration")
+    s.answer("duration", 2.0, confidence=0.3, transcript="a couple of weeks")
+    s.answer("duration", 2.0, confidence=0.55, transcript="a couple of weeks", restated=True)  # the same again
+    assert s.log[-1].value == 2.0 and s.log[-1].confidence == 1.0  # confirmed
+    s = at("duration")
+    s.answer("duration", 2.0, confidence=0.3, transcript="two weeks")
+    s.answer("duration", 3.0, confidence=0.9, transcript="no, three weeks")  # a clear different answer
+    assert s.log[-1].value == 3.0 and s.current.node == "more_info"
+    s = at("duration")
+    s.answer("duration", 2.0, confidence=0.3)
+    ask = s.answer("duration", 5.0, confidence=0.3)[-1]  # a different answer, itself uncertain: read back
+    assert ask.confirm["value"] == 5.0
+    s = at("fever")
+    s.answer("no", confidence=0.3)
+    s.answer("yes", restated=True)  # "yes I have": an answer to the question, not "that's right"
+    assert s.log[-1].intent == "yes"
+
+
+@pytest.mark.parametrize("intent", ["repeat", "unknown", "help", "slower"])
+def test_no_session_can_loop(intent):
+    s = Session(TREE)
+    s.start()
+    s.answer("yes")
+    s.answer("no")
+    asked = 0
+    for _ in range(1000):
+        if s.finished:
+            break
+        events = s.answer(intent)
+        asked += sum(isinstance(e, Ask) for e in events)
+    assert s.finished and s.result is not None and asked <= s.max_questions
+    assert rank(s.result) >= DISPOSITIONS.index("urgent")
+    assert s.result.assumed and "could not understand" in s.result.text  # the result says what was assumed
+
+
+def test_restart_does_not_reset_the_question_cap():
+    s = Session(TREE, max_questions=20)
+    s.start()
+    for _ in range(100):
+        if s.finished:
+            break
+        s.answer("yes")
+        s.answer("restart")
+    assert s.finished and s.asked <= 21
