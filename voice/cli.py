@@ -35,6 +35,7 @@ EPILOG = """\
 examples:
   backtriage                         talk through triage with microphone and speakers
   backtriage run --io text           type the answers instead
+  backtriage run --io text --lang es  the session in Spanish (es) or Korean (ko)
   backtriage run --io jsonl          JSON-lines protocol for other programs
   backtriage interpret --topic fever "I've been running a temperature"
   backtriage tree check my-tree.toml
@@ -60,7 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(name).register(sub)
+    _add_lang_everywhere(sub)
     return parser
+
+
+def _add_lang_everywhere(sub: argparse._SubParsersAction) -> None:
+    """``--lang`` on every command that runs, shows or sets up a session (not ``devices``)."""
+    from voice.languages import add_lang_option
+
+    for name, p in sub.choices.items():
+        if name == "devices":
+            continue
+        nested = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+        for a in nested:
+            _add_lang_everywhere(a)
+        if not any("--lang" in a.option_strings for a in p._actions):
+            add_lang_option(p)
 
 
 def main(argv: list[str] | None = None) -> int:

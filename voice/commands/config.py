@@ -25,5 +25,5 @@ def run(args: argparse.Namespace) -> int:
     from voice.config import to_toml
     from voice.sessions import config_from_args
 
-    print(to_toml(config_from_args(args)), end="")
+    print(to_toml(config_from_args(args, fill_language_defaults=False)), end="")
     return 0

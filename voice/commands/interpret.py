@@ -37,7 +37,7 @@ def register(subparsers) -> None:
     p.add_argument("--expects", choices=EXPECTS,
                    help="kind of answer; default from the topic: duration -> duration, "
                         "age/pain_score -> number, otherwise yesno")
-    p.add_argument("--lang", default="en", help="language of the phrase lists (default: en)")
+    p.add_argument("--lang", help="language of the phrase lists: en, es or ko (default: [clinic] language, else en)")
     p.add_argument("text", metavar="TEXT", help='the answer, e.g. "no, nothing like that"')
     p.set_defaults(func=handle)
 
@@ -53,11 +53,13 @@ def default_expects(topics: list[str] | tuple[str, ...] | None) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     from intents import interpret
+    from voice.sessions import config_from_args
 
+    lang = config_from_args(args).clinic.language  # --lang, else the config's; unknown -> plain error
     topics = tuple(args.topic or ())
     expects = args.expects or default_expects(topics)
     try:
-        result = interpret(args.text, topic=topics or None, expects=expects, lang=args.lang)
+        result = interpret(args.text, topic=topics or None, expects=expects, lang=lang)
     except ValueError as e:
         raise UserError(f"{e}. See 'backtriage interpret --help'.") from None
     print(json.dumps(result.to_json()))

@@ -20,6 +20,7 @@ EPILOG = """\
 examples:
   backtriage models list
   backtriage models download                       the default English model (about 40 MB)
+  backtriage models download --lang es             the Spanish model (vosk-model-small-es-0.42)
   backtriage models download vosk-model-en-us-0.22-lgraph --dest ~/.cache/vosk
   backtriage models download my-model --url https://example.org/my-model.zip --sha256 0123...
 """
@@ -53,7 +54,9 @@ def handle_list(args: argparse.Namespace) -> int:
 
 
 def handle_download(args: argparse.Namespace) -> int:
+    from voice.languages import language_info
     from voice.models import download
 
-    download(args.name, url=args.url, sha256=args.sha256, dest=args.dest)
+    name = args.name or (language_info(args.lang).vosk_model if getattr(args, "lang", None) else None)
+    download(name, url=args.url, sha256=args.sha256, dest=args.dest)
     return 0

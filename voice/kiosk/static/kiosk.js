@@ -163,5 +163,20 @@ document.addEventListener("keydown", (ev) => {
   if (intent) { ev.preventDefault(); tap(intent, null, ev.key); }
 });
 
+// Staff clear an emergency by holding the button down (the server times the hold):
+// a stray tap, Start, Finish or a spoken word never clears it.
+function staffHold(el) {
+  let down = false;
+  const press = (ev) => { if (down) return; down = true; ev.preventDefault(); post("/api/staff", { action: "press" }); };
+  const release = () => { if (!down) return; down = false; post("/api/staff", { action: "release" }); };
+  el.addEventListener("pointerdown", press);
+  el.addEventListener("pointerup", release);
+  el.addEventListener("pointercancel", release);
+  el.addEventListener("pointerleave", release);
+  el.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") press(ev); });
+  el.addEventListener("keyup", (ev) => { if (ev.key === "Enter" || ev.key === " ") release(); });
+}
+
+staffHold($("staff-hold"));
 buildKeypad();
 connect();
