@@ -207,3 +207,17 @@ def test_emergency_without_a_configured_alert_asks_the_patient_to_tell_staff(kio
     kiosk.click("#yesno [data-intent=yes]")
     kiosk.click("#yesno [data-intent=yes]")
     assert kiosk.text("#emergency-staff") == "Please show this screen to a member of staff now."
+
+
+def test_a_read_back_is_answered_right_or_wrong(kiosk):
+    """An uncertain spoken answer is read back; the buttons then say right or wrong (from the screen's confirm)."""
+    kiosk.click("#start")
+    kiosk.click("#yesno [data-intent=yes]")
+    kiosk.wait_change(lambda: kiosk.driver.text("know", [0.3]))  # heard faintly: read back
+    assert kiosk.driver.node["confirm"]["intent"] == "no"
+    assert kiosk.text("#question").startswith("So since your back pain started, you have NOT had")
+    assert kiosk.text("#yesno [data-intent=yes]") == "Yes, that's right"
+    assert kiosk.said[-1] == kiosk.text("#question")  # said as shown; the screen keeps the written form
+    kiosk.click("#yesno [data-intent=no]")  # wrong: the question again, plainly, with plain buttons
+    assert kiosk.text("#question") == TREE.nodes["bladder_bowel"].plain
+    assert kiosk.text("#yesno [data-intent=yes]") == "Yes"

@@ -106,6 +106,11 @@ function render(s) {
 
   const asking = !!s.question;
   $("yesno").hidden = !(asking && s.expects === "yesno");
+  // A read-back ("So you have NOT had a fever. Is that right?") carries the answer in node.confirm:
+  // its buttons say right or wrong, not yes/no to the question.
+  const readBack = !!(asking && s.node && s.node.confirm);
+  $("yesno").querySelector("[data-intent=yes]").textContent = readBack ? "Yes, that's right" : "Yes";
+  $("yesno").querySelector("[data-intent=no]").textContent = readBack ? "No, ask again" : "No";
   $("duration").hidden = !(asking && s.expects === "duration");
   $("number").hidden = !(asking && s.expects === "number");
   if (asking && s.expects === "duration") durationButtons(s.node || {});
