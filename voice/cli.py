@@ -23,6 +23,7 @@ SUBCOMMANDS = [
     "voice.commands.devices",
     "voice.commands.models",
     "voice.commands.kiosk",
+    "voice.commands.say",
 ]
 
 DESCRIPTION = """\
@@ -43,6 +44,7 @@ examples:
   backtriage config > ~/.config/backtriage/config.toml
   backtriage models download         fetch the default English speech model (40 MB)
   backtriage devices                 list microphones and speakers
+  backtriage say "Call 911 now"      sound check: speak a text as the assistant would
   backtriage kiosk --no-voice        waiting-room screen with touch buttons on http://127.0.0.1:8765
 
 Run 'backtriage COMMAND --help' for the options of one command.
@@ -94,6 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nbacktriage: stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`backtriage ... | head`): stop quietly, like other command-line tools.
+        # Output still buffered would fail again at exit, so it goes to /dev/null instead.
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _has_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
