@@ -83,3 +83,20 @@ def test_every_path_gives_the_english_result(lang):
         assert other == english, f"{lang} differs from English on {plan}"
         seen.add(english[0])
     assert seen == {"self_care", "soon", "urgent", "emergency"}  # every disposition was reached
+
+
+def test_json_lines_ask_and_result_events_carry_the_language(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    lines = "\n".join(json.dumps({"text": t}) for t in ["네", "네 있어요"]) + "\n"
+    r = subprocess.run([sys.executable, "-m", "voice", "run", "--io", "jsonl", "--lang", "ko"], input=lines,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    asks = [e for e in events if e["event"] == "ask"]
+    results = [e for e in events if e["event"] == "result"]
+    assert asks and all(e["lang"] == "ko" for e in asks)
+    assert results and results[0]["lang"] == "ko" and results[0]["disposition"] == "emergency"
+    assert all("lang" not in e for e in events if e["event"] not in ("ask", "result"))
