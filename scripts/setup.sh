@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install backtriage and what it needs on Debian/Ubuntu.
 #   bash scripts/setup.sh          the voice assistant: espeak-ng (speech), libportaudio2 (microphone)
-#   bash scripts/setup.sh --test   also what the tests use: sox, chromium, the Whisper extra and test models
+#   bash scripts/setup.sh --test   also what the tests use: sox, chromium, the Whisper extra and test models,
+#                                  and from npm axe-core (accessibility checks) and mermaid (drawing check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +28,16 @@ fi
 
 echo "backtriage setup: installing python packages (.[$extras])"
 python3 -m pip install -q --disable-pip-version-check -e ".[$extras]"
+if $test_deps; then
+    # Loaded into the page by the browser tests; kept outside the repository, shared by checkouts.
+    node_dir="${XDG_CACHE_HOME:-$HOME/.cache}/backtriage/node"
+    if command -v npm >/dev/null 2>&1; then
+        echo "backtriage setup: installing axe-core and mermaid from npm into $node_dir"
+        mkdir -p "$node_dir"
+        npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$node_dir" \
+            axe-core@4.14.1 mermaid@11.17.2 >/dev/null
+    else
+        echo "backtriage setup: no npm here; the browser tests need it (apt-get install npm)" >&2
+    fi
+fi
 echo "backtriage setup: done"

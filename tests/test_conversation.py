@@ -7,7 +7,7 @@ from voice.config import Config
 from voice.conversation import Conversation
 
 TREE = load_tree()
-NO_FLAGS = ["no"] * 11  # every red-flag question ("no" to a fall skips the serious-accident one)
+NO_FLAGS = ["no"] * 12  # every red-flag question ("no" to a fall skips the serious-accident one)
 
 
 def conv(**kw) -> Conversation:
@@ -82,3 +82,49 @@ def test_bad_input_is_an_error_and_the_same_question_again():
     c = conv()
     r = c.error("not valid JSON")
     assert r.lines == ("not valid JSON",) and r.question.node == "start" and r.speech[-1] == r.question.text
+
+
+def at_question(node: str) -> Conversation:
+    c = conv()
+    c.answer_text("yes")
+    while c.question.node != node:
+        c.answer_text({"number": "forty", "duration": "one week"}.get(c.question.expects, "no"))
+    return c
+
+
+def test_read_back_replies_restate_correct_or_reject():
+    c = at_question("fever")
+    r = c.tap("no", confidence=0.3, transcript="know")
+    assert r.question.text.startswith("So you have NOT had a fever") and r.question.confirm["intent"] == "no"
+    r = c.answer_text("no I haven't")  # a restatement: confirmed
+    assert r.heard == "I understood: no." and r.question.node == "infection_risk"
+    c = at_question("fever")
+    c.tap("no", confidence=0.3, transcript="know")
+    r = c.answer_text("yes I have")  # not "that's right": an answer to the question, which counts
+    assert c.session.log[-1].intent == "yes" and r.heard == "I understood: yes."
+    c = at_question("fever")
+    c.tap("no", confidence=0.3, transcript="know")
+    r = c.answer_text("no")  # bare "no": the question again, plainly
+    assert r.question.text == TREE.nodes["fever"].plain and r.question.confirm is None
+    c = at_question("fever")
+    c.tap("no", confidence=0.3, transcript="know")
+    r = c.answer_text("yes")  # "that's right": the read-back answer counts
+    assert c.session.log[-1].intent == "no" and r.heard == "I understood: no."
+
+
+def test_a_duration_read_back_is_restated_corrected_or_rejected():
+    c = at_question("duration")
+    r = c.answer_text("a couple of weeks")  # vague: read back
+    assert r.question.confirm == {"intent": "duration", "value": 2.0, "said": "2 weeks"}
+    r = c.answer_text("a couple of weeks")
+    assert c.session.log[-1].value == 2.0 and r.heard == "I understood: 2 weeks."
+    c = at_question("duration")
+    c.tap("duration", 2.0, confidence=0.3, transcript="two weeks")
+    r = c.answer_text("no, three weeks")
+    assert c.session.log[-1].value == 3.0 and r.heard == "I understood: 3 weeks."
+    c = at_question("duration")
+    c.tap("duration", 0.5714, confidence=0.3, transcript="three or four days")
+    assert "4 days" in c.question.text and "0.57" not in c.question.text
+    # misheard the same way twice: "no, [the same]" is a rejection, never a confirmation
+    r = c.answer_text("no, three or four days")
+    assert r.question.node == "duration" and r.question.confirm is None and c.session.log[-1].node != "duration"

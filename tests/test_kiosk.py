@@ -21,7 +21,7 @@ from voice.kiosk.simulate import FakeClock, leftovers
 from voice.speaker import Speaker
 
 TREE = load_tree()
-ALL_NO = ["yes"] + ["no"] * 11  # start, then no red flags
+ALL_NO = ["yes"] + ["no"] * 12  # start, then no red flags
 
 
 class Recorder:
@@ -89,13 +89,13 @@ def test_typed_and_spoken_text_is_understood(rig):
     d.text("yes let's go")
     d.text("nope")
     assert d.screen()["heard"] == "I understood: no."
-    for _ in range(10):
+    for _ in range(11):
         d.text("no I haven't")
     d.text("sixty two")
     assert d.screen()["heard"] == "I understood: 62 years."  # in the question's unit
     d.text("about three weeks")
     assert d.screen()["heard"] == "I understood: 3 weeks."
-    assert d.result["disposition"] == "urgent"  # age 62
+    assert d.result["disposition"] == "soon"  # age 62 alone (tree 2.0: age alone is at most soon)
     assert d.session.log[-1].transcript == "about three weeks"
 
 
@@ -135,13 +135,73 @@ def test_emergency_is_said_first_shown_as_banner_and_alerts_staff(rig):
     assert sp.said[before] == s["result"]["text"] and s["result"]["text"].startswith("Call 911 now")
     assert s["heard"] == ""  # nothing said or shown before/around the instruction
     assert alerts == [1] and len(finished) == 1 and s["result"]["staff_alerted"] is True
-    # the banner stays well past the normal outcome time (staff may not be there yet)
-    clock.advance(d.outcome_s + 1)
+    # the banner stays until staff clear it, however long that takes
+    clock.advance(d.outcome_s + d.emergency_hold_s + 1)
     d.tick()
-    assert d.mode == OUTCOME
-    clock.advance(d.emergency_hold_s)
-    d.tick()
-    assert d.mode == IDLE
+    assert d.mode == OUTCOME and d.screen()["result"]["emergency"]
+    # neither a new patient's Start, nor Finish, nor a stray "yes" or "start" clears it
+    assert not d.start() and not d.finish() and not d.tap("finish") and not d.tap("start")
+    assert not d.text("yes") and not d.text("start") and d.emergency()
+    # a short tap on the staff button does not either; a press held for staff_hold_s does
+    assert d.staff_press() and not (clock.advance(d.staff_hold_s / 2) or d.staff_release())
+    assert not d.staff_release() and d.emergency()  # a release without a press
+    assert d.staff_press() and (clock.advance(d.staff_hold_s) or d.staff_release())
+    assert d.mode == IDLE and d.screen()["result"] is None and len(finished) == 1
+
+
+def test_a_staff_code_from_the_config_clears_an_emergency_and_nothing_else_does(rig):
+    d, sp, clock, alerts, finished = rig
+    d.staff_code = "4711"
+    d.tap("start")
+    d.tap("yes")
+    d.tap("yes")
+    assert d.emergency() and d.screen()["staff_clear"] == "code"
+    d.staff_press()
+    clock.advance(60)
+    assert not d.staff_release() and not d.staff_code_entered("1234") and not d.staff_code_entered("")
+    assert d.emergency() and d.staff_code_entered("4711") and d.mode == IDLE
+    assert not d.staff_code_entered("4711")  # nothing to clear any more
+
+
+def to_self_care_result(d):
+    """Tap through to a self-care result; its "hear more?" question is then open."""
+    d.tap("start")
+    d.tap("yes")
+    while d.screen()["expects"] == "yesno":  # every red-flag question the tree asks
+        d.tap("no")
+    d.tap("number", 30, "30")
+    d.tap("duration", 1, "1 week")
+
+
+def test_shutting_down_writes_the_summary_of_a_result_on_screen(rig):
+    d, sp, clock, alerts, finished = rig
+    to_self_care_result(d)
+    assert d.mode == OUTCOME and d.session.current is not None and finished == []  # "hear more?" still open
+    d.flush()
+    assert len(finished) == 1
+    d.flush()
+    d.finish()
+    assert len(finished) == 1  # written once
+
+
+def test_repeat_and_back_are_not_read_back_as_answers(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    d.tap("yes")
+    d.tap("repeat", label="Repeat")
+    assert d.screen()["heard"] == "" and "repeat" not in " ".join(sp.said[-2:]).lower()
+    d.tap("no")
+    d.tap("back", label="Back")
+    assert d.screen()["heard"] == ""
+
+
+def test_back_from_a_result_clears_it(rig):
+    d, sp, clock, alerts, finished = rig
+    to_self_care_result(d)
+    assert d.screen()["result"]["disposition"] == "self_care" and d.mode == OUTCOME
+    d.tap("back")
+    s = d.screen()
+    assert s["result"] is None and s["mode"] == "session" and s["expects"] == "duration"
 
 
 def test_inactivity_warns_then_resets_and_more_time_extends(rig):

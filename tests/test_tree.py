@@ -71,6 +71,22 @@ def test_outcome_must_list_the_topics_that_lead_to_it():
     assert any("outcome 'urgent_infection', field 'topics'" in p and "infection_risk" in p for p in problems)
 
 
+def test_a_when_comparison_needs_a_number_or_duration_question():
+    problems = broken(lambda d: d["outcomes"]["urgent_fracture"].update(
+        when=[["trauma", "fever>=2"], ["trauma", "height>=70"]]))
+    assert any("outcome 'urgent_fracture', field 'when'" in p and "'fever>=2' compares a yes/no question" in p
+               for p in problems)
+    assert any("no question node 'height'" in p for p in problems)
+
+
+def test_a_when_comparison_holds_only_on_an_answered_value():
+    fracture = load_tree().outcomes["urgent_fracture"]
+    assert fracture.triggered({"trauma": True}, {"age": 70.0})
+    assert not fracture.triggered({"trauma": True}, {"age": 69.0})
+    assert not fracture.triggered({"trauma": True}, {})  # age not answered (or "not sure")
+    assert not fracture.triggered({}, {"age": 90.0})
+
+
 def test_emergency_must_say_the_number_first():
     problems = broken(lambda d: d["outcomes"]["emergency_cauda_equina"].update(text="Please rest. Call {emergency_number}."))
     assert any("outcome 'emergency_cauda_equina', field 'text'" in p for p in problems)
@@ -142,9 +158,20 @@ def test_drawings_show_every_node_and_outcome(render):
 def test_tree_show_cli_mermaid_and_dot():
     mer = run_cli("tree", "show", "--format", "mermaid")
     assert mer.returncode == 0 and mer.stdout.startswith("flowchart TD")
-    assert "bladder_bowel -->|yes| end" in mer.stdout
+    assert 'q_bladder_bowel -->|"yes"| t_end' in mer.stdout  # "end" alone is reserved in Mermaid
     dot = run_cli("tree", "show", "--format", "dot")
     assert dot.returncode == 0 and dot.stdout.startswith("digraph triage {") and dot.stdout.rstrip().endswith("}")
+
+
+def test_dot_wraps_question_text_without_cutting_it():
+    tree = load_tree()
+    dot = to_dot(tree)
+    for node in tree.nodes.values():
+        line = next(ln for ln in dot.splitlines() if ln.startswith(f'  "{node.id}" [shape=box'))
+        label = line.split('label="', 1)[1].rsplit('"];', 1)[0]
+        parts = label.split("\\n")
+        assert parts[0] == node.id and " ".join(parts[1:]) == " ".join(node.text.split())
+        assert all(len(p) <= 40 for p in parts[1:]), parts
 
 
 # ---- hostile tree files (audit D10, D11 and the `default = "false"` minor item)

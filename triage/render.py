@@ -1,15 +1,46 @@
-"""Draw the tree so a clinician can review it as a picture (Mermaid or Graphviz DOT)."""
+"""Draw the tree so a clinician can review it as a picture (Mermaid or Graphviz DOT).
+
+Question texts are wrapped onto short lines, never cut: a reviewer must see the whole
+wording patients hear. Mermaid ids get a prefix because tree ids such as ``end`` are
+reserved words in Mermaid's flowchart grammar (a bare ``end`` closes a subgraph).
+"""
 from __future__ import annotations
 
-from triage.tree import END, INFO, STOP, Tree
+import textwrap
+
+from triage.tree import END, INFO, STOP, Tree, parse_condition
 
 _SPECIAL_LABELS = {END: "result", STOP: "stop (no result)", INFO: "causes and treatments"}
 _COLOURS = {"emergency": "#d62728", "urgent": "#ff7f0e", "soon": "#e6c300", "self_care": "#2ca02c"}
 
 
-def _label(text: str, limit: int = 60) -> str:
-    text = text.replace('"', "'")
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+WRAP = 34  # characters per line in a drawn box
+
+
+def _lines(text: str) -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), WRAP, break_long_words=False) or [""]
+
+
+def _mermaid_text(text: str) -> str:
+    """Text inside a quoted Mermaid label: entity codes for characters its grammar would read."""
+    for ch, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("|", "#124;")):
+        text = text.replace(ch, code)
+    return text
+
+
+def _mermaid_label(text: str) -> str:
+    return "<br>".join(_mermaid_text(line) for line in _lines(text))
+
+
+def _dot_label(text: str) -> str:
+    return "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in _lines(text))
+
+
+def _mid(name: str, tree: Tree) -> str:
+    """Mermaid id: q_ question, r_ result, t_ terminal (never a reserved word such as ``end``)."""
+    if name in tree.outcomes:
+        return "r_" + name
+    return ("q_" if name in tree.nodes else "t_") + name
 
 
 def _edges(tree: Tree):
@@ -23,29 +54,45 @@ def _edges(tree: Tree):
             yield node.id, node.no, no
 
 
+def _said(item: str) -> str:
+    """A `when` item for a drawing: "age>=70" -> "age ≥ 70", "duration<4" -> "duration under 4"."""
+    cond = parse_condition(item)
+    if cond is None:
+        return item
+    nid, op, limit = cond
+    return f"{nid} {'≥' if op == '>=' else 'under'} {limit:g}"
+
+
 def _triggers(tree: Tree):
-    """(node id, outcome, label) for each positive node that triggers an outcome."""
+    """(node id, outcome, label) for each positive node (or compared answer: "age>=70") that
+    triggers an outcome; a comparison is drawn from its own node with the comparison as label."""
     for o in tree.outcomes.values():
         for group in o.when:
-            for nid in group:
-                label = "positive" if len(group) == 1 else "with " + " + ".join(g for g in group if g != nid)
-                yield nid, o, label
+            for item in group:
+                cond = parse_condition(item)
+                others = [_said(g) for g in group if g != item]
+                label = (_said(item) if cond else "positive") if not others else \
+                    ((_said(item) + " ") if cond else "") + "with " + " + ".join(others)
+                yield (cond[0] if cond else item), o, label
 
 
 def to_mermaid(tree: Tree) -> str:
+    def m(name: str) -> str:
+        return _mid(name, tree)
+
     lines = ["flowchart TD"]
     for node in tree.nodes.values():
         flag = " ⚑" if node.red_flag else ""
-        lines.append(f'  {node.id}["{node.id}{flag}: {_label(node.text)}"]')
+        lines.append(f'  {m(node.id)}["{node.id}{flag}:<br>{_mermaid_label(node.text)}"]')
     for target, label in _SPECIAL_LABELS.items():
-        lines.append(f'  {target}(["{label}"])')
+        lines.append(f'  {m(target)}(["{label}"])')
     for o in tree.outcomes.values():
-        lines.append(f'  {o.id}{{{{"{o.disposition.upper()}: {o.id}"}}}}')
-        lines.append(f"  style {o.id} fill:{_COLOURS[o.disposition]},color:#000")
+        lines.append(f'  {m(o.id)}{{{{"{o.disposition.upper()}: {o.id}"}}}}')
+        lines.append(f"  style {m(o.id)} fill:{_COLOURS[o.disposition]},color:#000")
     for src, dst, label in _edges(tree):
-        lines.append(f"  {src} -->|{label}| {dst}")
+        lines.append(f'  {m(src)} -->|"{_mermaid_text(label)}"| {m(dst)}')
     for nid, o, label in _triggers(tree):
-        lines.append(f"  {nid} -.->|{label}| {o.id}")
+        lines.append(f'  {m(nid)} -.->|"{_mermaid_text(label)}"| {m(o.id)}')
     return "\n".join(lines) + "\n"
 
 
@@ -53,7 +100,7 @@ def to_dot(tree: Tree) -> str:
     lines = ["digraph triage {", "  rankdir=TB;", '  node [fontname="Helvetica"];']
     for node in tree.nodes.values():
         shape = "box, style=bold" if node.red_flag else "box"
-        lines.append(f'  "{node.id}" [shape={shape}, label="{node.id}\\n{_label(node.text, 40)}"];')
+        lines.append(f'  "{node.id}" [shape={shape}, label="{node.id}\\n{_dot_label(node.text)}"];')
     for target, label in _SPECIAL_LABELS.items():
         lines.append(f'  "{target}" [shape=oval, label="{label}"];')
     for o in tree.outcomes.values():

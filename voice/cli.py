@@ -23,6 +23,7 @@ SUBCOMMANDS = [
     "voice.commands.devices",
     "voice.commands.models",
     "voice.commands.kiosk",
+    "voice.commands.say",
 ]
 
 DESCRIPTION = """\
@@ -43,6 +44,7 @@ examples:
   backtriage config > ~/.config/backtriage/config.toml
   backtriage models download         fetch the default English speech model (40 MB)
   backtriage devices                 list microphones and speakers
+  backtriage say "Call 911 now"      sound check: speak a text as the assistant would
   backtriage kiosk --no-voice        waiting-room screen with touch buttons on http://127.0.0.1:8765
 
 Run 'backtriage COMMAND --help' for the options of one command.

@@ -84,6 +84,12 @@ def _loopback(value: str) -> str | None:
     return "must be a loopback address (127.0.0.1, ::1 or localhost): the screen shows patients' answers"
 
 
+def _staff_code(value: str) -> str | None:
+    if value and not re.fullmatch(r"[0-9]{4,12}", value):
+        return "must be 4 to 12 digits (typed on the emergency screen's keypad), or empty for press-and-hold"
+    return None
+
+
 def setting(default: Any, *, lo: float | None = None, hi: float | None = None,
             choices: tuple[str, ...] | None = None, check: Callable[[str], str | None] | None = None) -> Any:
     """A config field: its default, the allowed range (numbers) or choices/content rule (text)."""
@@ -140,8 +146,11 @@ class Kiosk:
     inactivity_s: float = setting(60.0, lo=10.0, hi=3600.0)   # no answer -> "Are you still there?"
     warning_s: float = setting(30.0, lo=20.0, hi=600.0)       # time to answer it (WCAG 2.2.1: at least 20 s)
     outcome_s: float = setting(90.0, lo=10.0, hi=3600.0)      # the result stays this long after the last touch
-    # An emergency banner stays until staff tap Finish, or this long.
+    # No longer used (accepted so old files load): an emergency stays until staff clear it.
     emergency_hold_s: float = setting(600.0, lo=60.0, hi=86400.0)
+    # Staff clear an emergency banner by typing this code; empty = by pressing and holding its button.
+    staff_code: str = setting("", check=_staff_code)
+    staff_hold_s: float = setting(3.0, lo=1.0, hi=30.0)  # how long that press is held
     alert_sound: str = ""           # sound file played to alert staff on an emergency (paplay/aplay/play)
     alert_command: str = setting("", check=_command)  # command run on an emergency; gets no patient data
 

@@ -22,7 +22,8 @@ Reply fields (medium-neutral: nothing here knows about terminals, pages or speak
                or None; ``question.confirm`` is set when it reads back an answer ("Is that right?")
     result     the :class:`ResultCard` (disposition, label, instruction, detail, text, emergency) or None
     emergency  the result is an emergency: its instruction is said first and alone
-    speech     what to say, in order, exactly as handed to the speech engine
+    speech     what to say, in order, in written form (the Speaker hands each text to the engine
+               through ``voice.spoken.speakable``: "Call 911" is said "Call nine one one")
     slower     the person asked for slower speech (lower the speaking rate before ``speech``)
     end        the session is over
 
@@ -228,12 +229,15 @@ class Conversation:
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
                              word_confidences=word_confidences), False
+        i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
         if node.expects != "yesno":
             own = interpret(text, topic=node.topics, expects=node.expects, lang=self.lang,
                             word_confidences=word_confidences)
-            if own.intent == node.expects or (node.expects == "number" and own.intent == "number"):
+            if own.intent == node.expects:
+                if i.intent == "no" and own.value == ask.confirm.get("value"):
+                    # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation
+                    return i, False
                 return own, True
-        i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
         return i, node.expects == "yesno" and i.intent in ("yes", "no") and not readback_only(text, self.lang)
 
     def tap(self, intent: str, value: Any = None, label: str = "", confidence: float = 1.0,

@@ -20,6 +20,7 @@ import sys
 from typing import Any, Callable
 
 from triage.events import Heard, Result
+from triage.wording import describe_answer
 from voice.conversation import Conversation, Reply, prepare
 from voice.audio import AudioSource, DeviceLost, wait_for_device
 from voice.errors import UserError
@@ -102,8 +103,8 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
 def _perform(reply: Reply, speaker: Any, out: Callable[[str], None]) -> None:
     for event in reply.events:
         if isinstance(event, Heard):
-            shown = f"{event.value:g}" if isinstance(event.value, float) else event.value
-            meaning = event.intent if shown is None else f"{event.intent} {shown}"
+            meaning = event.intent if event.value is None else \
+                f"{event.intent} {describe_answer(event.intent, event.value, '', event.transcript)}"
             out(f"  (heard: \"{event.transcript}\" → {meaning}, confidence {event.confidence:.2f})")
     if reply.slower:
         speaker.slower()

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from voice.errors import UserError
+from voice.spoken import speakable
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
@@ -224,7 +225,8 @@ class Speaker:
     def __init__(self, rate: int = 150, volume: float = 1.0, voice: str = "", slower_step: int = 25,
                  min_rate: int = 90, caption: Callable[[str], None] | None = print,
                  player: Any = "default", output_device: str | int | None = None,
-                 render_timeout_s: float = 10.0, driver: str | None = None, mode: str | None = None):
+                 render_timeout_s: float = 10.0, driver: str | None = None, mode: str | None = None,
+                 spoken: Callable[[str], str] | None = None):
         # macOS's driver writes AIFF whatever the file name says, so there the engine
         # speaks by itself (system output; --output-device does not apply)
         self.mode = mode or ("direct" if sys.platform == "darwin" else "render")
@@ -234,6 +236,8 @@ class Speaker:
         self.rate, self.volume, self.voice = self.defaults
         self.slower_step, self.min_rate = int(slower_step), int(min_rate)
         self.caption = caption
+        # captions show the written text; the engine gets it as it should be said ("nine one one")
+        self.spoken = spoken or speakable
         self.render_timeout_s = render_timeout_s
         self._driver = driver
         self._tmp = Path(tempfile.mkdtemp(prefix="backtriage-tts-"))
@@ -257,6 +261,8 @@ class Speaker:
                     output_device: str | int | None = None, **kw: Any) -> "Speaker":
         sp = config.speech
         device = output_device if output_device not in (None, "") else (config.listen.output_device or None)
+        clinic = config.clinic
+        kw.setdefault("spoken", lambda text: speakable(text, clinic.emergency_number, clinic.language or "en"))
         return cls(rate=sp.rate, volume=sp.volume, voice=sp.voice, slower_step=sp.slower_step,
                    min_rate=sp.min_rate, caption=caption, output_device=device, **kw)
 
@@ -335,6 +341,7 @@ class Speaker:
         if self.broken:
             self._tell_once()
             return
+        text = self.spoken(text)
         sentences = split_sentences(text)
         if not sentences:
             return

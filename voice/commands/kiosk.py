@@ -20,9 +20,12 @@ is recorded, nothing of a session is kept after it resets, and the log holds no
 answers.
 
 Settings ([kiosk] in the config file): host, port, inactivity_s (60: then "Are
-you still there?"), warning_s (30), outcome_s (90), emergency_hold_s (600),
-alert_sound (a sound file played for staff on an emergency) and alert_command
-(a command run on an emergency; it gets no patient data). Staff summaries of
+you still there?"), warning_s (30), outcome_s (90), alert_sound (a sound file
+played for staff on an emergency), alert_command (a command run on an
+emergency; it gets no patient data), staff_hold_s (3: an emergency banner stays
+until staff press and hold its button this long) and staff_code (if set,
+staff type this code instead). Stopping the kiosk (Ctrl-C, SIGTERM) writes the
+summary of a result still on screen. Staff summaries of
 each session: [handoff] enabled = true and folder = "...", written as text and
 as FHIR R4 QuestionnaireResponse JSON, readable only by this user.
 """

@@ -16,7 +16,8 @@ from voice.kiosk.server import KioskServer
 log = logging.getLogger("backtriage.kiosk")
 
 
-def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any = None) -> KioskDriver:
+def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any = None,
+                 voice: bool = False) -> KioskDriver:
     """The kiosk's driver from the config; the handoff folder (``handoff``: a HandoffWriter, else one from
     the config) is checked here, before any patient."""
     from voice.handoff import HandoffWriter
@@ -29,7 +30,8 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any =
         new_conversation=lambda t: new_conversation(t, config),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
-        emergency_hold_s=k.emergency_hold_s,
+        emergency_hold_s=k.emergency_hold_s, staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
+        voice=voice,
         on_emergency=staff_alert(k.alert_sound, k.alert_command) if (k.alert_sound or k.alert_command) else None,
         on_finished=handoff.session_finished if handoff else None,
     )
@@ -59,7 +61,7 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
     handoff = HandoffWriter.from_config(config, tree)  # an unusable folder stops the kiosk before any patient
     speaker = open_speaker(config) if voice else None
     prepare(tree, config.clinic.language or "en")
-    driver = build_driver(config, tree, speaker, handoff)
+    driver = build_driver(config, tree, speaker, handoff, voice)
     try:
         server = KioskServer(driver, config.kiosk.host, port if port is not None else config.kiosk.port)
     except OSError as e:
@@ -76,12 +78,18 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
             import webbrowser
 
             webbrowser.open(server.url)
+        restore = _stop_on_sigterm()
         try:
             if stop is not None:
                 stop.wait()
             else:
                 _forever()
+        except KeyboardInterrupt:
+            print("backtriage kiosk: stopping")
         finally:
+            restore()
+            # A result still on screen has not been handed off yet: write its summary now.
+            driver.flush()
             if listener is not None:
                 listener.stop()
             if speaker is not None:
@@ -94,3 +102,17 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
 def _forever() -> None:
     while True:
         time.sleep(3600)
+
+
+def _stop_on_sigterm():
+    """SIGTERM (systemd, docker stop) stops the kiosk like Ctrl-C does; returns the undo."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, raise_interrupt)
+    return lambda: signal.signal(signal.SIGTERM, old)

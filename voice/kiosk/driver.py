@@ -36,6 +36,13 @@ WELCOME = "Hello. Tap Start, or say \"start\", to check how soon you should get 
 STILL_THERE_TEXT = "Are you still there? Tap More time, or say \"more time\", to carry on."
 MORE_TIME_TEXT = "Take your time. I will wait."
 SORRY_TEXT = "Sorry, something went wrong. Tap Start, or say \"start\", to begin again."
+# The same, for a kiosk without voice input: nothing asks a patient to say anything.
+TOUCH_TEXTS = {
+    WELCOME: "Hello. Tap Start to check how soon you should get help for back pain.",
+    STILL_THERE_TEXT: "Are you still there? Tap More time to carry on.",
+    SORRY_TEXT: "Sorry, something went wrong. Tap Start to begin again.",
+}
+STAFF_CLEARED = "emergency cleared by staff"
 
 # Intents a button may send (an answer or a request to the engine).
 TAP_INTENTS = frozenset({"yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
@@ -55,14 +62,20 @@ class KioskDriver:
                  outcome_s: float = 90.0, emergency_hold_s: float = 600.0,
                  on_emergency: Callable[[], None] | None = None,
                  on_finished: Callable[[Session], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 staff_code: str = "", staff_hold_s: float = 3.0, voice: bool | None = None):
         self.tree = tree
         self._new_conversation = new_conversation or (lambda t: Conversation(t, clock=time.time))
         self.speaker = speaker
         self.inactivity_s = float(inactivity_s)
         self.warning_s = max(20.0, float(warning_s))  # WCAG 2.2.1: at least 20 s to respond
         self.outcome_s = float(outcome_s)
-        self.emergency_hold_s = float(emergency_hold_s)
+        self.emergency_hold_s = float(emergency_hold_s)  # kept for old configs: an emergency no longer times out
+        # An emergency is cleared only by staff: the code from the config, else a press held this long.
+        self.staff_code = staff_code or ""
+        self.staff_hold_s = max(1.0, float(staff_hold_s))
+        self.voice = speaker is not None if voice is None else bool(voice)  # voice input: "say ..." wording
+        self.staff_status = ""    # for staff (voice off and why): a quiet line, never a patient message
         self.on_emergency = on_emergency
         self.on_finished = on_finished
         self.clock = clock
@@ -91,6 +104,7 @@ class KioskDriver:
         self.caption = ""
         self.result: dict[str, Any] | None = None
         self._handed_off = False
+        self._held_since: float | None = None  # a staff press-and-hold in progress
         self._deadline = float("inf")  # when the current mode times out (monotonic clock)
 
     @property
@@ -103,19 +117,27 @@ class KioskDriver:
         with self._lock:
             left = self._deadline - self.clock()
             return {
-                "seq": self.seq, "mode": self.mode, "status": self.status,
-                "welcome": WELCOME if self.mode == IDLE else "",
+                "seq": self.seq, "mode": self.mode, "status": self.status, "staff_status": self.staff_status,
+                "voice": self.voice, "staff_clear": "code" if self.staff_code else "hold",
+                "staff_hold_s": self.staff_hold_s,
+                "welcome": self._words(WELCOME) if self.mode == IDLE else "",
                 "heard": self.heard, "lines": list(self.lines), "question": self.question,
                 "expects": self.expects, "topics": list(self.topics), "node": dict(self.node),
                 "caption": self.caption, "result": dict(self.result) if self.result else None,
-                "warning": STILL_THERE_TEXT if self.mode == STILL_THERE else "",
+                "warning": self._words(STILL_THERE_TEXT) if self.mode == STILL_THERE else "",
                 "seconds_left": round(left) if self.mode == STILL_THERE and left != float("inf") else None,
             }
 
     # ------------------------------------------------------------------ subscribers
 
-    def subscribe(self) -> "queue.Queue[dict[str, Any]]":
-        q: queue.Queue = queue.Queue(maxsize=64)
+    def _words(self, text: str) -> str:
+        return text if self.voice else TOUCH_TEXTS.get(text, text)
+
+    def emergency(self) -> bool:
+        return bool(self.mode in (OUTCOME, STILL_THERE) and self.result and self.result.get("emergency"))
+
+    def subscribe(self, q: "queue.Queue | None" = None) -> "queue.Queue[dict[str, Any]]":
+        q = q if q is not None else queue.Queue(maxsize=64)
         with self._lock:
             self._subscribers.append(q)
             q.put(self.screen())
@@ -173,8 +195,8 @@ class KioskDriver:
                     log.error("session failed (%s at %s); resetting", type(e).__name__, where)
                     self.errors += 1
                     self._reset("error")
-                    self.lines = [SORRY_TEXT]
-                    self._speak([SORRY_TEXT])
+                    self.lines = [self._words(SORRY_TEXT)]
+                    self._speak(self.lines)
                     self._publish()
                     return False
         wrapper.__name__ = fn.__name__
@@ -184,6 +206,8 @@ class KioskDriver:
     @_guarded
     def start(self) -> bool:
         """A new patient: fresh session, speech back to the configured rate and volume."""
+        if self.emergency():
+            return False  # only staff clear an emergency (staff_press/staff_release or staff_code_entered)
         if self.mode == OUTCOME:
             self._reset("new patient")
         if self.mode != IDLE:
@@ -275,12 +299,56 @@ class KioskDriver:
 
     @_guarded
     def finish(self) -> bool:
-        """Finish button on the result screen (patient or staff): ready for the next patient."""
-        if self.mode not in (OUTCOME, STILL_THERE, SESSION):
+        """Finish button on the result screen: ready for the next patient. Never clears an emergency."""
+        if self.mode not in (OUTCOME, STILL_THERE, SESSION) or self.emergency():
             return False
         self._reset("finished")
         self._publish()
         return True
+
+    @_guarded
+    def staff_press(self) -> bool:
+        """Staff start pressing the emergency's clear button (press-and-hold, when no staff code is set)."""
+        if not self.emergency() or self.staff_code:
+            return False
+        self._held_since = self.clock()
+        return True
+
+    @_guarded
+    def staff_release(self) -> bool:
+        """Staff let go: the emergency clears only when the press was held for ``staff_hold_s``."""
+        held, self._held_since = self._held_since, None
+        if not self.emergency() or self.staff_code or held is None or self.clock() - held < self.staff_hold_s:
+            return False
+        self._reset(STAFF_CLEARED)
+        self._publish()
+        return True
+
+    @_guarded
+    def staff_code_entered(self, code: str) -> bool:
+        """The staff code from the config clears an emergency (compared in constant time)."""
+        import hmac
+
+        if not self.emergency() or not self.staff_code or not hmac.compare_digest(
+                str(code).encode("utf-8"), self.staff_code.encode("utf-8")):
+            if self.emergency():
+                log.warning("wrong staff code")
+            return False
+        self._reset(STAFF_CLEARED)
+        self._publish()
+        return True
+
+    @_guarded
+    def set_voice(self, on: bool, why: str = "") -> None:
+        """Voice input on or off (a missing speech model): the wording follows; the reason is for staff."""
+        self.voice = bool(on)
+        self.staff_status = "" if on else f"Voice input off: {why}" if why else "Voice input off"
+        self._publish()
+
+    def flush(self) -> None:
+        """Shutting down: write the staff summary of a result still on screen (SIGTERM, Ctrl-C)."""
+        with self._lock:
+            self._hand_off()
 
     @_guarded
     def set_status(self, text: str, source: str = "voice") -> None:
@@ -295,15 +363,15 @@ class KioskDriver:
     @_guarded
     def tick(self) -> None:
         """Called about every half second: inactivity warning, reset after the warning or the result."""
-        if self.mode == IDLE or self.clock() < self._deadline:
-            return
+        if self.mode == IDLE or self.clock() < self._deadline or self.emergency():
+            return  # an emergency stays on screen until staff clear it
         if self._speaker_busy():
             return  # a long question still being spoken is not inactivity
         if self.mode == SESSION:
             self.mode = STILL_THERE
             self._deadline = self.clock() + self.warning_s
             log.info("inactivity warning")
-            self._speak([STILL_THERE_TEXT])
+            self._speak([self._words(STILL_THERE_TEXT)])
             self._publish()
         else:
             self._reset("timeout")
@@ -347,6 +415,10 @@ class KioskDriver:
             if r.emergency:
                 log.warning("emergency outcome: alerting staff")
                 self.result["staff_alerted"] = self._alert()
+        elif self.result is not None and self.session is not None and self.session.result is None:
+            self.result = None  # "Back" from the result: it no longer stands
+            if self.mode == OUTCOME:
+                self.mode = SESSION
         if reply.end:
             self._hand_off()
             if self.result is None:

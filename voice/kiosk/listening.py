@@ -10,7 +10,8 @@ Nothing is recorded: audio goes from the microphone to the recognizer in memory.
 
 When the microphone is missing or unplugged the screen says so (the driver's
 ``set_status``) and this thread keeps trying until it is back; when the speech
-model is missing, the screen says voice is off and the buttons carry on.
+model is missing, the screen turns touch-only (no "say ..." wording, no caption bar), the
+reason goes to the log and the staff status line, and the buttons carry on.
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from voice.kiosk.driver import IDLE, STILL_THERE, KioskDriver
 log = logging.getLogger("backtriage.kiosk")
 
 NO_MIC = "No microphone is working. Please use the buttons on the screen; voice will come back by itself."
-VOICE_OFF = "Voice input is off ({why}). Please use the buttons on the screen."
 # What a grammar recognizer listens for when no question is open, and on top of every question.
 START_PHRASES = ["start", "hello", "hi", "begin", "ready", "yes", "help"]
 MORE_TIME_PHRASES = ["more time", "wait", "i'm still here", "still here"]
@@ -108,8 +108,9 @@ class KioskListener:
         try:
             recognizer = self.open_recognizer()
         except Exception as e:  # noqa: BLE001 - a missing model leaves the touch screen working
-            self.driver.set_status(VOICE_OFF.format(why=str(e).split(";")[0][:120]))
-            log.error("voice input off (%s)", type(e).__name__)
+            why = str(e).split(";")[0][:120]
+            self.driver.set_voice(False, why)  # patients see a touch-only screen; staff see why
+            log.error("voice input off: %s", why)
             return
         source = self._wait_for_source()
         while source is not None and not self._stop.is_set():

@@ -1,205 +1,418 @@
 """The kiosk's screen: a local web page, live over server-sent events, buttons posting back.
 
 Routes (all on 127.0.0.1 by default; nothing is loaded from the internet):
-  GET  /                 the page (static/index.html, kiosk.css, kiosk.js)
+  GET  /                 the page (static/index.html, kiosk.css, kiosk.js, labels.json)
   GET  /api/state        the current screen as JSON
   GET  /api/events       server-sent events: one ``data:`` line of screen JSON per change
   POST /api/tap          {"intent": "yes", "value": null, "label": "Yes"}: a button
   POST /api/text         {"text": "..."}: a typed answer
   POST /api/start, /api/more-time, /api/finish
+  POST /api/staff        {"action": "press" | "release"} or {"code": "1234"}: staff clear an emergency
 Responses are never cached (``no-store``) so no answer stays in the browser's cache.
+
+The HTTP side is aiohttp (one event-loop thread) rather than ``http.server``, because it
+brings what a kiosk left running for months needs: idle connections closed after
+``idle_timeout_s`` (a client that connects and sends nothing, or half a request, no longer
+holds anything for ever), request heads and bodies capped, a malformed Content-Length
+refused by its parser, and hang-ups handled without tracebacks. On top of it, this module:
+- accepts only requests whose Host is the kiosk's own address (a page on a DNS-rebinding
+  domain resolves to 127.0.0.1 but still sends its own name as Host) and whose Origin, when
+  sent, is the kiosk page itself;
+- reads at most ``MAX_BODY`` bytes per request, within ``body_timeout_s``;
+- bounds connections (``max_connections``: more are answered 503 and closed) and page
+  streams (``max_streams``), and runs driver calls on a small fixed pool of threads.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import queue
+import socket
+import sys
 import threading
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, Callable
+
+from aiohttp import web
 
 from voice.kiosk.driver import KioskDriver
 
 log = logging.getLogger("backtriage.kiosk")
 
 STATIC = Path(__file__).with_name("static")
-TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
-KEEPALIVE_S = 15.0
+TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json",
+         ".svg": "image/svg+xml", ".png": "image/png"}
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+           "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+           "Referrer-Policy": "no-referrer"}
+KEEPALIVE_S = 15.0  # a comment line on an idle event stream; also how a closed page is noticed
 MAX_BODY = 4096
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("http: " + format, *args)  # paths only; bodies (answers) are never logged
-
-    # ------------------------------------------------------------------ helpers
-
-    def _send(self, status: int, body: bytes, ctype: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _json(self, payload: Any, status: int = 200) -> None:
-        self._send(status, json.dumps(payload).encode("utf-8"), "application/json")
-
-    def _error(self, status: int, message: str) -> None:
-        self._json({"error": message}, status)
-
-    def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise ValueError("request too large")
-        raw = self.rfile.read(length) if length else b"{}"
-        data = json.loads(raw or b"{}")
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
-        return data
-
-    def _same_origin(self) -> bool:
-        """Only the kiosk's own page may press its buttons (another site in a browser must not)."""
-        origin = self.headers.get("Origin")
-        if not origin or origin == "null":
-            return origin is None
-        return urlsplit(origin).netloc == self.headers.get("Host", "")
-
-    # ------------------------------------------------------------------ GET
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        path = urlsplit(self.path).path
-        if path == "/api/events":
-            return self._events()
-        if path == "/api/state":
-            return self._json(self.server.driver.screen())
-        if path == "/favicon.ico":
-            return self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
-        name = "index.html" if path in ("/", "/index.html") else path.removeprefix("/static/")
-        if "/" in name or name.startswith(".") or name not in self.server.static_files:
-            return self._error(HTTPStatus.NOT_FOUND, "not found")
-        f = STATIC / name
-        self._send(HTTPStatus.OK, f.read_bytes(), TYPES.get(f.suffix, "application/octet-stream"))
-
-    def _events(self) -> None:
-        driver = self.server.driver
-        q = driver.subscribe()
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        idle = 0.0
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """Host header values that name this server: its own address and port, never another name."""
+    names = {host}
+    if host in LOOPBACK:
+        names.update(LOOPBACK)
+    elif host in ("", "0.0.0.0", "::"):  # every interface: this machine's own names and addresses
+        names.update(LOOPBACK)
         try:
-            while not self.server.stopping.is_set():
-                try:
-                    snap = q.get(timeout=0.5)
-                except queue.Empty:
-                    idle += 0.5
-                    if idle >= KEEPALIVE_S:  # also how a closed page is noticed
-                        self.wfile.write(b": keepalive\n\n")
-                        self.wfile.flush()
-                        idle = 0.0
-                    continue
-                idle = 0.0
-                self.wfile.write(b"data: " + json.dumps(snap).encode("utf-8") + b"\n\n")
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, OSError):
+            hostname, aliases, addresses = socket.gethostbyname_ex(socket.gethostname())
+            names.update([hostname, *aliases, *addresses])
+        except OSError:
             pass
-        finally:
-            driver.unsubscribe(q)
+    out = set()
+    for n in names:
+        n = n.lower()
+        out.add(f"[{n}]:{port}" if ":" in n else f"{n}:{port}")
+        if port == 80:
+            out.add(f"[{n}]" if ":" in n else n)
+    return frozenset(out)
 
-    # ------------------------------------------------------------------ POST
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
-        if not self._same_origin():
-            return self._error(HTTPStatus.FORBIDDEN, "cross-origin request refused")
-        path = urlsplit(self.path).path
+class _Stream(queue.Queue):
+    """A driver subscriber queue that wakes the event loop when the driver publishes a screen."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        super().__init__(maxsize=64)
+        self.loop = loop
+        self.ready = asyncio.Event()
+
+    def _put(self, item: Any) -> None:
+        super()._put(item)
         try:
-            body = self._body()
-        except (ValueError, UnicodeDecodeError):
-            return self._error(HTTPStatus.BAD_REQUEST, 'send a JSON object, like {"intent": "yes"}')
-        d = self.server.driver
-        if path == "/api/tap":
-            intent = body.get("intent")
-            value = body.get("value")
-            if not isinstance(intent, str) or (value is not None and not isinstance(value, (int, float))):
-                return self._error(HTTPStatus.BAD_REQUEST, '"intent" must be a string and "value" a number')
-            ok = d.tap(intent, value, str(body.get("label", ""))[:80])
-        elif path == "/api/text":
-            text = body.get("text")
-            if not isinstance(text, str) or len(text) > 500:
-                return self._error(HTTPStatus.BAD_REQUEST, '"text" must be a string of at most 500 characters')
-            ok = d.text(text)
-        elif path == "/api/start":
-            ok = d.start()
-        elif path == "/api/more-time":
-            ok = d.more_time()
-        elif path == "/api/finish":
-            ok = d.finish()
-        else:
-            return self._error(HTTPStatus.NOT_FOUND, "not found")
-        self._json({"ok": bool(ok), "screen": d.screen()})
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, addr: tuple[str, int], driver: KioskDriver):
-        self.driver = driver
-        self.stopping = threading.Event()
-        self.static_files = {p.name for p in STATIC.iterdir() if p.is_file()}
-        super().__init__(addr, _Handler)
+            self.loop.call_soon_threadsafe(self.ready.set)
+        except RuntimeError:  # the loop has stopped: nobody is listening any more
+            pass
 
 
 class KioskServer:
-    """The HTTP server and the clock that drives timeouts, each in a background thread."""
+    """The HTTP server (an event loop in one thread) and the clock that drives timeouts (another)."""
 
-    def __init__(self, driver: KioskDriver, host: str = "127.0.0.1", port: int = 8765, tick_s: float = 0.25):
+    def __init__(self, driver: KioskDriver, host: str = "127.0.0.1", port: int = 8765, tick_s: float = 0.25, *,
+                 idle_timeout_s: float = 30.0, body_timeout_s: float = 10.0, max_connections: int = 64,
+                 max_streams: int = 8, workers: int = 4):
         self.driver = driver
         self.tick_s = tick_s
-        self.httpd = _Server((host, port), driver)
+        self.idle_timeout_s = idle_timeout_s
+        self.body_timeout_s = body_timeout_s
+        self.max_connections = max_connections
+        self.max_streams = max_streams
+        # Bound here, so a port in use is an OSError from the constructor (app.py says so plainly).
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.create_server((host, port), family=family, backlog=128)
+        self.sock.setblocking(False)
+        self.address: tuple[str, int] = self.sock.getsockname()[:2]
+        self.hosts = allowed_hosts(host, self.address[1])
+        self.static_files = {p.name for p in STATIC.iterdir() if p.is_file()}
+        self.streams: set[_Stream] = set()
+        self.refused = 0  # connections answered 503 because too many were open
+        self.open_connections = 0  # counted at accept time (aiohttp registers them a moment later)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kiosk-api")
+        self._stopping = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._closing: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._failed: BaseException | None = None
         self._threads: list[threading.Thread] = []
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        host, port = self.address
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+    # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> "KioskServer":
-        self._threads = [
-            threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                             name="kiosk-http", daemon=True),
-            threading.Thread(target=self._clock, name="kiosk-clock", daemon=True),
-        ]
+        self._threads = [threading.Thread(target=self._serve, name="kiosk-http", daemon=True),
+                         threading.Thread(target=self._clock, name="kiosk-clock", daemon=True)]
         for t in self._threads:
             t.start()
+        self._ready.wait(30)
+        if self._failed is not None:
+            raise self._failed
         return self
 
+    def _serve(self) -> None:
+        loop = self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._open())
+        except BaseException as e:  # noqa: BLE001 - handed to start() to raise in the caller's thread
+            self._failed = e
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            loop.run_until_complete(self._closing.wait())
+            loop.run_until_complete(self._close())
+        finally:
+            loop.close()
+
+    async def _open(self) -> None:
+        self._closing = asyncio.Event()
+        app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY)
+        app.router.add_get("/api/events", self._events)
+        app.router.add_get("/api/state", self._state)
+        app.router.add_post("/api/{name}", self._post)
+        app.router.add_get("/{path:.*}", self._static)
+        # lingering_time: after a refused body, drain it at most this long, then hang up.
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None, logger=_QuietLog(),
+                                     keepalive_timeout=self.idle_timeout_s, shutdown_timeout=2.0,
+                                     lingering_time=min(1.0, self.idle_timeout_s),
+                                     max_line_size=4096, max_field_size=4096)
+        await self._runner.setup()
+        self._server = await asyncio.get_running_loop().create_server(self._connection, sock=self.sock)
+
+    def _connection(self) -> asyncio.BaseProtocol:
+        """One protocol per accepted connection; beyond ``max_connections`` a short 503 and close."""
+        if self.open_connections >= self.max_connections:
+            self.refused += 1
+            return _Refuse()
+        return _Counted(self._runner.server(), self)
+
+    async def _close(self) -> None:
+        self._closing.set()
+        for stream in self.streams:
+            stream.ready.set()  # each open stream sees _closing and ends
+        self._server.close()
+        await self._runner.cleanup()  # ends open requests and streams (they watch _closing)
+
     def _clock(self) -> None:
-        while not self.httpd.stopping.wait(self.tick_s):
+        while not self._stopping.wait(self.tick_s):
             self.driver.tick()
 
     def stop(self) -> None:
-        self.httpd.stopping.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        if self._loop is not None and self._closing is not None and not self._loop.is_closed():
+            try:
+                self._loop.call_soon_threadsafe(self._closing.set)
+            except RuntimeError:
+                pass
         for t in self._threads:
-            t.join(timeout=5)
+            t.join(timeout=10)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.sock.close()
 
     def __enter__(self) -> "KioskServer":
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+    # ------------------------------------------------------------------ checks
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        """Every request: only for this server's own name (DNS rebinding), only from its own page."""
+        host = (request.headers.get("Host") or "").lower()
+        if host not in self.hosts:
+            log.warning("refused a request for another host name")
+            return _error(421, "this kiosk answers only to its own address")
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.lower() != f"http://{host}":
+            log.warning("refused a request from another site")
+            return _error(403, "cross-origin request refused")
+        try:
+            response = await handler(request)
+        except web.HTTPException as e:
+            response = _error(e.status, e.reason.lower())
+        for key, value in HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    async def _call(self, fn: Callable, *args: Any) -> Any:
+        """A driver call on the bounded pool: its lock may be held by the listener for a moment."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            raise _TooLarge()
+        try:
+            raw = await asyncio.wait_for(request.read(), self.body_timeout_s)
+        except web.HTTPRequestEntityTooLarge:
+            raise _TooLarge() from None
+        except asyncio.TimeoutError:
+            raise _Slow() from None
+        data = json.loads(raw or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        return data
+
+    # ------------------------------------------------------------------ GET
+
+    async def _state(self, request: web.Request) -> web.Response:
+        return web.json_response(await self._call(self.driver.screen))
+
+    async def _static(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        if path == "/favicon.ico":
+            return web.Response(status=204)
+        name = "index.html" if path in ("/", "/index.html") else path.removeprefix("/static/")
+        if "/" in name or name.startswith(".") or name not in self.static_files:
+            return _error(404, "not found")
+        f = STATIC / name
+        return web.Response(body=f.read_bytes(), content_type=TYPES.get(f.suffix, "application/octet-stream"),
+                            charset="utf-8" if f.suffix in (".html", ".css", ".js", ".json") else None)
+
+    async def _events(self, request: web.Request) -> web.StreamResponse:
+        if len(self.streams) >= self.max_streams:
+            return _error(503, "too many open screens")
+        stream = _Stream(asyncio.get_running_loop())
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", **HEADERS})
+        self.streams.add(stream)
+        try:
+            await response.prepare(request)
+            await self._call(self.driver.subscribe, stream)
+            while not self._closing.is_set():
+                try:
+                    await asyncio.wait_for(stream.ready.wait(), KEEPALIVE_S)
+                except asyncio.TimeoutError:
+                    await response.write(b": keepalive\n\n")
+                    continue
+                stream.ready.clear()
+                while True:
+                    try:
+                        snap = stream.get_nowait()
+                    except queue.Empty:
+                        break
+                    await response.write(b"data: " + json.dumps(snap).encode("utf-8") + b"\n\n")
+        except ConnectionError:
+            log.debug("a screen stream closed")  # the page was closed or reloaded: nothing to report
+        finally:
+            self.streams.discard(stream)
+            self.driver.unsubscribe(stream)
+        return response
+
+    # ------------------------------------------------------------------ POST
+
+    async def _post(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        d = self.driver
+        try:
+            body = await self._body(request)
+        except _TooLarge:
+            return _error(413, f"request too large (at most {MAX_BODY} bytes)", close=True)
+        except _Slow:
+            return _error(408, "request body too slow", close=True)
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, 'send a JSON object, like {"intent": "yes"}')
+        if name == "tap":
+            intent = body.get("intent")
+            value = body.get("value")
+            if not isinstance(intent, str) or (value is not None and not _finite_number(value)):
+                return _error(400, '"intent" must be a string and "value" a finite number')
+            ok = await self._call(d.tap, intent, value, str(body.get("label", ""))[:80])
+        elif name == "text":
+            text = body.get("text")
+            if not isinstance(text, str) or len(text) > 500:
+                return _error(400, '"text" must be a string of at most 500 characters')
+            ok = await self._call(d.text, text)
+        elif name == "start":
+            ok = await self._call(d.start)
+        elif name == "more-time":
+            ok = await self._call(d.more_time)
+        elif name == "finish":
+            ok = await self._call(d.finish)
+        elif name == "staff":
+            action, code = body.get("action"), body.get("code")
+            if code is not None:
+                if not isinstance(code, str) or len(code) > 64:
+                    return _error(400, '"code" must be a short string')
+                ok = await self._call(d.staff_code_entered, code)
+            elif action in ("press", "release"):
+                ok = await self._call(d.staff_press if action == "press" else d.staff_release)
+            else:
+                return _error(400, 'send {"action": "press"} / {"action": "release"}, or {"code": "..."}')
+        else:
+            return _error(404, "not found")
+        return web.json_response({"ok": bool(ok), "screen": await self._call(d.screen)})
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
+        and abs(value) != float("inf")
+
+
+def _error(status: int, message: str, close: bool = False) -> web.Response:
+    r = web.json_response({"error": message}, status=status, headers=HEADERS)
+    if close:  # the rest of the body is not read: the connection cannot be reused
+        r.force_close()
+    return r
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Slow(Exception):
+    pass
+
+
+class _Counted(asyncio.Protocol):
+    """aiohttp's protocol for one connection, counted from accept to close for ``max_connections``."""
+
+    def __init__(self, inner: asyncio.Protocol, server: KioskServer):
+        self.inner, self.server = inner, server
+        server.open_connections += 1
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.inner.connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.open_connections -= 1
+        self.inner.connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        self.inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self.inner.eof_received()
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
+
+
+class _QuietLog:
+    """aiohttp's server logger: malformed requests and hang-ups are routine on a kiosk, one quiet line each.
+
+    Anything else (a bug in a handler) is logged as an error with its type, never a traceback
+    or a message (which could quote a patient's answer).
+    """
+
+    ROUTINE = (ConnectionError, asyncio.TimeoutError)
+
+    def debug(self, msg: str, *args: Any, **kw: Any) -> None:
+        log.debug("http: " + msg, *args)
+
+    info = warning = debug
+
+    def error(self, msg: str, *args: Any, exc_info: Any = None, **kw: Any) -> None:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        exc = exc_info if isinstance(exc_info, BaseException) else sys.exc_info()[1]
+        if exc is None or isinstance(exc, self.ROUTINE + (HttpProcessingError,)):
+            log.debug("http: %s (%s)", msg.split(" from ")[0], type(exc).__name__ if exc else "-")
+        else:
+            log.error("http: %s (%s)", msg.split(" from ")[0], type(exc).__name__)
+
+    exception = error
+
+
+class _Refuse(asyncio.Protocol):
+    """Too many connections open: say so and hang up (the page's EventSource retries by itself)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.write(BUSY)  # type: ignore[attr-defined]
+        transport.close()

@@ -109,10 +109,15 @@ def one_patient(driver: KioskDriver, clock: FakeClock, rng: random.Random, speak
             driver.tap(choice, label=choice)
         else:
             driver.text(rng.choice(SAY[choice]))
+    if driver.emergency():  # only staff clear an emergency: a held press
+        driver.staff_press()
+        clock.advance(driver.staff_hold_s)
+        driver.staff_release()
+        return "cleared by staff"
     if rng.random() < 0.5:
         driver.finish()
         return "finished"
-    clock.advance(max(driver.outcome_s, driver.emergency_hold_s) + 1)
+    clock.advance(driver.outcome_s + 1)
     driver.tick()
     return "timed out"
 

@@ -106,6 +106,11 @@ function render(s) {
 
   const asking = !!s.question;
   $("yesno").hidden = !(asking && s.expects === "yesno");
+  // A read-back ("So you have NOT had a fever. Is that right?") carries the answer in node.confirm:
+  // its buttons say right or wrong, not yes/no to the question.
+  const readBack = !!(asking && s.node && s.node.confirm);
+  $("yesno").querySelector("[data-intent=yes]").textContent = readBack ? "Yes, that's right" : "Yes";
+  $("yesno").querySelector("[data-intent=no]").textContent = readBack ? "No, ask again" : "No";
   $("duration").hidden = !(asking && s.expects === "duration");
   $("number").hidden = !(asking && s.expects === "number");
   if (asking && s.expects === "duration") durationButtons(s.node || {});
@@ -163,5 +168,20 @@ document.addEventListener("keydown", (ev) => {
   if (intent) { ev.preventDefault(); tap(intent, null, ev.key); }
 });
 
+// Staff clear an emergency by holding the button down (the server times the hold):
+// a stray tap, Start, Finish or a spoken word never clears it.
+function staffHold(el) {
+  let down = false;
+  const press = (ev) => { if (down) return; down = true; ev.preventDefault(); post("/api/staff", { action: "press" }); };
+  const release = () => { if (!down) return; down = false; post("/api/staff", { action: "release" }); };
+  el.addEventListener("pointerdown", press);
+  el.addEventListener("pointerup", release);
+  el.addEventListener("pointercancel", release);
+  el.addEventListener("pointerleave", release);
+  el.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") press(ev); });
+  el.addEventListener("keyup", (ev) => { if (ev.key === "Enter" || ev.key === " ") release(); });
+}
+
+staffHold($("staff-hold"));
 buildKeypad();
 connect();
