@@ -79,7 +79,6 @@ class KoreanPatient:
     def _means_text(q, text: str) -> tuple:
         from intents import interpret
 
-        expects = "yesno" if q.expects == "yesno" and not q.unit else q.expects
         tree = load_tree()
         node = tree.nodes[q.node]
         i = interpret(text, node.topics, node.expects, lang="ko")
@@ -102,7 +101,7 @@ def vosk_ko():
 
 def typed_result(plan: dict[str, str]):
     """The same answers typed: the result the spoken session must not fall below."""
-    conv = Conversation(load_tree(), lang="ko")
+    conv = Conversation(load_tree(None, "ko"), lang="ko")
     reply = conv.start()
     for _ in range(60):
         q = reply.question
@@ -120,9 +119,9 @@ SESSIONS = {
 }
 
 
-@pytest.mark.parametrize("disposition, speed, noise_db", [
-    ("emergency", 150, LIGHT_NOISE_DB), ("urgent", 140, None), ("soon", 150, None), ("self_care", 140, LIGHT_NOISE_DB),
-])
+# One session here (each spoken Korean session takes minutes on two cores); bench/korean.py runs
+# all four dispositions clean and in noise and reports under-triage.
+@pytest.mark.parametrize("disposition, speed, noise_db", [("emergency", 150, LIGHT_NOISE_DB)])
 def test_a_spoken_korean_session_reaches_its_disposition_without_under_triage(
         vosk_ko, tmp_path, disposition, speed, noise_db):
     plan = SESSIONS[disposition]
@@ -135,9 +134,10 @@ def test_a_spoken_korean_session_reaches_its_disposition_without_under_triage(
     speaker = Speaker.from_config(config, caption=captions.append, player=Player())
     source = ScriptedSource([patient.answer] * 80, sample_rate=48000, lead_s=0.6, noise_dbfs=-55)
     heard: list[str] = []
-    result = run_voice_session(config, vosk_ko, speaker, source, tree=load_tree(), out=heard.append,
+    result = run_voice_session(config, vosk_ko, speaker, source, tree=load_tree(None, "ko"), out=heard.append,
                                on_reply=patient.on_reply)
     assert result is not None, (patient.said, heard)
     assert DISPOSITIONS.index(result.disposition) >= DISPOSITIONS.index(expected.disposition), (patient.said, heard)
     assert result.disposition == disposition, (patient.said, heard)
     assert config.speech.voice == "ko" and speaker.voice == "ko"
+    assert any("소변" in c for c in captions)  # the questions were asked (and spoken) in Korean
