@@ -222,6 +222,27 @@ class Conversation:
             return None
         return vocabulary(ask.topics, ask.expects, self.lang)
 
+    def complete_answer(self, text: str) -> bool:
+        """Whether the words heard so far (a recognizer's running result) already make a whole
+        answer that cannot lower the urgency, so listening may end after a short silence
+        (``[listen] complete_silence_s``). "not sure", a "yes" or anything at a question with
+        no clinical weight ("ready?") is complete; "it's been about" is not. An answer that
+        would lower the urgency (a "no" to a warning sign, a duration under the threshold)
+        and a reply to a read-back keep the full wait: a correction after a pause ("no ...
+        well, actually yes") must be heard."""
+        ask, node = self._ask(), self.session.node
+        if ask is None or node is None or ask.confirm or not text.strip():
+            return False
+        i, _ = self._understand(text, None)
+        if i.intent == "unsure":
+            return True
+        # 0.9: a plain answer, a topic's own words or a number with its unit; an opener
+        # alone ("I have ...", 0.85) is how longer answers begin.
+        if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below):
+            return False
+        weighty = node.red_flag or node.threshold is not None
+        return not weighty or self.session._is_positive(node, i.intent, i.value)
+
     # ------------------------------------------------------------------ inputs
 
     def start(self) -> Reply:
