@@ -230,6 +230,10 @@ class Session:
             if intent == pending.intent and (node.expects == "yesno" or math.isclose(
                     float(value), float(pending.value), rel_tol=0.02, abs_tol=1e-9)):
                 return self._apply(pending.intent, pending.value, 1.0, pending.transcript)  # restated: confirmed
+            # A new answer contradicting the read-back counts as an attempt: an uncertain "yes", read
+            # back, answered "no", read back, answered "yes"... must end (in the cautious reading).
+            if self._attempt(node) >= MAX_ATTEMPTS:
+                return self._assume(node, transcript)
             return self._take(intent, value, confidence, transcript, threshold)  # a new answer
         if intent == "yes":
             self._pending = None

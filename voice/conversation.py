@@ -172,6 +172,7 @@ class Conversation:
         self.lang = lang or "en"
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
+        self.clock = clock
         self.session = Session(tree, clock=clock, emergency_number=emergency_number, clinic_name=clinic_name,
                                clinic_phone=clinic_phone, confirm_below=self.confirm_below)
         self.last: Reply = Reply()
@@ -282,13 +283,15 @@ class Conversation:
         from intents.readback import readback_only
 
         ask, node = self._ask(), self.session.node
+        # "since Friday", "born in 1961": dates are read against the session clock (tests fix it)
+        today = self.clock() if self.clock else time.time()
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
-                             word_confidences=word_confidences), False
+                             word_confidences=word_confidences, today=today), False
         i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
         if node.expects != "yesno":
             own = interpret(text, topic=node.topics, expects=node.expects, lang=self.lang,
-                            word_confidences=word_confidences)
+                            word_confidences=word_confidences, today=today)
             if own.intent == node.expects:
                 if i.intent == "no" and own.value == ask.confirm.get("value"):
                     # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation
