@@ -34,13 +34,14 @@ without its own) and ``thresholds`` ({backend: threshold}, per recognizer, used 
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from triage import AnswerRecord, Ask, End, Error, Event, Result, Say, Session, Slower, Tree
 from triage.wording import describe_answer
-from triage.vocabulary import READ_BACK_INTENTS
+from triage.vocabulary import INTENTS, READ_BACK_INTENTS
 
 TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
 
@@ -131,6 +132,36 @@ def thresholds_from_config(config: Any) -> tuple[float, dict[str, float]]:
     return measured.pop("typed"), measured
 
 
+# The values a person can mean, by the question's unit; anything else is a slip or an attack.
+VALUE_RANGES = {"years": (0.0, 130.0), "weeks": (0.0, 5200.0)}   # an age; up to 100 years of pain
+OTHER_RANGE = (0.0, 10_000.0)
+
+
+def answer_problem(question: "Question | None", intent: Any, value: Any = None, confidence: Any = 1.0) -> str | None:
+    """What is wrong with a given answer (a JSON-lines ``intent`` line, a kiosk button, an
+    understood number), or None. One rule for every front end: the intent is a known one,
+    a number is a finite real number in range for the question's unit, the confidence a
+    finite number from 0 to 1. NaN is not an age."""
+    if not isinstance(intent, str) or intent not in INTENTS:
+        return f'"intent" must be one of {", ".join(INTENTS)}'
+    if not _real(confidence) or not 0.0 <= confidence <= 1.0:
+        return '"confidence" must be a number from 0 to 1'
+    if intent not in ("duration", "number"):
+        return None if value is None else f'"value" is only for number and duration answers, not "{intent}"'
+    if not _real(value):
+        return f'"value" must be a number for a {intent} answer'
+    unit = question.unit if question is not None and question.expects == intent else ""
+    lo, hi = VALUE_RANGES.get(unit, OTHER_RANGE)
+    if not lo <= value <= hi:  # compared as given: a 5,000-digit integer never becomes a float
+        return f'"value" must be from {lo:g} to {hi:g}{" " + unit if unit else ""}'
+    return None
+
+
+def _real(x: Any) -> bool:
+    """A finite real number (not a bool, not NaN or an infinity)."""
+    return isinstance(x, int) and not isinstance(x, bool) or isinstance(x, float) and math.isfinite(x)
+
+
 def prepare(tree: Tree, lang: str = "en") -> None:
     """Build every question's phrase tables now (about 10 ms each, once), so the pause after
     the person stops talking never includes it."""
@@ -151,6 +182,7 @@ class Conversation:
         self.lang = lang or "en"
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
+        self.clock = clock
         self.session = Session(tree, clock=clock, emergency_number=emergency_number, clinic_name=clinic_name,
                                clinic_phone=clinic_phone, confirm_below=self.confirm_below)
         self.last: Reply = Reply()
@@ -202,6 +234,27 @@ class Conversation:
             return None
         return vocabulary(ask.topics, ask.expects, self.lang)
 
+    def complete_answer(self, text: str) -> bool:
+        """Whether the words heard so far (a recognizer's running result) already make a whole
+        answer that cannot lower the urgency, so listening may end after a short silence
+        (``[listen] complete_silence_s``). "not sure", a "yes" or anything at a question with
+        no clinical weight ("ready?") is complete; "it's been about" is not. An answer that
+        would lower the urgency (a "no" to a warning sign, a duration under the threshold)
+        and a reply to a read-back keep the full wait: a correction after a pause ("no ...
+        well, actually yes") must be heard."""
+        ask, node = self._ask(), self.session.node
+        if ask is None or node is None or ask.confirm or not text.strip():
+            return False
+        i, _ = self._understand(text, None)
+        if i.intent == "unsure":
+            return True
+        # 0.9: a plain answer, a topic's own words or a number with its unit; an opener
+        # alone ("I have ...", 0.85) is how longer answers begin.
+        if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below):
+            return False
+        weighty = node.red_flag or node.threshold is not None
+        return not weighty or self.session._is_positive(node, i.intent, i.value)
+
     # ------------------------------------------------------------------ inputs
 
     def start(self) -> Reply:
@@ -212,6 +265,8 @@ class Conversation:
         if self._ask() is None:
             return self._reply(self.session.answer("unknown", transcript=text))
         i, restated = self._understand(text, word_confidences)
+        if (problem := self._impossible(i)) is not None:
+            return problem
         return self._reply(self.session.answer(i.intent, i.value, i.confidence, transcript=text, restated=restated))
 
     def answer_transcript(self, transcript: Any, recognizer: Any = None, cross_check: bool | None = None) -> Reply:
@@ -223,6 +278,8 @@ class Conversation:
             cross_check = self.needs_cross_check()
         threshold = self.threshold_for(getattr(recognizer, "backend", None))
         i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
+        if (problem := self._impossible(i)) is not None:
+            return problem
         confidence = cross_checked_confidence(i.confidence, transcript, cross_check, i.intent, threshold)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))
@@ -237,13 +294,15 @@ class Conversation:
         from intents.readback import readback_only
 
         ask, node = self._ask(), self.session.node
+        # "since Friday", "born in 1961": dates are read against the session clock (tests fix it)
+        today = self.clock() if self.clock else time.time()
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
-                             word_confidences=word_confidences), False
+                             word_confidences=word_confidences, today=today), False
         i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
         if node.expects != "yesno":
             own = interpret(text, topic=node.topics, expects=node.expects, lang=self.lang,
-                            word_confidences=word_confidences)
+                            word_confidences=word_confidences, today=today)
             if own.intent == node.expects:
                 if i.intent == "no" and own.value == ask.confirm.get("value"):
                     # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation
@@ -256,11 +315,23 @@ class Conversation:
         """An intent given directly: a button (``label`` is what the person chose) or a protocol line."""
         if transcript is None:
             transcript = f"{TAPPED} {label}".strip()
+        problem = answer_problem(self.question, intent, value, confidence)
+        if problem:
+            raise ValueError(problem)
         return self._reply(self.session.answer(intent, value, confidence, transcript=transcript))
 
     def request(self, intent: str) -> Reply:
         """A front end's own request to the engine ("stop" after long silence, "repeat")."""
         return self._reply(self.session.answer(intent, None, 1.0, ""))
+
+    def _impossible(self, understood: Any) -> Reply | None:
+        """An understood number out of range ("I'm 500"): said, and the same question asked again."""
+        if understood.intent not in ("duration", "number"):
+            return None
+        problem = answer_problem(self.question, understood.intent, understood.value)
+        if problem is None:
+            return None
+        return self.error("That number does not look right. Please say it again.")
 
     def error(self, message: str) -> Reply:
         """Input that could not be used (a malformed line, an unreadable file): say so, ask again."""
