@@ -143,3 +143,11 @@ def test_restart_does_not_reset_the_question_cap():
         s.answer("yes")
         s.answer("restart")
     assert s.finished and s.asked <= 21
+
+
+def test_that_was_wrong_to_a_read_back_rejects_it_and_keeps_the_question():
+    s = at("fever")
+    s.answer("no", confidence=0.2)
+    events = s.answer("back", transcript="that was wrong")  # a "go back" phrase, said about the read-back
+    assert s.current.node == "fever" and events[-1].text == TREE.nodes["fever"].plain
+    assert [r.node for r in s.log][-1] != "fever"  # nothing counted for fever yet

@@ -215,9 +215,11 @@ class Session:
             before = [Slower()] if intent == "slower" else \
                 [Say(self._fmt(self.tree.meta["help"]))] if intent == "help" else []
             return before + self._read_back()
-        if intent in META_INTENTS:  # stop, restart, back
+        if intent in ("stop", "restart"):
             self._pending = None
             return self._meta(intent)
+        if intent == "back":  # "that was wrong", "I made a mistake": about the read-back, not the last question
+            intent = "no"
         own = intent in EXPECTED_INTENTS[node.expects] and (node.expects != "yesno" or restated)
         if own:
             if not self._fits(node, intent, value):
