@@ -17,6 +17,7 @@ from intents.matcher import Interpretation
 RED_FLAG_TOPICS = frozenset({
     "fever", "weight_loss", "weakness", "numbness", "bladder_bowel", "saddle_numbness", "trauma",
     "osteoporosis", "steroids", "cancer_history", "infection_risk", "sleep", "daily_activities",
+    "both_legs", "sexual_function", "chest_pain", "thoracic", "recent_infection", "lump",
 })
 VALUE_TOLERANCE = 0.01  # relative, for durations in weeks
 

@@ -7,7 +7,7 @@ from voice.config import Config
 from voice.conversation import Conversation
 
 TREE = load_tree()
-NO_FLAGS = ["no"] * 11  # every red-flag question ("no" to a fall skips the serious-accident one)
+NO_FLAGS = ["no"] * 12  # every red-flag question ("no" to a fall skips the serious-accident one)
 
 
 def conv(**kw) -> Conversation:

@@ -15,75 +15,90 @@ TREE = load_tree()
 RANK = {d: i for i, d in enumerate(DISPOSITIONS)}
 
 
-def oracle(pos: set[str]) -> str:
-    """The least urgent disposition the clinical rules allow for a set of positive findings."""
-    neuro = {"weakness", "numbness"} & pos
-    if {"bladder_bowel", "saddle_numbness", "major_trauma"} & pos:
+# Values explored for number and duration questions: index 0 is the ordinary answer, index 1
+# the node's threshold, then the edges of the other rules (under 20, 70 and over).
+VALUES = {"age": (49, 50, 19, 70), "duration": (3.5, 4.0)}
+
+
+def oracle(pos: set[str], age: float = 30, weeks: float = 1) -> str:
+    """The least urgent disposition the clinical rules (shared clinical references, issue 9)
+    allow for a set of positive findings, written by sign, not read from the tree file.
+    ``legs`` is the gate "weakness, numbness or tingling in your legs".
+    """
+    legs = "legs" in pos
+    # Cauda equina (bladder/bowel, saddle numbness or new sexual dysfunction, both legs);
+    # chest pain or sudden back-and-tummy pain; serious injury.
+    if {"bladder_bowel", "saddle_numbness", "both_legs", "chest_pain", "major_trauma"} & pos:
         return "emergency"
-    if neuro and ({"trauma", "cancer_history"} & pos):
+    if "trauma" in pos and "weakness" in pos:  # weakness after an injury
         return "emergency"
-    urgent = {"weakness", "trauma", "bone_risk", "fever", "infection_risk", "cancer_history", "weight_loss",
-              "sleep", "daily_activities", "age", "unsure"}
-    if urgent & pos:
+    if "cancer_history" in pos and legs:  # neurological symptoms after cancer (NICE NG234)
+        return "emergency"
+    fragile = bool({"bone_risk", "steroids"} & pos) or age >= 70
+    urgent = {"weakness", "fever", "infection_risk", "cancer_history", "weight_loss", "thoracic", "sleep", "unsure"}
+    if urgent & pos or ("trauma" in pos and fragile):
         return "urgent"
-    if {"duration", "numbness"} & pos:
+    if "steroids" in pos and weeks < 4:  # long-term steroids with new pain
+        return "urgent"
+    # One leg numb or tingling without weakness; long-term steroids; age over 50 or under 20
+    # alone; 4 weeks or more. A minor injury without fragile bones is not a rule by itself.
+    if legs or "steroids" in pos or age >= 50 or age < 20 or weeks >= 4:
         return "soon"
     return "self_care"
 
 
-def answer_for(node_id: str, positive: bool) -> tuple[str, float]:
+def answer_for(node_id: str, choice) -> tuple[str, float]:
+    """The answer taking ``choice`` at this node: False/True for yes/no, an index into VALUES otherwise."""
     node = TREE.nodes[node_id]
     if node.expects == "yesno":
-        return ("yes" if positive else "no"), None
-    value = node.threshold if positive else node.threshold - (1 if node.expects == "number" else 0.5)
-    return node.expects, value
+        return ("yes" if choice else "no"), None
+    return node.expects, VALUES[node_id][int(choice)]
 
 
-def run_path(choices) -> tuple[Session, list, set[str]]:
-    """Answer each question positive/negative from ``choices`` (an iterator of bools) until a result."""
+def run_path(choices) -> tuple[Session, list, set[str], dict[str, float]]:
+    """Answer each question from ``choices`` (an iterator of option indexes) until a result."""
     s = Session(TREE)
     events = s.start()
     positives: set[str] = set()
+    values: dict[str, float] = {}
     while s.result is None and not s.finished:
         node = s.current.node
         if node == "start":
             events += s.answer("yes")
             continue
-        pos = next(choices)
-        if pos:
+        choice = next(choices, None)
+        if choice is None:
+            raise _Branch(node)  # first unexplored question
+        intent, value = answer_for(node, choice)
+        if value is not None:
+            values[node] = value
+        elif choice:
             positives.add(node)
-        intent, value = answer_for(node, pos)
         events += s.answer(intent, value, transcript=f"{intent} {value}")
-    return s, events, positives
+    return s, events, positives, values
+
+
+def options(node_id: str) -> int:
+    return len(VALUES.get(node_id, (False, True)))
 
 
 def all_paths():
-    """Every yes/no combination the tree can take (depth-first, replaying from the start)."""
-    stack: list[tuple[bool, ...]] = [()]
+    """Every answer combination the tree can take (depth-first, replaying from the start)."""
+    stack: list[tuple[int, ...]] = [()]
     while stack:
         prefix = stack.pop()
-        it = iter(prefix)
-        taken: list[bool] = []
-
-        def choices():
-            for b in it:
-                taken.append(b)
-                yield b
-            while True:  # first unexplored question: branch
-                raise _Branch(len(taken))
-
         try:
-            s, events, pos = run_path(choices())
-        except _Branch:
-            stack.append(prefix + (False,))
-            stack.append(prefix + (True,))
+            s, events, pos, values = run_path(iter(prefix))
+        except _Branch as b:
+            stack.extend(prefix + (k,) for k in reversed(range(options(b.node))))
             continue
-        yield prefix, s, events, pos
+        yield prefix, s, events, (pos, values)
 
 
 class _Branch(Exception):
-    def __init__(self, depth):
-        self.depth = depth
+    def __init__(self, node: str):
+        super().__init__(node)
+        self.node = node
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +108,9 @@ def explored():
 
 def test_every_path_matches_the_clinical_rules(explored):
     assert len(explored) > 100
-    for prefix, s, events, pos in explored:
-        assert s.result.disposition == oracle(pos), (prefix, sorted(pos), s.result.outcome)
+    for prefix, s, events, (pos, values) in explored:
+        want = oracle(pos, values.get("age", 30), values.get("duration", 1))
+        assert s.result.disposition == want, (prefix, sorted(pos), values, s.result.outcome)
 
 
 def test_every_outcome_of_the_shipped_tree_is_reached(explored):
@@ -122,7 +138,7 @@ def test_every_result_says_not_a_diagnosis_and_cites_sources(explored):
 
 
 def test_short_pain_with_no_flags_is_self_care_with_safety_netting():
-    s, events, pos = run_path(itertools.repeat(False))
+    s, events, pos, values = run_path(itertools.repeat(False))
     assert s.result.disposition == "self_care"
     assert "4 weeks" in s.result.text and "911" in s.result.text  # what to watch for, when to come back
 
@@ -141,6 +157,63 @@ def test_four_weeks_exactly_is_soon_and_just_under_is_self_care():
 # ---------------------------------------------------------------- safety rule: unsure is never "no"
 
 RED_FLAGS = [n.id for n in TREE.nodes.values() if n.red_flag]
+# Follow-up questions, asked only after a "yes" to these.
+GATES = {"major_trauma": frozenset({"trauma"}), "bone_risk": frozenset({"trauma"}),
+         "both_legs": frozenset({"legs"}), "weakness": frozenset({"legs"})}
+NEW_TOPICS = ("both_legs", "sexual_function", "chest_pain", "thoracic", "recent_infection", "lump", "steroids")
+
+
+def node_for(topic: str) -> str:
+    return next(n.id for n in TREE.nodes.values() if topic in n.topics)
+
+
+@pytest.mark.parametrize("topic", NEW_TOPICS)
+def test_every_new_warning_sign_has_a_question_an_outcome_and_its_rule(topic):
+    """yes -> the clinical rule's disposition (with the topic among the result's topics and a
+    source); no -> the gate's own disposition only; unsure twice -> never below urgent."""
+    nid = node_for(topic)
+    gate = GATES.get(nid, frozenset())
+    want_yes = {"both_legs": "emergency", "sexual_function": "emergency", "chest_pain": "emergency",
+                "thoracic": "urgent", "lump": "urgent", "recent_infection": "urgent", "steroids": "urgent"}[topic]
+    for answer, want in (("yes", want_yes), ("no", oracle(set(gate)))):
+        s = Session(TREE)
+        walk_to(s, nid, gate)
+        s.answer(answer)
+        while s.result is None:
+            intent, value = answer_for(s.current.node, False)
+            s.answer(intent, value)
+        assert s.result.disposition == want, (topic, answer)
+        if answer == "yes":
+            assert topic in s.result.topics and all(s.result.sources)
+    s = Session(TREE)
+    walk_to(s, nid, gate)
+    s.answer("unsure")
+    s.answer("unsure")
+    while s.result is None:
+        intent, value = answer_for(s.current.node, False)
+        s.answer(intent, value)
+    assert RANK[s.result.disposition] >= RANK["urgent"] and topic in s.result.topics
+
+
+def test_age_alone_is_soon_and_a_minor_fall_matters_only_with_fragile_bones():
+    def result(pos: frozenset, age: float) -> str:
+        s = Session(TREE)
+        s.start()
+        while s.result is None:
+            node = s.current.node
+            if node == "age":
+                s.answer("number", age)
+            else:
+                intent, value = answer_for(node, node in pos or node == "start")
+                s.answer(intent, value)
+        return s.result.disposition
+
+    assert result(frozenset(), 64) == "soon"
+    assert result(frozenset({"trauma"}), 40) == "self_care"  # a small fall, strong bones
+    assert result(frozenset({"trauma"}), 70) == "urgent"
+    assert result(frozenset({"trauma", "bone_risk"}), 40) == "urgent"
+    assert result(frozenset({"legs"}), 40) == "soon"  # one leg tingling, no weakness
+    assert result(frozenset({"legs", "trauma"}), 40) == "soon"  # ... even after a small fall
 
 
 def walk_to(s: Session, target: str, positive: frozenset = frozenset()):
@@ -153,8 +226,7 @@ def walk_to(s: Session, target: str, positive: frozenset = frozenset()):
 @pytest.mark.parametrize("node_id", RED_FLAGS)
 def test_unsure_twice_on_a_red_flag_is_never_below_urgent(node_id):
     s = Session(TREE)
-    positive = frozenset({"trauma"}) if node_id in ("major_trauma", "bone_risk") else frozenset()
-    walk_to(s, node_id, positive)
+    walk_to(s, node_id, GATES.get(node_id, frozenset()))
     first = s.answer("unsure", transcript="I don't know")
     # asked once more, in plainer words
     assert isinstance(first[1], Say) and isinstance(first[-1], Ask)
@@ -232,7 +304,7 @@ def test_repeat_help_slower_keep_the_question():
     assert any(isinstance(e, Slower) for e in events) and events[-1] == ask
     events = s.answer("help")
     assert isinstance(events[1], Say) and "yes or no" in events[1].text and events[-1] == ask
-    assert len(s.log) == 6  # start + five "no" answers; meta requests are not answers
+    assert len(s.log) == 7  # start + six "no" answers; meta requests are not answers
 
 
 def test_back_undoes_the_last_answer_and_its_log_entry():
@@ -281,7 +353,7 @@ def test_unknown_reasks_without_guessing():
     walk_to(s, "fever")
     events = s.answer("unknown", transcript="purple")
     assert isinstance(events[0], Heard) and "didn't understand" in events[1].text
-    assert events[-1].node == "fever" and len(s.log) == 6
+    assert events[-1].node == "fever" and len(s.log) == 7
 
 
 def test_wrong_kind_of_answer_is_not_taken():

@@ -36,7 +36,7 @@ def _session(answers):
     return s
 
 
-ALL_NO = ["yes"] + ["no"] * 11 + [("number", 40), ("duration", 2.0)]
+ALL_NO = ["yes"] + ["no"] * 12 + [("number", 40), ("duration", 2.0)]
 
 
 def test_questionnaire_is_valid_r4_and_covers_every_question():
@@ -59,9 +59,15 @@ def test_enable_when_follows_the_tree_branches():
     # trauma "yes" -> major_trauma; a "not sure" that stays unsure takes the yes branch too
     codes = {w["answerCoding"]["code"] for w in items["major_trauma"]["enableWhen"]}
     assert codes == {"yes", "unsure"} and items["major_trauma"]["enableBehavior"] == "any"
-    # fever is reached from trauma "no" and from bone_risk (either answer)
-    sources = {w["question"] for w in items["fever"]["enableWhen"]}
+    # steroids (asked of everyone) is reached from trauma "no" and from bone_risk (either answer)
+    sources = {w["question"] for w in items["steroids"]["enableWhen"]}
     assert sources == {"trauma", "bone_risk"}
+    # both_legs only after a yes (or a lasting "not sure") to leg symptoms
+    assert {w["answerCoding"]["code"] for w in items["both_legs"]["enableWhen"]} == {"yes", "unsure"}
+    # every topic code of the tree is in the Questionnaire, new ones included
+    codes = {c["code"] for i in items.values() for c in i.get("code", [])}
+    for topic in ("both_legs", "sexual_function", "chest_pain", "thoracic", "recent_infection", "lump", "steroids"):
+        assert topic in codes, topic
     # age (a number) leads to duration whatever the answer
     assert items["duration"]["enableWhen"] == [{"question": "age", "operator": "exists", "answerBoolean": True}]
     assert items["duration"]["type"] == "quantity" and items["age"]["type"] == "quantity"

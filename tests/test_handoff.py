@@ -23,11 +23,15 @@ def _session(answers):
 
 
 def _urgent_session():
-    answers = [("yes", None, "yes let's go")] + [("no", None, "no")] * 4 + [
-        ("yes", None, "I fell off a chair"), ("no", None, "no it was small"), ("no", None, "no"),
-        ("yes", None, "yes I had a temperature"), ("no", None, "no"), ("no", None, "never"), ("no", None, "no"),
-        ("no", None, "no"), ("no", None, "no"), ("number", 62, "sixty two"), ("duration", 1.0, "a week")]
-    s = _session(answers)
+    said = {"start": ("yes", None, "yes let's go"), "trauma": ("yes", None, "I fell off a chair"),
+            "major_trauma": ("no", None, "no it was small"), "fever": ("yes", None, "yes I had a temperature"),
+            "cancer_history": ("no", None, "never"), "age": ("number", 62, "sixty two"),
+            "duration": ("duration", 1.0, "a week")}
+    s = Session(TREE, clock=lambda: NOW)
+    s.start()
+    while s.result is None:  # whatever the tree asks, in its order; anything else is "no"
+        intent, value, text = said.get(s.current.node, ("no", None, "no"))
+        s.answer(intent, value, 0.87, transcript=text)
     assert s.result.disposition == "urgent"
     return s
 
@@ -41,7 +45,7 @@ def test_summary_puts_disposition_and_positives_first():
     answers_at = next(i for i, ln in enumerate(lines) if ln.startswith("Answers ("))
     positives = lines[positives_at + 1:answers_at - 1]
     # red flags (trauma, fever) before the age, which is positive but not a red flag
-    assert [p.split(":")[0].strip("- ") for p in positives] == ["RED FLAG trauma", "RED FLAG fever", "age"]
+    assert [p.split(":")[0].strip("- ") for p in positives] == ["RED FLAG trauma", "RED FLAG fever, recent_infection", "age"]
     assert positives_at < answers_at
     # each answer: the question, what was said and how it was understood
     assert '   said: "I fell off a chair" -> understood: yes, confidence 0.87' in lines

@@ -310,9 +310,9 @@ def test_stopping_the_kiosk_with_a_result_on_screen_writes_its_summary(tmp_path,
                 return json.loads(r.read())["screen"]
 
         post("/api/start", {})
-        post("/api/tap", {"intent": "yes"})
-        for _ in range(11):
-            post("/api/tap", {"intent": "no"})
+        screen = post("/api/tap", {"intent": "yes"})
+        while screen["expects"] == "yesno":  # every red-flag question the tree asks
+            screen = post("/api/tap", {"intent": "no"})
         post("/api/tap", {"intent": "number", "value": 30, "label": "30"})
         screen = post("/api/tap", {"intent": "duration", "value": 1, "label": "1 week"})
         assert screen["result"]["disposition"] == "self_care" and screen["question"]  # "hear more?" open

@@ -17,7 +17,8 @@ def at(node: str, **kw) -> Session:
     s.answer("yes")
     while s.current.node != node:
         n = TREE.nodes[s.current.node]
-        if n.id == "trauma" and node in ("major_trauma", "bone_risk"):
+        if (n.id == "trauma" and node in ("major_trauma", "bone_risk")) or \
+                (n.id == "legs" and node in ("both_legs", "weakness")):  # follow-ups after a "yes"
             s.answer("yes")
             continue
         s.answer("number", 40) if n.expects == "number" else s.answer("duration", 1.0) \

@@ -71,6 +71,22 @@ def test_outcome_must_list_the_topics_that_lead_to_it():
     assert any("outcome 'urgent_infection', field 'topics'" in p and "infection_risk" in p for p in problems)
 
 
+def test_a_when_comparison_needs_a_number_or_duration_question():
+    problems = broken(lambda d: d["outcomes"]["urgent_fracture"].update(
+        when=[["trauma", "fever>=2"], ["trauma", "height>=70"]]))
+    assert any("outcome 'urgent_fracture', field 'when'" in p and "'fever>=2' compares a yes/no question" in p
+               for p in problems)
+    assert any("no question node 'height'" in p for p in problems)
+
+
+def test_a_when_comparison_holds_only_on_an_answered_value():
+    fracture = load_tree().outcomes["urgent_fracture"]
+    assert fracture.triggered({"trauma": True}, {"age": 70.0})
+    assert not fracture.triggered({"trauma": True}, {"age": 69.0})
+    assert not fracture.triggered({"trauma": True}, {})  # age not answered (or "not sure")
+    assert not fracture.triggered({}, {"age": 90.0})
+
+
 def test_emergency_must_say_the_number_first():
     problems = broken(lambda d: d["outcomes"]["emergency_cauda_equina"].update(text="Please rest. Call {emergency_number}."))
     assert any("outcome 'emergency_cauda_equina', field 'text'" in p for p in problems)

@@ -97,7 +97,8 @@ NO_FLAGS = {
     "Would you like to hear": ["no thanks"],
 }
 RED_FLAG_WORDS = ["bladder", "your bottom", "weakness", "pins and needles", "a fall", "fever", "immune system",
-                  "had cancer", "lost weight", "sleeping", "daily activities", "serious accident", "thin bones"]
+                  "had cancer", "lost weight", "sleeping", "daily activities", "serious accident", "thin bones",
+                  "chest pain", "steroid tablets", "shoulder blades", "both legs"]
 
 
 @pytest.mark.parametrize("voice,speed,noise_db", [("en-us", 140, None), ("en-us+f3", 170, WAITING_ROOM_DB)],

@@ -56,6 +56,7 @@ class _State:
     node: str | None
     positive: dict[str, bool] = field(default_factory=dict)  # node id -> True (yes) / False (possibly: unsure twice)
     unsure: dict[str, int] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)  # node id -> a number or duration answer
     attempts: dict[str, int] = field(default_factory=dict)  # node id -> answers not understood / rejected
     assumed: dict[str, str] = field(default_factory=dict)   # node id -> what was assumed, for the result
     incomplete: bool = False  # the question cap was reached before the end
@@ -64,7 +65,7 @@ class _State:
 
     def copy(self) -> "_State":
         return replace(self, positive=dict(self.positive), unsure=dict(self.unsure), attempts=dict(self.attempts),
-                       assumed=dict(self.assumed))
+                       assumed=dict(self.assumed), values=dict(self.values))
 
 
 @dataclass
@@ -175,6 +176,8 @@ class Session:
             self._state.positive[node.id] = not node.red_flag  # False marks "possibly present"
             return self._go(node.yes)
         self._history.append(before)
+        if node.expects != "yesno":
+            self._state.values[node.id] = float(value)
         if self._is_positive(node, intent, value):
             self._state.positive[node.id] = True
             return self._go(node.yes)
@@ -321,8 +324,7 @@ class Session:
 
     def _triggered(self) -> list[Outcome]:
         positive = self._state.positive
-        out = [o for o in self.tree.outcomes.values()
-               if any(all(nid in positive for nid in group) for group in o.when)]
+        out = [o for o in self.tree.outcomes.values() if o.triggered(positive, self._state.values)]
         if self._state.incomplete or any(nid for nid, sure in positive.items() if not sure):
             out.append(self.tree.unsure_outcome)
         return sorted(out, key=lambda o: -o.rank)

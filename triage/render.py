@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from triage.tree import END, INFO, STOP, Tree
+from triage.tree import END, INFO, STOP, Tree, parse_condition
 
 _SPECIAL_LABELS = {END: "result", STOP: "stop (no result)", INFO: "causes and treatments"}
 _COLOURS = {"emergency": "#d62728", "urgent": "#ff7f0e", "soon": "#e6c300", "self_care": "#2ca02c"}
@@ -54,13 +54,26 @@ def _edges(tree: Tree):
             yield node.id, node.no, no
 
 
+def _said(item: str) -> str:
+    """A `when` item for a drawing: "age>=70" -> "age ≥ 70", "duration<4" -> "duration under 4"."""
+    cond = parse_condition(item)
+    if cond is None:
+        return item
+    nid, op, limit = cond
+    return f"{nid} {'≥' if op == '>=' else 'under'} {limit:g}"
+
+
 def _triggers(tree: Tree):
-    """(node id, outcome, label) for each positive node that triggers an outcome."""
+    """(node id, outcome, label) for each positive node (or compared answer: "age>=70") that
+    triggers an outcome; a comparison is drawn from its own node with the comparison as label."""
     for o in tree.outcomes.values():
         for group in o.when:
-            for nid in group:
-                label = "positive" if len(group) == 1 else "with " + " + ".join(g for g in group if g != nid)
-                yield nid, o, label
+            for item in group:
+                cond = parse_condition(item)
+                others = [_said(g) for g in group if g != item]
+                label = (_said(item) if cond else "positive") if not others else \
+                    ((_said(item) + " ") if cond else "") + "with " + " + ".join(others)
+                yield (cond[0] if cond else item), o, label
 
 
 def to_mermaid(tree: Tree) -> str:

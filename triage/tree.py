@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,30 @@ class Outcome:
     @property
     def rank(self) -> int:
         return DISPOSITIONS.index(self.disposition)
+
+    def triggered(self, positive: dict[str, bool], values: dict[str, float]) -> bool:
+        """Every item of any one ``when`` group holds: a node id is positive (or possibly
+        present), "age>=70" / "duration<4" compare a number or duration answer."""
+        return any(all(_holds(item, positive, values) for item in group) for group in self.when)
+
+
+_CONDITION = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(>=|<)\s*([0-9]+(?:\.[0-9]+)?)\s*$")
+
+
+def parse_condition(item: str) -> tuple[str, str, float] | None:
+    """``"age>=70"`` -> ("age", ">=", 70.0); a plain node id -> None."""
+    m = _CONDITION.match(item)
+    return (m.group(1), m.group(2), float(m.group(3))) if m else None
+
+
+def _holds(item: str, positive: dict[str, bool], values: dict[str, float]) -> bool:
+    cond = parse_condition(item)
+    if cond is None:
+        return item in positive
+    nid, op, limit = cond
+    if nid not in values:
+        return False  # not answered (or "not sure"): a comparison never holds on a guess
+    return values[nid] >= limit if op == ">=" else values[nid] < limit
 
 
 @dataclass(frozen=True)
@@ -271,9 +296,14 @@ def _parse_outcome(oid: str, raw: dict[str, Any], nodes: dict[str, Node], proble
         problems.append(f"{where}, field 'when': missing: which positive nodes trigger this outcome?")
     trigger_topics: set[str] = set()
     for group in groups:
-        for nid in group:
+        for item in group:
+            cond = parse_condition(item)
+            nid = cond[0] if cond else item
             if nid not in nodes:
                 problems.append(f"{where}, field 'when': no question node {nid!r}")
+            elif cond and nodes[nid].expects not in ("duration", "number"):
+                problems.append(f"{where}, field 'when': {item!r} compares a yes/no question; "
+                                "only duration and number answers have values")
             else:
                 trigger_topics.update(nodes[nid].topics)
     if groups and trigger_topics - set(topics):
@@ -366,7 +396,7 @@ def _check_outcomes(outcomes: dict[str, Outcome], info: dict[str, str], meta: di
         for key in ("causes", "treatments"):
             if not info.get(key):
                 problems.append(f"[info], field '{key}': missing, but node '{nid.id}' goes to 'info'")
-    triggering = {nid for o in outcomes.values() for g in o.when for nid in g}
+    triggering = {(parse_condition(i) or (i,))[0] for o in outcomes.values() for g in o.when for i in g}
     for node in nodes.values():
         if node.red_flag and node.id not in triggering:
             problems.append(f"node '{node.id}', field 'red_flag': no outcome is triggered by this node")

@@ -26,4 +26,5 @@ TOPICS = (
     "start", "duration", "age", "pain_score", "sleep", "daily_activities", "fever",
     "weight_loss", "weakness", "numbness", "bladder_bowel", "saddle_numbness", "trauma",
     "osteoporosis", "steroids", "cancer_history", "infection_risk", "more_info",
+    "both_legs", "sexual_function", "chest_pain", "thoracic", "recent_infection", "lump",
 )

@@ -96,6 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nbacktriage: stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`backtriage ... | head`): stop quietly, like other command-line tools.
+        # Output still buffered would fail again at exit, so it goes to /dev/null instead.
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _has_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:

@@ -33,13 +33,14 @@ without its own) and ``thresholds`` ({backend: threshold}, per recognizer, used 
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from triage import AnswerRecord, Ask, End, Error, Event, Result, Say, Session, Slower, Tree
 from triage.wording import describe_answer
-from triage.vocabulary import READ_BACK_INTENTS
+from triage.vocabulary import INTENTS, READ_BACK_INTENTS
 
 TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
 
@@ -119,6 +120,36 @@ def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bo
 def thresholds_from_config(config: Any) -> dict[str, float]:
     """Read-back thresholds per recognizer backend ({} = the single ``confirm_below`` for all)."""
     return dict(getattr(config.recognition, "thresholds", {}) or {})
+
+
+# The values a person can mean, by the question's unit; anything else is a slip or an attack.
+VALUE_RANGES = {"years": (0.0, 130.0), "weeks": (0.0, 5200.0)}   # an age; up to 100 years of pain
+OTHER_RANGE = (0.0, 10_000.0)
+
+
+def answer_problem(question: "Question | None", intent: Any, value: Any = None, confidence: Any = 1.0) -> str | None:
+    """What is wrong with a given answer (a JSON-lines ``intent`` line, a kiosk button, an
+    understood number), or None. One rule for every front end: the intent is a known one,
+    a number is a finite real number in range for the question's unit, the confidence a
+    finite number from 0 to 1. NaN is not an age."""
+    if not isinstance(intent, str) or intent not in INTENTS:
+        return f'"intent" must be one of {", ".join(INTENTS)}'
+    if not _real(confidence) or not 0.0 <= confidence <= 1.0:
+        return '"confidence" must be a number from 0 to 1'
+    if intent not in ("duration", "number"):
+        return None if value is None else f'"value" is only for number and duration answers, not "{intent}"'
+    if not _real(value):
+        return f'"value" must be a number for a {intent} answer'
+    unit = question.unit if question is not None and question.expects == intent else ""
+    lo, hi = VALUE_RANGES.get(unit, OTHER_RANGE)
+    if not lo <= value <= hi:  # compared as given: a 5,000-digit integer never becomes a float
+        return f'"value" must be from {lo:g} to {hi:g}{" " + unit if unit else ""}'
+    return None
+
+
+def _real(x: Any) -> bool:
+    """A finite real number (not a bool, not NaN or an infinity)."""
+    return isinstance(x, int) and not isinstance(x, bool) or isinstance(x, float) and math.isfinite(x)
 
 
 def prepare(tree: Tree, lang: str = "en") -> None:
@@ -201,6 +232,8 @@ class Conversation:
         if self._ask() is None:
             return self._reply(self.session.answer("unknown", transcript=text))
         i, restated = self._understand(text, word_confidences)
+        if (problem := self._impossible(i)) is not None:
+            return problem
         return self._reply(self.session.answer(i.intent, i.value, i.confidence, transcript=text, restated=restated))
 
     def answer_transcript(self, transcript: Any, recognizer: Any = None, cross_check: bool | None = None) -> Reply:
@@ -212,6 +245,8 @@ class Conversation:
             cross_check = self.needs_cross_check()
         threshold = self.threshold_for(getattr(recognizer, "backend", None))
         i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
+        if (problem := self._impossible(i)) is not None:
+            return problem
         confidence = cross_checked_confidence(i.confidence, transcript, cross_check, i.intent, threshold)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))
@@ -245,11 +280,23 @@ class Conversation:
         """An intent given directly: a button (``label`` is what the person chose) or a protocol line."""
         if transcript is None:
             transcript = f"{TAPPED} {label}".strip()
+        problem = answer_problem(self.question, intent, value, confidence)
+        if problem:
+            raise ValueError(problem)
         return self._reply(self.session.answer(intent, value, confidence, transcript=transcript))
 
     def request(self, intent: str) -> Reply:
         """A front end's own request to the engine ("stop" after long silence, "repeat")."""
         return self._reply(self.session.answer(intent, None, 1.0, ""))
+
+    def _impossible(self, understood: Any) -> Reply | None:
+        """An understood number out of range ("I'm 500"): said, and the same question asked again."""
+        if understood.intent not in ("duration", "number"):
+            return None
+        problem = answer_problem(self.question, understood.intent, understood.value)
+        if problem is None:
+            return None
+        return self.error("That number does not look right. Please say it again.")
 
     def error(self, message: str) -> Reply:
         """Input that could not be used (a malformed line, an unreadable file): say so, ask again."""

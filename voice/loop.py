@@ -127,14 +127,16 @@ def open_recognizer_for(config: Any, out: Callable[[str], None] = print) -> Any:
         return open_recognizer(r.backend, model=str(folder))
 
 
-def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print) -> int:
+def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print,
+                  conversation: Conversation | None = None) -> int:
     """``backtriage run --io voice``: microphone, recognizer and speaker from the config
-    (already merged with --asr/--model/--input-device/--output-device), one session."""
+    (already merged with --asr/--model/--input-device/--output-device), one session
+    (``conversation``, else a new one)."""
     from voice.audio import MicrophoneSource
     from voice.sessions import tree_from
     from voice.speaker import Speaker
 
-    tree = tree_from(getattr(args, "tree", None), config)
+    tree = conversation.tree if conversation is not None else tree_from(getattr(args, "tree", None), config)
     try:
         # the microphone first: without one there is no point loading a model for seconds
         source = MicrophoneSource(config.listen.input_device or None)
@@ -147,7 +149,7 @@ def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print) ->
     out(f"(listening on {source.describe()}; recognizer: {config.recognition.backend}; "
         "say 'stop' to end, 'slower' to slow down)")
     try:
-        run_voice_session(config, recognizer, speaker, source, tree=tree, out=out,
+        run_voice_session(config, recognizer, speaker, source, tree=tree, out=out, conversation=conversation,
                                    on_partial=PartialLine() if sys.stdout.isatty() else None)
     finally:
         source.close()

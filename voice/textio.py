@@ -9,7 +9,7 @@ import json
 import shutil
 import sys
 import textwrap
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from triage import End
 from voice.conversation import Conversation, Reply
@@ -43,12 +43,47 @@ def _show_result(reply: Reply, out: TextIO) -> None:
     print(f"\n{bar}\n{reply.result.label}\n{_wrap(reply.result.text)}\n{bar}", file=out)
 
 
-def run_text(conversation: Conversation, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+MAX_LINE = 64 * 1024  # bytes in one line of input: an answer is a few words, a protocol line a few hundred bytes
+
+
+def input_lines(stream: Any, limit: int = MAX_LINE) -> Iterator[tuple[str | None, str | None]]:
+    """Lines of input as ``(text, None)``, or ``(None, problem)`` for a line that cannot be used.
+
+    Bytes are decoded here, line by line, rather than by the stream: one invalid byte or an
+    endless line is then a problem with that line, and the lines before and after still count.
+    A closed stdin (None) is simply the end of input."""
+    if stream is None:
+        return
+    raw = getattr(stream, "buffer", None)
+    if raw is None:  # already text (a StringIO, a list of lines)
+        for line in stream:
+            yield (None, f"the line is longer than {limit} characters") if len(line) > limit else (line, None)
+        return
+    while True:
+        line = raw.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := raw.readline(limit)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the endless line, without keeping it
+            yield None, f"the line is longer than {limit} bytes"
+            continue
+        try:
+            yield line.decode("utf-8"), None
+        except UnicodeDecodeError as e:
+            yield None, f"the line is not UTF-8 text (invalid byte at position {e.start})"
+
+
+def run_text(conversation: Conversation, inp: Any = sys.stdin, out: TextIO = sys.stdout) -> int:
     """A typed session. Type 'help' for the words it knows; end of input (Ctrl-D) leaves."""
     show_reply(conversation.start(), out)
+    lines = input_lines(inp)
     while not conversation.finished:
         print("> ", end="", file=out, flush=True)
-        line = inp.readline()
+        line, problem = next(lines, ("", None))
+        if problem:
+            show_reply(conversation.error(f"Sorry, {problem}. Please type your answer again."), out)
+            continue
         if not line:
             print("\nGoodbye.", file=out)
             return 0
@@ -92,6 +127,10 @@ def parse_line(line: str) -> dict[str, Any]:
     except json.JSONDecodeError as e:
         raise ValueError(f"not valid JSON ({e.msg}); send one object per line, "
                          'like {"text": "yes"} or {"audio": "answer.wav"}') from None
+    except RecursionError:
+        raise ValueError("not valid JSON here (nested too deeply); send one flat object per line") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise ValueError("not valid JSON here (a number with too many digits)") from None
     if not isinstance(msg, dict):
         raise ValueError('each line must be a JSON object, like {"text": "yes"}')
     keys = [k for k in ("text", "audio", "intent") if k in msg]
@@ -99,7 +138,19 @@ def parse_line(line: str) -> dict[str, Any]:
         raise ValueError('each line needs exactly one of "text", "audio" or "intent"')
     if not isinstance(msg[keys[0]], str):
         raise ValueError(f'"{keys[0]}" must be a string')
+    for key in (keys[0], "transcript"):
+        if isinstance(msg.get(key), str) and not _is_text(msg[key]):
+            raise ValueError(f'"{key}" is not valid text (it holds a lone surrogate such as \\ud800)')
     return msg
+
+
+def _is_text(value: str) -> bool:
+    """True when ``value`` can be written out as UTF-8 (JSON allows lone surrogates; UTF-8 does not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def run_jsonl(conversation: Conversation, inp: Iterable[str] = sys.stdin, out: TextIO = sys.stdout,
@@ -116,9 +167,12 @@ def run_jsonl(conversation: Conversation, inp: Iterable[str] = sys.stdin, out: T
             _emit(out, e.to_json())
 
     emit(conversation.start())
-    lines = iter(inp)
+    lines = input_lines(inp)
     while not conversation.finished:
-        line = next(lines, None)
+        line, problem = next(lines, (None, None))
+        if problem:
+            emit(conversation.error(problem))
+            continue
         if line is None:
             break
         if not line.strip():
@@ -126,7 +180,7 @@ def run_jsonl(conversation: Conversation, inp: Iterable[str] = sys.stdin, out: T
         try:
             msg = parse_line(line)
             if "intent" in msg:
-                reply = conversation.tap(msg["intent"], msg.get("value"), confidence=_confidence(msg),
+                reply = conversation.tap(msg["intent"], msg.get("value"), confidence=msg.get("confidence", 1.0),
                                          transcript=str(msg.get("transcript", "")))
             elif "audio" in msg:
                 reply = audio.answer(conversation, msg["audio"])
@@ -140,12 +194,3 @@ def run_jsonl(conversation: Conversation, inp: Iterable[str] = sys.stdin, out: T
     if not conversation.finished:  # end of input: leave cleanly
         _emit(out, End().to_json())
     return 0
-
-
-def _confidence(msg: dict[str, Any]) -> float:
-    """A protocol line's optional confidence: a finite number, else a plain error."""
-    value = msg.get("confidence", 1.0)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
-            float("inf"), float("-inf")):
-        raise ValueError('"confidence" must be a number from 0 to 1')
-    return float(value)

@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from voice.handoff import HandoffWriter
     from voice.sessions import config_from_args, new_conversation, tree_from
 
     config = config_from_args(args)
@@ -53,26 +54,42 @@ def run(args: argparse.Namespace) -> int:
     if args.output_device:
         config.listen.output_device = args.output_device
 
+    tree = tree_from(args.tree, config)
     if args.io in ("text", "jsonl"):
         from voice.conversation import prepare
 
-        tree = tree_from(args.tree, config)
+        if sys.stdout is None:  # started with stdout closed (>&-): the session would have nowhere to go
+            from voice.errors import UserError
+
+            raise UserError("standard output is closed; the session has nowhere to write its questions")
         prepare(tree, config.clinic.language or "en")  # at start-up, so no answer waits for it
-    if args.io == "text":
-        from voice.textio import run_text
+    # Staff handoff works in every mode; an unusable folder stops here, before the first question.
+    handoff = HandoffWriter.from_config(config, tree, on_status=_handoff_problem)
+    conversation = new_conversation(tree, config)
+    try:
+        if args.io == "text":
+            from voice.textio import run_text
 
-        return run_text(new_conversation(tree, config))
-    if args.io == "jsonl":
-        from voice.textio import AudioAnswers, run_jsonl
+            return run_text(conversation)
+        if args.io == "jsonl":
+            from voice.textio import AudioAnswers, run_jsonl
 
-        def open_recognizer():
-            from voice.asr import open_recognizer as open_asr
+            def open_recognizer():
+                from voice.asr import open_recognizer as open_asr
 
-            r = config.recognition
-            return open_asr(r.backend, model=r.model or None, model_name=r.model_name)
+                r = config.recognition
+                return open_asr(r.backend, model=r.model or None, model_name=r.model_name)
 
-        conversation = new_conversation(tree, config)
-        return run_jsonl(conversation, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
-    from voice.loop import run_from_args
+            return run_jsonl(conversation, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
+        from voice.loop import run_from_args
 
-    return run_from_args(args, config)
+        return run_from_args(args, config, conversation=conversation)
+    finally:
+        if handoff is not None:
+            handoff.session_finished(conversation.session)
+            handoff.close()
+
+
+def _handoff_problem(text: str) -> None:
+    if text:
+        print(f"backtriage: {text}", file=sys.stderr)

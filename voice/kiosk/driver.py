@@ -238,8 +238,13 @@ class KioskDriver:
             self._resume()
         if self.session is None or self.session.finished:
             return False
+        try:
+            reply = self.conversation.tap(intent, value, label=label)
+        except ValueError:  # a bad value (NaN, out of range) from a client: refused, nothing lost
+            log.warning("ignored a button with a bad value")  # not the value: it may be patient data
+            return False
         self.caption = ""  # a tap answers; an old caption would look like what was understood
-        self._apply(self.conversation.tap(intent, value, label=label))
+        self._apply(reply)
         return True
 
     @_guarded
