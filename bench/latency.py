@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._stats import pct  # noqa: E402
 from tests.speech_audio import synth  # noqa: E402
 from triage import load_tree  # noqa: E402
 from tests.audio_source import ScriptedSource  # noqa: E402
@@ -54,12 +55,6 @@ KO_YESNO = ["네", "아니요", "예", "아니오"]
 KO_WORDS = ("오늘 날씨 정말 저 는 허리 가 아파 요 네 예 아니 아니요 아니오 다리 발 열 이 있 어 없 어요 지금 "
             "병원 의사 약 물 밥 집 학교 사람 시간 주 일 달 년 하나 둘 셋 넷 다섯").split()
 
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def fmt(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:

@@ -30,6 +30,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench._stats import load, pct  # noqa: E402
 
 # Start, 11 red-flag questions, age, duration, more information: 15 answers to the end.
 ANSWERS = ["yes", "no", "nope", "no I have not", "no", "no", "no", "no never", "no", "no", "no",
@@ -42,16 +45,6 @@ def _env() -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc files; check_session writes them
     return env
 
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def load() -> str:
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def wall(cmd: list[str], stdin: str = "") -> float:
@@ -133,7 +126,7 @@ def main() -> int:
           f"   (target p95 <= 10 ms)")
     print(f"  per turn, median of per-run medians: {med * 1000:.2f} ms;"
           f" first turn of each run: median {statistics.median(r[0] for r in per_run) * 1000:.2f} ms")
-    print(f"  load after: {load()} on {os.cpu_count()} cores")
+    print(f"  load after: {load()}")
     return 0
 
 

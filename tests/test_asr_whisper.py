@@ -53,7 +53,8 @@ def test_yes_and_no(rec, tmp_path, answer, voice, speed, noise_db):
 def test_longer_answers(rec, tmp_path, answer, must_have, noise, voice):
     for noise_db in noise:
         t = heard(rec, tmp_path, answer, voice, 130, noise_db)
-        assert must_have <= set(normalise(t.text)), (noise_db, t.text)
+        words = {"three" if w == "3" else w for w in normalise(t.text)}  # Whisper writes some numbers as digits
+        assert must_have <= words, (noise_db, t.text)
 
 
 @pytest.fixture(scope="module")

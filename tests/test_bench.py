@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-BENCH = sorted((Path(__file__).resolve().parents[1] / "bench").glob("*.py"))
+BENCH = sorted(p for p in (Path(__file__).resolve().parents[1] / "bench").glob("*.py") if not p.name.startswith("_"))
 
 
 @pytest.mark.parametrize("script", BENCH, ids=lambda p: p.name)

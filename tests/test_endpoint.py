@@ -92,8 +92,42 @@ def test_a_steady_loud_room_is_not_speech():
 def test_settings_come_from_the_listen_config():
     from voice.config import Listen
 
-    cfg = EndpointConfig.from_listen(Listen(trailing_silence_s=0.8, no_speech_timeout_s=5.0, max_answer_s=9.0))
-    assert (cfg.trailing_silence_s, cfg.no_speech_timeout_s, cfg.max_answer_s) == (0.8, 5.0, 9.0)
+    cfg = EndpointConfig.from_listen(Listen(trailing_silence_s=0.8, complete_silence_s=0.25, no_speech_timeout_s=5.0,
+                                            max_answer_s=9.0))
+    assert (cfg.trailing_silence_s, cfg.complete_silence_s, cfg.no_speech_timeout_s, cfg.max_answer_s) == \
+        (0.8, 0.25, 5.0, 9.0)
+
+
+def test_a_complete_answer_ends_after_the_short_silence():
+    audio = np.concatenate([noise(0.5, -50), voice_like(0.8, -25), noise(3.0, -50, 4)])
+    ep = Endpointer(RATE, EndpointConfig(trailing_silence_s=0.6, complete_silence_s=0.3))
+    for i in range(0, len(audio) - 319, 320):
+        if ep.push(audio[i:i + 320]) == SPEECH:
+            ep.answer_complete(True)  # what the recognizer heard so far is already a whole answer
+        if ep.done:
+            break
+    assert ep.done == END and ep.t - 1.3 == pytest.approx(0.3, abs=0.05)
+
+
+def test_words_after_a_complete_answer_bring_the_long_wait_back():
+    # "no ... well, actually": the running result stops being a whole answer when speech resumes
+    audio = np.concatenate([noise(0.5, -50), voice_like(0.5, -22), noise(0.25, -50, 5), voice_like(0.6, -22),
+                            noise(2.0, -50, 6)])
+    ep = Endpointer(RATE, EndpointConfig(trailing_silence_s=0.6, complete_silence_s=0.3))
+    for i in range(0, len(audio) - 319, 320):
+        ep.push(audio[i:i + 320])
+        t = ep.t
+        ep.answer_complete(t < 1.2)  # complete after the first word, not once the second begins
+        if ep.done:
+            break
+    assert ep.done == END and ep.speech_end_s == pytest.approx(1.85, abs=0.05)
+    assert ep.t - 1.85 == pytest.approx(0.6, abs=0.05)
+
+
+def test_the_short_wait_is_never_longer_than_the_trailing_silence():
+    ep = Endpointer(RATE, EndpointConfig(trailing_silence_s=0.2, complete_silence_s=0.3))
+    ep.answer_complete(True)
+    assert ep.trailing_s == 0.2
 
 
 # ---------------------------------------------------------------- real speech

@@ -122,6 +122,7 @@ class Listen:
     input_device: str = ""   # index or name fragment; empty = system default
     output_device: str = ""
     trailing_silence_s: float = setting(0.6, lo=0.1, hi=5.0)    # silence that ends an answer
+    complete_silence_s: float = setting(0.3, lo=0.1, hi=5.0)    # ... once what was heard is a whole answer
     no_speech_timeout_s: float = setting(8.0, lo=1.0, hi=120.0)  # nothing heard -> reprompt
     max_answer_s: float = setting(15.0, lo=1.0, hi=120.0)
     reprompts: int = setting(2, lo=0, hi=10)                     # silent timeouts before ending politely

@@ -172,6 +172,7 @@ class Conversation:
         self.lang = lang or "en"
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
+        self.clock = clock
         self.session = Session(tree, clock=clock, emergency_number=emergency_number, clinic_name=clinic_name,
                                clinic_phone=clinic_phone, confirm_below=self.confirm_below)
         self.last: Reply = Reply()
@@ -222,6 +223,27 @@ class Conversation:
             return None
         return vocabulary(ask.topics, ask.expects, self.lang)
 
+    def complete_answer(self, text: str) -> bool:
+        """Whether the words heard so far (a recognizer's running result) already make a whole
+        answer that cannot lower the urgency, so listening may end after a short silence
+        (``[listen] complete_silence_s``). "not sure", a "yes" or anything at a question with
+        no clinical weight ("ready?") is complete; "it's been about" is not. An answer that
+        would lower the urgency (a "no" to a warning sign, a duration under the threshold)
+        and a reply to a read-back keep the full wait: a correction after a pause ("no ...
+        well, actually yes") must be heard."""
+        ask, node = self._ask(), self.session.node
+        if ask is None or node is None or ask.confirm or not text.strip():
+            return False
+        i, _ = self._understand(text, None)
+        if i.intent == "unsure":
+            return True
+        # 0.9: a plain answer, a topic's own words or a number with its unit; an opener
+        # alone ("I have ...", 0.85) is how longer answers begin.
+        if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below):
+            return False
+        weighty = node.red_flag or node.threshold is not None
+        return not weighty or self.session._is_positive(node, i.intent, i.value)
+
     # ------------------------------------------------------------------ inputs
 
     def start(self) -> Reply:
@@ -261,13 +283,15 @@ class Conversation:
         from intents.readback import readback_only
 
         ask, node = self._ask(), self.session.node
+        # "since Friday", "born in 1961": dates are read against the session clock (tests fix it)
+        today = self.clock() if self.clock else time.time()
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
-                             word_confidences=word_confidences), False
+                             word_confidences=word_confidences, today=today), False
         i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
         if node.expects != "yesno":
             own = interpret(text, topic=node.topics, expects=node.expects, lang=self.lang,
-                            word_confidences=word_confidences)
+                            word_confidences=word_confidences, today=today)
             if own.intent == node.expects:
                 if i.intent == "no" and own.value == ask.confirm.get("value"):
                     # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation

@@ -11,7 +11,10 @@ recognizer: an energy voice-activity detector with an adaptive noise floor.
   floor (a click or a cough that short does not count). While speaking, a frame
   ``keep_margin_db`` above the floor still counts as voice (hysteresis, so soft
   word endings do not cut the answer).
-- The answer ends ``trailing_silence_s`` after the last voiced frame. Nothing
+- The answer ends ``trailing_silence_s`` after the last voiced frame, or
+  ``complete_silence_s`` once the caller has said the words so far already make a
+  whole answer (:meth:`Endpointer.answer_complete`; the recognizer's running
+  result "not sure" or "yes" needs no long wait, "it's been about" does). Nothing
   heard for ``no_speech_timeout_s`` → timeout (the caller reprompts); an answer
   longer than ``max_answer_s`` is cut there.
 
@@ -34,6 +37,7 @@ FALSE_START = "false_start"  # what looked like speech was too short (click, cou
 @dataclass
 class EndpointConfig:
     trailing_silence_s: float = 0.6
+    complete_silence_s: float = 0.3  # ... once the words so far are a whole answer (never longer than the above)
     no_speech_timeout_s: float = 8.0
     max_answer_s: float = 15.0
     start_margin_db: float = 10.0   # above the floor to start speech
@@ -52,6 +56,7 @@ class EndpointConfig:
     def from_listen(cls, listen: Any, **overrides: Any) -> "EndpointConfig":
         """From the config's [listen] section."""
         base = dict(trailing_silence_s=listen.trailing_silence_s,
+                    complete_silence_s=getattr(listen, "complete_silence_s", cls.complete_silence_s),
                     no_speech_timeout_s=listen.no_speech_timeout_s,
                     max_answer_s=listen.max_answer_s)
         base.update(overrides)
@@ -92,6 +97,16 @@ class Endpointer:
         self.last_voice: int | None = None  # sample index where the last voiced frame ended
         self.voiced = 0
         self.done: str | None = None
+        self.complete = False             # the words so far are a whole answer: the short wait applies
+
+    def answer_complete(self, complete: bool) -> None:
+        """Whether the recognizer's running result is already a whole answer (updated as it changes)."""
+        self.complete = bool(complete)
+
+    @property
+    def trailing_s(self) -> float:
+        cfg = self.cfg
+        return min(cfg.complete_silence_s, cfg.trailing_silence_s) if self.complete else cfg.trailing_silence_s
 
     @property
     def t(self) -> float:
@@ -154,11 +169,12 @@ class Endpointer:
         if sum(self._recent) / len(self._recent) > self._margin(cfg.keep_margin_db):
             self.last_voice = self.samples
             self.voiced += n
-        elif self.samples - self.last_voice >= cfg.trailing_silence_s * self.rate:
+        elif self.samples - self.last_voice >= self.trailing_s * self.rate:
             if self.voiced < cfg.min_utterance_s * self.rate:
                 self.in_speech = False
                 self.speech_start = self.last_voice = None
                 self._loud_run = self.voiced = 0
+                self.complete = False
                 return FALSE_START
             self.done = END
             return END

@@ -28,14 +28,17 @@ FEED_SILENCE_S = 0.3
 def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list[str] | None = None,
                       cross_check: bool = False, settings: Any = None,
                       on_partial: Callable[[str], None] | None = None,
-                      timing: dict[str, Any] | None = None) -> Transcript | None:
+                      timing: dict[str, Any] | None = None,
+                      complete: Callable[[str], bool] | None = None) -> Transcript | None:
     """One answer as a Transcript, or None when nothing was said before the no-speech timeout.
 
     ``settings``: the config's [listen] section (trailing_silence_s,
     no_speech_timeout_s, max_answer_s, echo_tail_s). ``on_partial`` gets the
     recognizer's partial text whenever it changes (live captions). ``timing``,
     when given, is filled with where the answer was in the audio and when the
-    end was decided (``perf_counter``), for the latency benchmark.
+    end was decided (``perf_counter``), for the latency benchmark. ``complete``
+    tells whether the recognizer's running result is already a whole answer
+    (``Conversation.complete_answer``): then a shorter silence ends it.
     Raises :class:`DeviceLost` if the microphone goes away.
     """
     from voice.config import Listen
@@ -77,10 +80,12 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 text = recognizer.accept(f.tobytes())
                 if text != partial:
                     partial = text
+                    if complete is not None:
+                        endpointer.answer_complete(bool(text) and complete(text))
                     if on_partial and text:
                         on_partial(text)
             if event == FALSE_START:
-                started = False  # a click or cough: the next real speech begins a fresh utterance
+                started, partial = False, ""  # a click or cough: the next real speech begins a fresh utterance
             elif event in (END, MAX_LENGTH):
                 break
         transcript = recognizer.end()

@@ -77,7 +77,8 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
         cross_check = conversation.needs_cross_check()
         try:
             transcript = listen_for_answer(source, recognizer, conversation.grammar(recognizer),
-                                           cross_check, config.listen, on_partial)
+                                           cross_check, config.listen, on_partial,
+                                           complete=conversation.complete_answer)
         except DeviceLost:
             if not wait_for_device(source, speaker.say, poll_s=device_poll_s):
                 return conversation.result

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from voice.audio import DeviceLost
 from voice.errors import UserError
-from voice.kiosk.driver import IDLE, STILL_THERE, KioskDriver
+from voice.kiosk.driver import IDLE, SESSION, STILL_THERE, KioskDriver
 
 log = logging.getLogger("backtriage.kiosk")
 
@@ -75,6 +75,13 @@ class KioskListener:
         grammar = list(grammar or [])
         return grammar + [p for p in extra if p not in grammar], cross_check
 
+    def _complete(self, text: str) -> bool:
+        """Whether what was heard so far is a whole answer to the open question (a shorter wait then)."""
+        d = self.driver
+        with d._lock:
+            c = d.conversation
+            return bool(d.mode == SESSION and c is not None and c.question is not None and c.complete_answer(text))
+
     def _wait_for_source(self) -> Any | None:
         while not self._stop.is_set():
             try:
@@ -121,7 +128,7 @@ class KioskListener:
             grammar, cross_check = self._target(recognizer)
             try:
                 t = listen_for_answer(source, recognizer, grammar, cross_check, self.settings,
-                                      on_partial=self.driver.caption_partial)
+                                      on_partial=self.driver.caption_partial, complete=self._complete)
             except DeviceLost:
                 self._recover(source)
                 continue
