@@ -71,6 +71,19 @@ class _State:
                        assumed=dict(self.assumed), values=dict(self.values), mentions=list(self.mentions))
 
 
+class _Cautious(float):
+    """The value of an answer that was not understood (or stayed "not sure"). It holds the
+    question's threshold, but every comparison a tree's outcome makes with it is true, so
+    no outcome is missed for want of an answer: "trauma and age>=70" counts when the age
+    is unknown, and so does "steroids and duration<4" when the duration is."""
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+
 @dataclass
 class _Pending:
     """An answer waiting for the person to confirm it."""
@@ -240,6 +253,7 @@ class Session:
             # Still unsure: take the cautious branch; a red flag counts as possibly present.
             self._history.append(before)
             self._state.positive[node.id] = not node.red_flag  # False marks "possibly present"
+            self._cautious_value(node)
             return self._go(node.yes)
         self._history.append(before)
         if node.expects != "yesno":
@@ -284,9 +298,11 @@ class Session:
             before = [Slower()] if intent == "slower" else \
                 [Say(self._fmt(self.tree.meta["help"]))] if intent == "help" else []
             return before + self._read_back()
-        if intent in META_INTENTS:  # stop, restart, back
+        if intent in ("stop", "restart"):
             self._pending = None
             return self._meta(intent)
+        if intent == "back":  # "that was wrong", "I made a mistake": about the read-back, not the last question
+            intent = "no"
         own = intent in EXPECTED_INTENTS[node.expects] and (node.expects != "yesno" or restated)
         if own:
             if not self._fits(node, intent, value):
@@ -350,6 +366,7 @@ class Session:
                 if node.red_flag else "Sorry, I couldn't understand that."
             return [Say(said)] + self._go(node.yes)
         # duration / number: at or above the threshold ("4 weeks or more", "50 years or over")
+        self._cautious_value(node)
         assumed = f"{threshold_words(node)} or more"
         intent = "duration" if node.expects == "duration" else "number"
         self._record(node, intent, float(node.threshold), 0.0, transcript, note=f"{NOT_UNDERSTOOD}, taken as {assumed}")
@@ -357,6 +374,12 @@ class Session:
         self._state.assumed[node.id] = f'your answer to "{question}" was taken as {assumed}'
         return [Say(f"Sorry, I couldn't understand that. To be safe, I will take it as {assumed}.")] + \
             self._go(node.yes)
+
+    def _cautious_value(self, node: Node) -> None:
+        """A duration or number nobody could make out: the threshold for the record, and every
+        comparison an outcome makes with it ("age>=70", "duration<4") holds."""
+        if node.expects != "yesno" and node.threshold is not None:
+            self._state.values[node.id] = _Cautious(node.threshold)
 
     def _over_cap(self, transcript: str) -> list[Event]:
         """Too many questions: stop asking. Before a result, the open question is read cautiously
