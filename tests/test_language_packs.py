@@ -123,3 +123,13 @@ def test_holdout_corpus(lang):
 def test_unknown_language_is_a_plain_error():
     with pytest.raises(ValueError, match="no phrase data for language 'fr'; available: en, es, ko"):
         interpret("oui", "fever", lang="fr")
+
+
+@pytest.mark.parametrize("lang, reply, only", [
+    ("es", "sí, correcto", True), ("es", "no", True), ("es", "no, tengo fiebre", False),
+    ("ko", "네 맞아요", True), ("ko", "아니요", True), ("ko", "아니요 열이 있어요", False),
+])
+def test_replies_to_a_read_back(lang, reply, only):
+    from intents.readback import readback_only
+
+    assert readback_only(reply, lang) is only

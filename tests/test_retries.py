@@ -144,3 +144,18 @@ def test_restart_does_not_reset_the_question_cap():
         s.answer("yes")
         s.answer("restart")
     assert s.finished and s.asked <= 21
+
+
+def test_uncertain_answers_that_keep_contradicting_their_read_back_end_cautiously():
+    """Heard "no" (uncertain), read back; the reply is heard as an uncertain "yes", read back; then "no"...
+    (a grammar recognizer on a poor line does this). The ping-pong is bounded and ends in the cautious reading."""
+    s = at("bladder_bowel")
+    events = []
+    for i in range(12):
+        if s.finished or s.current is None or s.current.node != "bladder_bowel":
+            break
+        intent = "no" if i % 2 == 0 else "yes"
+        events = s.answer(intent, None, 0.3, transcript=f"heard {intent}", restated=True) if i else \
+            s.answer(intent, None, 0.3, transcript="heard no")
+    assert i < 8
+    assert s.result is not None and s.result.disposition == "emergency"  # bladder trouble possibly present

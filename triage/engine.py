@@ -25,11 +25,12 @@ Safety rules built in here, not left to front ends:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower
-from triage.wording import describe_answer, question_sentence, read_back, threshold_words
+from triage.wording import describe_answer, question_sentence, read_back, statement, threshold_words
 from triage.tree import END, INFO, STOP, Node, Outcome, Tree
 from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS
 
@@ -229,6 +230,10 @@ class Session:
             if intent == pending.intent and (node.expects == "yesno" or math.isclose(
                     float(value), float(pending.value), rel_tol=0.02, abs_tol=1e-9)):
                 return self._apply(pending.intent, pending.value, 1.0, pending.transcript)  # restated: confirmed
+            # A new answer contradicting the read-back counts as an attempt: an uncertain "yes", read
+            # back, answered "no", read back, answered "yes"... must end (in the cautious reading).
+            if self._attempt(node) >= MAX_ATTEMPTS:
+                return self._assume(node, transcript)
             return self._take(intent, value, confidence, transcript, threshold)  # a new answer
         if intent == "yes":
             self._pending = None
@@ -331,7 +336,7 @@ class Session:
         chosen = triggered or [self.tree.default_outcome]
         top = chosen[0]
         disclaimer = self.tree.meta["disclaimer"]
-        reasons = tuple(self._fmt(o.reason) for o in chosen)
+        reasons = tuple(self._reason(o) for o in chosen)
         because = ("The reason: " if len(reasons) == 1 else "The reasons: ") + "; and ".join(reasons) + "." \
             if triggered else ""
         instruction = self._fmt(top.text)
@@ -355,6 +360,23 @@ class Session:
             self._state.node = after
             return events + self._ask(self.tree.nodes[after].text)
         return events + self._end()
+
+    def _reason(self, outcome: Outcome) -> str:
+        """Why an outcome applies. When it rests only on answers the person stayed unsure about
+        (a red flag treated as possibly present), say so instead of stating the symptom as reported."""
+        positive = self._state.positive
+        groups = [g for g in outcome.when if all(nid in positive for nid in g)]
+        if not groups or not all(any(not positive[nid] for nid in g) for g in groups):
+            return self._fmt(outcome.reason)
+        said = []
+        for nid in (nid for nid in groups[0] if not positive[nid]):
+            node = self.tree.nodes[nid]
+            text = node.said_yes or statement(self._fmt(node.text), True)
+            if not text:
+                return self._fmt(outcome.reason)
+            # "you DO have numbness" -> "you have numbness"; "you HAVE had" -> "you have had"
+            said.append(re.sub(r"\b([A-Z]{2,5})\b", lambda m: m.group(1).lower(), re.sub(r"\bDO ", "", text)))
+        return "you were not sure whether " + ", or whether ".join(said)
 
     def _stop(self) -> list[Event]:
         return [Say(self._fmt(self.tree.meta["stop_text"]))] + self._end()

@@ -140,8 +140,9 @@ class Tree:
         return next(o for o in self.outcomes.values() if o.unsure_floor)
 
 
-def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
-    """Load and validate a tree file (the shipped tree when ``path`` is None)."""
+def load_tree(path: str | os.PathLike[str] | None = None, lang: str | None = None) -> Tree:
+    """Load and validate a tree file (the shipped tree when ``path`` is None); ``lang``: with its
+    wording in that language (triage/locale.py), checked as a whole like the English."""
     p = Path(path) if path is not None else SHIPPED_TREE
     try:
         raw = p.read_text(encoding="utf-8")
@@ -157,6 +158,15 @@ def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
         raise TreeError(str(p), [f"not valid TOML: {e}"]) from None
     except RecursionError:  # tomllib parses nested arrays recursively
         raise TreeError(str(p), ["not valid TOML: arrays or tables nested too deeply"]) from None
+    base = data.get("meta", {}).get("language", "en") if isinstance(data.get("meta"), dict) else "en"
+    if lang and lang != base:
+        from triage.locale import locale_file, localize
+
+        wording = locale_file(p, lang, shipped=p.resolve() == SHIPPED_TREE.resolve())
+        data, problems = localize(data, lang, wording)
+        if problems:
+            raise TreeError(f"{p} in {lang!r}", problems)
+        return parse_tree(data, f"{p} with {wording}")
     return parse_tree(data, str(p))
 
 
