@@ -127,8 +127,10 @@ def run_bench(rounds: int) -> None:
         m, b = score(cases, interpret), score(cases, baseline)
         results[name] = m
         print(f"{name} ({len(cases)} utterances)")
-        print(f"  matcher : accuracy {m.accuracy:.1%} ({m.right}/{m.total}), red-flag yes/unsure read as no: {len(m.dangerous)}")
-        print(f"  baseline: accuracy {b.accuracy:.1%} ({b.right}/{b.total}), red-flag yes/unsure read as no: {len(b.dangerous)}")
+        print(f"  matcher : accuracy {m.accuracy:.1%} ({m.right}/{m.total}), red-flag yes/unsure read as no: "
+              f"{len(m.dangerous)} (of them a yes described in a sentence: {len(m.described_as_no)})")
+        print(f"  baseline: accuracy {b.accuracy:.1%} ({b.right}/{b.total}), red-flag yes/unsure read as no: "
+              f"{len(b.dangerous)} (of them a yes described in a sentence: {len(b.described_as_no)})")
     raw_m, lat_m = latencies_us(interpret, cases_all, rounds)
     raw_b, lat_b = latencies_us(baseline, cases_all, rounds)
     print(f"\nlatency per utterance (warm; each utterance's median of {rounds} calls)")
@@ -181,8 +183,10 @@ def run_noisy() -> None:
     cases = noisy(load_corpus(DATA / CORPORA[0]))
     m, b = score(cases, interpret), score(cases, baseline)
     print(f"\nrecognizer-style noise on {CORPORA[0]} ({len(cases)} garbled answers, labels unchanged)")
-    print(f"  matcher : accuracy {m.accuracy:.1%}, red-flag yes/unsure read as no: {len(m.dangerous)}")
-    print(f"  baseline: accuracy {b.accuracy:.1%}, red-flag yes/unsure read as no: {len(b.dangerous)}")
+    print(f"  matcher : accuracy {m.accuracy:.1%}, red-flag yes/unsure read as no: {len(m.dangerous)} "
+          f"(a yes described in a sentence: {len(m.described_as_no)})")
+    print(f"  baseline: accuracy {b.accuracy:.1%}, red-flag yes/unsure read as no: {len(b.dangerous)} "
+          f"(a yes described in a sentence: {len(b.described_as_no)})")
     print("\n".join(calibration(m)))
     for (want, got), n in Counter((c.intent, g.intent) for c, g in m.wrong).most_common(8):
         print(f"  {want} -> {got}: {n}")

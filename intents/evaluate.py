@@ -12,13 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 from intents.matcher import Interpretation
+# Questions where a wrong "no" hides a warning sign (one list for the matcher and the scoring).
+from triage.vocabulary import RED_FLAG_TOPICS
 
-# Questions where a wrong "no" hides a warning sign.
-RED_FLAG_TOPICS = frozenset({
-    "fever", "weight_loss", "weakness", "numbness", "bladder_bowel", "saddle_numbness", "trauma",
-    "osteoporosis", "steroids", "cancer_history", "infection_risk", "sleep", "daily_activities",
-    "both_legs", "sexual_function", "chest_pain", "thoracic", "recent_infection", "lump",
-})
 VALUE_TOLERANCE = 0.01  # relative, for durations in weeks
 
 
@@ -56,6 +52,16 @@ def dangerous(case: Case, got: Interpretation) -> bool:
             and bool(set(case.topics) & RED_FLAG_TOPICS))
 
 
+SENTENCE_WORDS = 5  # a "yes" said as a sentence that describes the symptom, not a bare "yes"
+
+
+def described_as_no(case: Case, got: Interpretation) -> bool:
+    """A red-flag "yes" said as a sentence describing the symptom ("I haven't been able to hold
+    my bowels") read as "no": the error issue 9 is about, reported apart."""
+    return (case.intent == "yes" and got.intent == "no" and bool(set(case.topics) & RED_FLAG_TOPICS)
+            and len(case.text.split()) >= SENTENCE_WORDS)
+
+
 @dataclass
 class Score:
     total: int
@@ -63,6 +69,10 @@ class Score:
     dangerous: list[tuple[Case, Interpretation]]
     wrong: list[tuple[Case, Interpretation]]
     results: list[tuple[Case, Interpretation]]
+
+    @property
+    def described_as_no(self) -> list[tuple[Case, Interpretation]]:
+        return [(c, g) for c, g in self.dangerous if described_as_no(c, g)]
 
     @property
     def accuracy(self) -> float:

@@ -118,13 +118,13 @@ class Entry:
 
 # Same phrase twice at one question: the more specific meaning wins.
 _PRIORITY = {"meta": 0, "value": 1, "relative": 1}
-_ANSWER_PRIORITY = {"unsure": 2, "topic": 3, "strong": 4, "hedge": 5, "neutral": 5, "weak": 6}
+_ANSWER_PRIORITY = {"unsure": 2, "topic": 3, "strong": 4, "hedge": 5, "neutral": 5, "new": 5, "old": 5, "weak": 6}
 
 
 def _rank(e: Entry) -> int:
     if e.kind in _PRIORITY:
         return _PRIORITY[e.kind]
-    if e.intent in ("unsure", "hedge", "neutral"):
+    if e.intent in ("unsure", "hedge", "neutral", "new", "old"):
         return _ANSWER_PRIORITY[e.intent]
     return _ANSWER_PRIORITY[e.strength]
 
@@ -401,7 +401,8 @@ def _shared_part(lang: Language, expects: str) -> _Part:
             spec = lang.meta.get(intent, {})
             part.add(lang, spec.get("phrases", []), numeric, kind="meta", intent=intent)
             part.add(lang, spec.get("alone", []), numeric, kind="meta", intent=intent, alone=True)
-        intents = ("yes", "no", "unsure", "hedge", "neutral") if expects == "yesno" else ("unsure", "hedge", "neutral")
+        intents = ("yes", "no", "unsure", "hedge", "neutral", "new", "old") if expects == "yesno" \
+            else ("unsure", "hedge", "neutral")
         for intent in intents:
             spec = lang.answers.get(intent, {})
             part.add(lang, spec.get("strong", []), numeric, kind="answer", intent=intent, strength="strong")

@@ -21,13 +21,15 @@ confidence bucket on the labelled corpus.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz, process
 
+from intents import dates
 from intents import numbers as num
 from intents.lexicon import BOUNDARY, UNK, Entry, Question, question, topic_tuple
-from triage.vocabulary import INTENTS  # noqa: F401  (re-exported: intents.INTENTS)
+from triage.vocabulary import INTENTS, NEW_SIGN_TOPICS, RED_FLAG_TOPICS  # noqa: F401  (INTENTS re-exported: intents.INTENTS)
 
 # Starting confidences by kind of evidence.
 CONF_META = 0.95
@@ -46,6 +48,11 @@ HEDGE_FACTOR = 0.7        # "I think I have" is a yes, less sure
 HOMOPHONE_FACTOR = 0.8
 NEGATED_FACTOR = 0.95
 UNK_NO_FACTOR = 0.6       # a "no" or a duration with an unreadable word in it is read back
+# Warning-sign questions (issue 9)
+CONF_DESCRIBED = 0.8      # the symptom described and said to be new: a yes
+CONF_OLD = 0.45           # a described symptom said to be old and unchanged: a "no", read back
+CONF_UNCLEAR_NO = 0.5     # a "no" from a word or two inside a longer sentence: read back
+CLEAR_DENIAL_SHARE = 0.25  # ... when denial words are less than this share of the words
 
 RANGES = {"age": (0, 120), "pain_score": (0, 10)}
 
@@ -218,10 +225,12 @@ def _word_factor(word_confidences: Any) -> float:
 
 
 def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = "en",
-              word_confidences: Iterable[Any] | None = None) -> Interpretation:
+              word_confidences: Iterable[Any] | None = None, today: Any = None) -> Interpretation:
     """Understand one answer to a question about ``topic`` (a code or the Ask's tuple of codes)
     that ``expects`` yesno | duration | number. Never raises on odd text: anything it cannot
-    read is ``unknown``. Raises ValueError only for an unknown topic, expects or language."""
+    read is ``unknown``. Raises ValueError only for an unknown topic, expects or language.
+    ``today`` (a date, datetime or timestamp: the session clock) resolves dates ("since
+    Friday", "born in 1961"); without it no date is read."""
     q = question(lang, topic_tuple(topic), expects)
     toks = q.lang.tokens(text, numeric=expects != "yesno")
     # [unk] words are matched around ("i don't [unk] know" is still "I don't know") but
@@ -237,7 +246,7 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
         return UNKNOWN
     toks, corrected = _correct(q, toks)
     matches = _find(q, toks)
-    result = _decide(q, toks, matches, unreadable, after_unk)
+    result = _decide(q, toks, matches, unreadable, after_unk, dates.as_date(today))
     if result.intent == "unknown" or (result.intent == "no" and negation_lost):
         return UNKNOWN
     used = [i for m in matches for i in range(m.start, m.end) if i in corrected]
@@ -249,16 +258,56 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
 
 
 def _decide(q: Question, toks: list[str], matches: list[_Match], unreadable: int = 0,
-            after_unk: set[int] = frozenset()) -> Interpretation:
+            after_unk: set[int] = frozenset(), today: date | None = None) -> Interpretation:
     meta = _meta(q, toks, matches)
     if meta is not None:
         return meta
     answers = [m for m in matches if m.entry.kind != "meta"]
     if q.expects == "duration":
-        return _duration(q, toks, answers, unreadable, after_unk)
+        return _dated(q, toks, _duration(q, toks, answers, unreadable, after_unk), today)
     if q.expects == "number":
-        return _number(q, toks, answers, unreadable)
+        return _age(q, toks, _number(q, toks, answers, unreadable), today)
     return _yes_no(q, toks, answers, unreadable)
+
+
+def _dated(q: Question, toks: list[str], plain: Interpretation, today: date | None) -> Interpretation:
+    """A duration said as a date ("since Friday") or as an anniversary to come ("six days tomorrow")."""
+    if today is None:
+        return plain
+    code = q.lang.lang
+    if plain.intent == "duration":
+        ahead = dates.future_offset_days(code, toks, today)
+        if ahead:
+            return Interpretation("duration", round(max(0.0, plain.value - ahead / 7), 4), plain.confidence)
+        if num.durations(q.lang, toks, set()):
+            return plain  # a number and a unit were said: they win over a weekday in passing
+    anchor = dates.anchor_date(code, toks, today)
+    if anchor is None:
+        return plain
+    day, conf = anchor
+    return Interpretation("duration", round((today - day).days / 7, 4), conf)
+
+
+def _age(q: Question, toks: list[str], plain: Interpretation, today: date | None) -> Interpretation:
+    """Ages said as a year of birth, a birthday to come or a decade."""
+    if "age" not in q.topics:
+        return plain
+    code = q.lang.lang
+    if today is not None:
+        born = dates.birth_year_age(code, toks, today)
+        if born is not None:
+            return Interpretation("number", born, dates.CONF_MONTH)
+    found = [x for x in num.numbers(q.lang, toks, set()) if 0 < x.value <= 120]
+    if found:
+        now = [x for x in found if not dates.future_age(code, toks, x.start, x.end)]
+        if len(now) < len(found):
+            value = max(x.value for x in now) if now else min(x.value for x in found) - 1
+            return Interpretation("number", int(value), dates.CONF_MONTH)
+        return plain
+    decade = dates.decade_age(code, toks)
+    if decade is not None and plain.intent != "number":
+        return Interpretation("number", decade, dates.CONF_DECADE)
+    return plain
 
 
 def _spans(ms: Iterable[_Match]) -> set[int]:
@@ -344,12 +393,52 @@ def _number(q: Question, toks: list[str], answers: list[_Match], unreadable: int
 
 
 def _yes_no(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:
+    plain = _yes_no_plain(q, toks, answers, unreadable)
+    if not RED_FLAG_TOPICS.intersection(q.topics):
+        return plain
+    return _red_flag(q, toks, answers, plain)
+
+
+def _red_flag(q: Question, toks: list[str], answers: list[_Match], plain: Interpretation) -> Interpretation:
+    """A warning-sign question: a sentence that describes the symptom is not a silent "no".
+
+    - the topic's own words said to be new ("... which has never happened before") -> yes;
+    - the topic's own words said to be old and unchanged ("since my kids, it's not new") -> a
+      "no" read back (CONF_OLD, under every read-back threshold);
+    - "new" alone ("no, never happened before") is not a clear answer -> unsure, asked again;
+    - a "no" from a word or two in a sentence mostly about something else ("I keep needing to
+      go but nothing comes out") is read back (CONF_UNCLEAR_NO) instead of counting silently.
+    """
+    new = [m for m in answers if m.entry.intent == "new"]
+    old = [m for m in answers if m.entry.intent == "old"]
+    described = any(m.entry.kind == "topic" and m.entry.intent == "yes" for m in answers)
+    if new and not old:
+        return Interpretation("yes", None, CONF_DESCRIBED) if described else \
+            Interpretation("unsure", None, CONF_CONFLICT)
+    if old and not new and (described or plain.intent == "yes") and NEW_SIGN_TOPICS.intersection(q.topics):
+        return Interpretation("no", None, CONF_OLD)
+    if plain.intent == "no" and plain.confidence >= CONF_UNCLEAR_NO:
+        denial = _spans(m for m in answers if m.entry.intent in ("no", "old")
+                        or (m.entry.kind == "topic" and m.entry.intent == "no"))
+        words = [t for t in toks if t != BOUNDARY and t not in q.lang.fillers]
+        if words and len(denial) / len(words) < CLEAR_DENIAL_SHARE and not _leading_denial(answers):
+            return Interpretation("no", None, CONF_UNCLEAR_NO)
+    return plain
+
+
+def _leading_denial(answers: list[_Match]) -> bool:
+    """The answer starts with a plain denial ("no, ...", "nope, ...", "no fever, ...")."""
+    first = min(answers, key=lambda m: m.start, default=None)
+    return first is not None and first.start == 0 and first.entry.intent == "no" and first.entry.strength == "strong"
+
+
+def _yes_no_plain(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:
     covered, unsure, hedges = _doubts(answers)
     if unsure:
         return Interpretation("unsure", None, CONF_UNSURE * _homophone(*unsure))
     # Negation words inside a yes-phrase ("can't sleep") or a neutral one ("never felt so weak")
     # negate nothing.
-    yes_cover = {i for m in answers if m.entry.intent in ("yes", "neutral") for i in range(m.start, m.end)}
+    yes_cover = {i for m in answers if m.entry.intent in ("yes", "neutral", "new", "old") for i in range(m.start, m.end)}
     strong: set[str] = set()
     per_topic: dict[str, set[str]] = {}
     weak: set[str] = set()

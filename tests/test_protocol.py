@@ -42,7 +42,7 @@ def test_full_event_sequence_for_a_self_care_session():
     assert heard[-2]["intent"] == "duration" and heard[-2]["value"] == pytest.approx(1.0)
     for e in events:
         if e["event"] == "ask":
-            assert set(e) == {"event", "node", "topics", "expects", "text"}
+            assert set(e) == {"event", "node", "topics", "expects", "text", "lang"}
         if e["event"] == "heard":
             assert set(e) >= {"transcript", "intent", "value", "confidence"}
 

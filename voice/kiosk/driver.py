@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from triage import Session, Tree
+from triage import Result, Session, Tree
 from voice.conversation import Conversation, Reply
 
 log = logging.getLogger("backtriage.kiosk")
@@ -52,6 +52,25 @@ START_WORDS = re.compile(r"\b(start|begin|hello|hi|hey|ready|yes|help)\b", re.I)
 # Spoken or typed requests for more time (WCAG 2.2.1) that the answer layer need not know.
 MORE_TIME_WORDS = re.compile(r"\b(more time|wait|hold on|one moment|a moment|just a (sec|second|minute)"
                              r"|i'?m (still )?here|still here)\b", re.I)
+
+
+def result_card(reply: Reply, disclaimer: str) -> dict[str, Any]:
+    """The result as the screen's card: ONE short first step (the instruction's first sentence and
+    its "Call ..." sentence), the reasons, the rest of the advice (what else to do and watch for),
+    then the disclaimer. The same sentences the voice says, in the order a reader needs them."""
+    result = next((e for e in reply.events if isinstance(e, Result)), None)
+    if result is None:
+        return {}
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", result.instruction.strip()) if p]
+    first, more = sentences[:1], sentences[1:]
+    call = next((p for p in more if p.startswith("Call ") and " if " not in p), None)
+    if call is not None:
+        first.append(call)
+        more.remove(call)
+    return {"first_step": " ".join(first), "more": more,
+            "reasons": [r[:1].upper() + r[1:] + ("" if r.endswith(".") else ".")
+                        for r in (*result.reasons, *result.assumed)],
+            "disclaimer": disclaimer}
 
 
 class KioskDriver:
@@ -415,7 +434,8 @@ class KioskDriver:
         if reply.result is not None:
             r = reply.result
             self.result = {"disposition": r.disposition, "text": r.text, "emergency": r.emergency,
-                           "instruction": r.instruction, "detail": r.detail}
+                           "instruction": r.instruction, "detail": r.detail,
+                           **result_card(reply, self.tree.meta.get("disclaimer", ""))}
             self.mode = OUTCOME
             if r.emergency:
                 log.warning("emergency outcome: alerting staff")

@@ -1,40 +1,50 @@
 // The kiosk page: renders the screen the server pushes (server-sent events) and posts button taps.
 // Text is only ever set with textContent: nothing from the server is run as HTML.
+// The page's own words come from labels.json (one file to translate).
 "use strict";
-// Shown above the instruction so the urgency is the first thing read (the voice says the same instruction).
-const RESULT_LABELS = {
-  self_care: "Self-care at home",
-  soon: "Book an appointment",
-  urgent: "Urgent: see a clinician today",
-};
 
 const $ = (id) => document.getElementById(id);
-let screen = null;
+let L = {};            // labels.json
+let screen = null;     // the last screen rendered
 let typedNumber = "";
 let countdownTimer = null;
+
+function label(key, vars) {
+  let text = key.split(".").reduce((o, k) => (o ? o[k] : undefined), L);
+  if (typeof text !== "string") return key;
+  for (const [k, v] of Object.entries(vars || {})) text = text.replace(`{${k}}`, String(v));
+  return text;
+}
+
+function applyLabels() {
+  document.documentElement.lang = L.lang || "en";
+  document.title = label("title");
+  for (const el of document.querySelectorAll("[data-label]")) el.textContent = label(el.dataset.label);
+  for (const el of document.querySelectorAll("[data-label-aria]")) el.setAttribute("aria-label", label(el.dataset.labelAria));
+}
 
 async function post(path, body) {
   try {
     const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" },
                                   body: JSON.stringify(body || {}) });
-    return r.ok;
+    return r.ok ? await r.json() : null;
   } catch (e) {
-    return false;
+    return null;
   }
 }
 
-function tap(intent, value, label) {
+function tap(intent, value, text) {
   if (intent === "start") return post("/api/start");
   if (intent === "more_time") return post("/api/more-time");
   if (intent === "finish") return post("/api/finish");
-  return post("/api/tap", { intent: intent, value: value === undefined ? null : value, label: label || "" });
+  return post("/api/tap", { intent: intent, value: value === undefined ? null : value, label: text || "" });
 }
 
-function button(label, cls, onClick) {
+function button(text, cls, onClick) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = "btn " + cls;
-  b.textContent = label;
+  b.textContent = text;
   b.addEventListener("click", onClick);
   return b;
 }
@@ -43,101 +53,175 @@ function button(label, cls, onClick) {
 function durationButtons(node) {
   const box = $("duration");
   const t = Number(node.threshold) || 4;
-  const unit = node.unit || "weeks";
-  const key = t + unit;
+  const key = String(t);
   if (box.dataset.key === key) return;
   box.dataset.key = key;
   box.replaceChildren();
-  const choices = [["Less than 1 week", 0.5]];
-  if (t > 1) choices.push([t > 2 ? `1 to ${t - 1} weeks` : "1 week", Math.max(1, Math.floor((1 + t) / 2))]);
-  if (t < 12) { choices.push([`${t} to 12 weeks`, t]); choices.push(["More than 12 weeks", 13]); }
-  else choices.push([`${t} weeks or more`, t]);
-  for (const [label, value] of choices) {
-    box.appendChild(button(label, "", () => tap("duration", value, label)));
-  }
+  const choices = [[label("duration.less_than_1"), 0.5]];
+  if (t > 1) choices.push([t > 2 ? label("duration.range", { a: 1, b: t - 1 }) : label("duration.one"),
+                           Math.max(1, Math.floor((1 + t) / 2))]);
+  if (t < 12) {
+    choices.push([label("duration.range", { a: t, b: 12 }), t]);
+    choices.push([label("duration.more_than_12"), 13]);
+  } else choices.push([label("duration.or_more", { a: t }), t]);
+  for (const [text, value] of choices) box.appendChild(button(text, "", () => tap("duration", value, text)));
+}
+
+function keypadPress(k) {
+  if (k === "delete") typedNumber = typedNumber.slice(0, -1);
+  else if (k === "ok") {
+    if (typedNumber) tap("number", Number(typedNumber), typedNumber);
+    typedNumber = "";
+  } else if (typedNumber.length < 3) typedNumber += k;
+  $("number-shown").textContent = typedNumber;
 }
 
 function buildKeypad() {
   const pad = $("keypad");
-  for (const k of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Delete", "0", "OK"]) {
-    pad.appendChild(button(k, k === "OK" ? "yes" : (k === "Delete" ? "key-small" : ""), () => {
-      if (k === "Delete") typedNumber = typedNumber.slice(0, -1);
-      else if (k === "OK") {
-        if (typedNumber) tap("number", Number(typedNumber), typedNumber);
-        typedNumber = "";
-      } else if (typedNumber.length < 3) typedNumber += k;
-      $("number-shown").textContent = typedNumber;
-    }));
+  pad.replaceChildren();
+  for (const k of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "ok"]) {
+    const text = /\d/.test(k) ? k : label(k);
+    const b = button(text, k === "ok" ? "yes" : (k === "delete" ? "key-small" : ""), () => keypadPress(k));
+    b.dataset.key = k;
+    pad.appendChild(b);
   }
+}
+
+function fill(list, items) {
+  list.replaceChildren(...(items || []).map((t) => { const li = document.createElement("li"); li.textContent = t; return li; }));
 }
 
 function paragraphs(box, texts) {
   box.replaceChildren(...texts.map((t) => { const p = document.createElement("p"); p.textContent = t; return p; }));
 }
 
+// ---------------------------------------------------------------- modal dialogs
+
+// While a dialog is open, everything behind it is inert and hidden from screen readers,
+// and Tab stays inside the dialog.
+function openDialog() {
+  return [$("emergency"), $("warning")].find((d) => !d.hidden) || null;
+}
+
+function syncModal() {
+  const dialog = openDialog();
+  $("app").inert = !!dialog;
+  if (dialog) $("app").setAttribute("aria-hidden", "true");
+  else $("app").removeAttribute("aria-hidden");
+  for (const d of [$("emergency"), $("warning")]) {
+    d.inert = !!dialog && d !== dialog;  // the emergency covers the warning, never the other way round
+  }
+}
+
+function focusables(root) {
+  return [...root.querySelectorAll("button, input, [tabindex='0']")]
+    .filter((el) => !el.disabled && el.offsetParent !== null);
+}
+
+document.addEventListener("keydown", (ev) => {
+  const dialog = openDialog();
+  if (!dialog || ev.key !== "Tab") return;
+  const items = focusables(dialog);
+  if (!items.length) { ev.preventDefault(); return; }
+  const first = items[0], last = items[items.length - 1];
+  const inside = dialog.contains(document.activeElement);
+  if (ev.shiftKey && (document.activeElement === first || !inside)) { ev.preventDefault(); last.focus(); }
+  else if (!ev.shiftKey && (document.activeElement === last || !inside)) { ev.preventDefault(); first.focus(); }
+}, true);
+
+// ---------------------------------------------------------------- render
+
+function renderResult(s) {
+  const result = s.result;
+  const card = result && !result.emergency ? result : null;
+  const newCard = !!card && $("result").hidden;
+  $("result").hidden = !card;
+  $("result").dataset.disposition = card ? card.disposition : "";
+  $("result-label").textContent = card ? label("result_labels." + card.disposition) : "";
+  $("result-step").textContent = card ? (card.first_step || card.instruction) : "";
+  fill($("result-reasons"), card ? card.reasons : []);
+  fill($("result-more"), card ? card.more : []);
+  $("result-more-title").hidden = !(card && card.more && card.more.length);
+  $("result-disclaimer").textContent = card ? card.disclaimer : "";
+
+  const emergency = result && result.emergency ? result : null;
+  const newEmergency = !!emergency && $("emergency").hidden;
+  $("emergency").hidden = !emergency;
+  $("emergency-step").textContent = emergency ? (emergency.first_step || emergency.instruction) : "";
+  fill($("emergency-more"), emergency ? emergency.more : []);
+  fill($("emergency-reasons"), emergency ? emergency.reasons : []);
+  $("emergency-disclaimer").textContent = emergency ? emergency.disclaimer : "";
+  // Only claim staff know when an alert really went out; otherwise ask the patient to tell them.
+  $("emergency-staff").textContent = !emergency ? "" : label(emergency.staff_alerted ? "staff_alerted" : "tell_staff");
+  const byCode = s.staff_clear === "code";
+  $("staff-hold").hidden = byCode;
+  $("staff-form").hidden = !byCode;
+  $("staff-hold-text").textContent = label("staff_hold", { s: Math.round(s.staff_hold_s || 3) });
+  $("staff-progress").style.transitionDuration = `${s.staff_hold_s || 3}s`;
+  if (!emergency) { $("staff-code").value = ""; $("staff-code-wrong").textContent = ""; }
+  return { newCard, newEmergency };
+}
+
 function render(s) {
+  const before = screen;
   screen = s;
   document.body.dataset.mode = s.mode;
-  document.body.dataset.seq = String(s.seq);  // lets tests wait for a given screen
+  document.body.dataset.voice = String(s.voice !== false);
   $("status").hidden = !s.status;
   $("status").textContent = s.status;
+  $("staff-line").hidden = !s.staff_status;
+  $("staff-line").textContent = s.staff_status || "";
   $("welcome").textContent = s.welcome;
   $("heard").textContent = s.heard;
   paragraphs($("lines"), s.lines);
-  const newQuestion = s.question && $("question").textContent !== s.question;
   $("question").textContent = s.question;
   $("question").classList.toggle("long", s.question.length > 160);
   $("caption").textContent = s.caption;
 
-  const result = s.result;
-  const emergency = !!(result && result.emergency);
-  const newResult = !!result && $("result").hidden && !emergency;
-  $("result").hidden = !result || emergency;
-  $("result-label").textContent = result && !emergency ? (RESULT_LABELS[result.disposition] || "") : "";
-  $("result-instruction").textContent = result && !emergency ? result.instruction : "";
-  $("result-detail").textContent = result && !emergency ? result.detail : "";
-  $("result").dataset.disposition = result ? result.disposition : "";
-  $("emergency").hidden = !emergency;
-  $("emergency-instruction").textContent = emergency ? result.instruction : "";
-  $("emergency-detail").textContent = emergency ? result.detail : "";
-  // Only claim staff know when an alert really went out; otherwise ask the patient to tell them.
-  $("emergency-staff").textContent = !emergency ? "" :
-    (result.staff_alerted ? "Staff have been alerted." : "Please show this screen to a member of staff now.");
+  const { newCard, newEmergency } = renderResult(s);
 
   const asking = !!s.question;
   $("yesno").hidden = !(asking && s.expects === "yesno");
   // A read-back ("So you have NOT had a fever. Is that right?") carries the answer in node.confirm:
   // its buttons say right or wrong, not yes/no to the question.
   const readBack = !!(asking && s.node && s.node.confirm);
-  $("yesno").querySelector("[data-intent=yes]").textContent = readBack ? "Yes, that's right" : "Yes";
-  $("yesno").querySelector("[data-intent=no]").textContent = readBack ? "No, ask again" : "No";
+  $("yesno").querySelector("[data-intent=yes]").textContent = label(readBack ? "confirm_yes" : "yes");
+  $("yesno").querySelector("[data-intent=no]").textContent = label(readBack ? "confirm_no" : "no");
   $("duration").hidden = !(asking && s.expects === "duration");
   $("number").hidden = !(asking && s.expects === "number");
   if (asking && s.expects === "duration") durationButtons(s.node || {});
   if (!(asking && s.expects === "number")) { typedNumber = ""; $("number-shown").textContent = ""; }
   $("finish").hidden = s.mode !== "outcome";
-  for (const b of $("controls").querySelectorAll("[data-intent=repeat],[data-intent=back]")) b.hidden = !asking;
-
-  // A new result is read from its top (how urgent first); a new question brings its
-  // answer buttons into view (a long result can push them down).
-  if (newResult) {
-    $("result").scrollIntoView({ block: "start" });
-  } else if (newQuestion) {
-    const area = [$("yesno"), $("duration"), $("number")].find((el) => !el.hidden);
-    if (area) area.scrollIntoView({ block: "nearest" });
+  for (const b of $("controls").querySelectorAll("[data-intent=repeat],[data-intent=back],[data-intent=help],[data-intent=stop]")) {
+    b.hidden = !asking;
   }
+
   const warningShown = !$("warning").hidden;
-  $("warning").hidden = s.mode !== "still_there";
-  // Keyboard and switch users land on the button that answers the warning (or the banner).
-  if (s.mode === "still_there" && !warningShown) $("warning").querySelector("button").focus();
+  $("warning").hidden = s.mode !== "still_there" || !!(s.result && s.result.emergency);
   $("warning-text").textContent = s.warning;
   clearInterval(countdownTimer);
   if (s.mode === "still_there" && s.seconds_left != null) {
     let left = s.seconds_left;
-    const show = () => { $("countdown").textContent = `${Math.max(0, left)} seconds left`; left -= 1; };
+    const show = () => { $("countdown").textContent = label("seconds_left", { n: Math.max(0, left) }); left -= 1; };
     show();
     countdownTimer = setInterval(show, 1000);
   }
+  syncModal();
+
+  // Focus follows the screen: keyboard, switch and screen-reader users land on what is new.
+  const changed = !before || before.mode !== s.mode || before.question !== s.question;
+  if (newEmergency) $("emergency-title").focus();
+  else if (!$("warning").hidden && !warningShown) $("warning").querySelector("button").focus();
+  else if (openDialog()) { /* focus stays in the dialog */ }
+  else if (newCard) { $("result-label").focus(); $("result").scrollIntoView({ block: "start" }); }
+  else if (changed && s.mode === "idle") { if (before) $("idle-title").focus(); }
+  else if (changed && asking) {
+    $("question").focus({ preventScroll: true });
+    $("question").scrollIntoView({ block: "nearest" });
+    const area = [$("yesno"), $("duration"), $("number")].find((el) => !el.hidden);
+    if (area) area.scrollIntoView({ block: "nearest" });
+  } else if (changed && s.mode === "outcome" && !s.result) $("lines").focus();
+  document.body.dataset.seq = String(s.seq);  // lets tests wait for a given screen (set last: render done)
 }
 
 function connect() {
@@ -146,6 +230,8 @@ function connect() {
   es.onmessage = (ev) => { render(JSON.parse(ev.data)); };
   es.onerror = () => { $("offline").hidden = false; };  // EventSource reconnects by itself
 }
+
+// ---------------------------------------------------------------- input
 
 document.addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-intent]");
@@ -159,29 +245,75 @@ $("typeform").addEventListener("submit", (ev) => {
   $("typed").value = "";
 });
 
-// A physical key starts a session from the idle screen; letter keys answer (when not typing).
+// Keys: on the start screen Enter or Space starts (never Tab or a modifier); digits, Backspace and
+// Enter type into the keypad; y / n / u / r / b / m answer, repeat, go back or ask for more time.
 const KEYS = { y: "yes", n: "no", u: "unsure", r: "repeat", b: "back", m: "more_time" };
 document.addEventListener("keydown", (ev) => {
-  if (!screen || ev.target.closest("input, button, textarea") || ev.ctrlKey || ev.altKey || ev.metaKey) return;
-  if (screen.mode === "idle") { ev.preventDefault(); tap("start"); return; }
+  if (!screen || openDialog() || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+  if (ev.target.closest("input, textarea")) return;
+  const onButton = !!ev.target.closest("button");
+  if (screen.mode === "idle") {
+    if (!onButton && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); tap("start"); }
+    return;
+  }
+  if (!$("number").hidden) {
+    if (/^[0-9]$/.test(ev.key)) { ev.preventDefault(); keypadPress(ev.key); return; }
+    if (ev.key === "Backspace") { ev.preventDefault(); keypadPress("delete"); return; }
+    if (ev.key === "Enter" && !onButton && typedNumber) { ev.preventDefault(); keypadPress("ok"); return; }
+  }
+  if (onButton) return;
   const intent = KEYS[ev.key.toLowerCase()];
-  if (intent) { ev.preventDefault(); tap(intent, null, ev.key); }
+  if (intent && (screen.question || intent === "more_time")) { ev.preventDefault(); tap(intent, null, ev.key); }
 });
 
-// Staff clear an emergency by holding the button down (the server times the hold):
-// a stray tap, Start, Finish or a spoken word never clears it.
+// Staff clear an emergency by holding the button down (the server times the hold), or with the
+// staff code from the config: a stray tap, Start, Finish or a spoken word never clears it.
 function staffHold(el) {
   let down = false;
-  const press = (ev) => { if (down) return; down = true; ev.preventDefault(); post("/api/staff", { action: "press" }); };
-  const release = () => { if (!down) return; down = false; post("/api/staff", { action: "release" }); };
+  const progress = $("staff-progress");
+  const press = (ev) => {
+    if (down) return;
+    down = true;
+    ev.preventDefault();
+    progress.classList.add("running");
+    $("staff-hold-text").textContent = label("staff_holding");
+    post("/api/staff", { action: "press" });
+  };
+  const release = () => {
+    if (!down) return;
+    down = false;
+    progress.classList.remove("running");
+    $("staff-hold-text").textContent = label("staff_hold", { s: Math.round((screen && screen.staff_hold_s) || 3) });
+    post("/api/staff", { action: "release" });
+  };
   el.addEventListener("pointerdown", press);
   el.addEventListener("pointerup", release);
   el.addEventListener("pointercancel", release);
   el.addEventListener("pointerleave", release);
+  el.addEventListener("contextmenu", (ev) => ev.preventDefault());  // a long touch is not a right-click
   el.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") press(ev); });
   el.addEventListener("keyup", (ev) => { if (ev.key === "Enter" || ev.key === " ") release(); });
+  el.addEventListener("blur", release);
 }
 
-staffHold($("staff-hold"));
-buildKeypad();
-connect();
+$("staff-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const code = $("staff-code").value;
+  $("staff-code").value = "";
+  const r = await post("/api/staff", { code: code });
+  $("staff-code-wrong").textContent = r && r.ok ? "" : label("staff_code_wrong");
+});
+
+async function main() {
+  try {
+    L = await (await fetch("/static/labels.json")).json();
+  } catch (e) {
+    L = {};
+  }
+  applyLabels();
+  buildKeypad();
+  staffHold($("staff-hold"));
+  connect();
+}
+
+main();

@@ -1,0 +1,104 @@
+"""The tree's wording in other languages: one tree structure, its words per language.
+
+``triage/tree.toml`` holds the logic (nodes, branches, thresholds, outcomes) and the
+English wording. ``triage/locale/<lang>/tree.toml`` holds only wording, under the same
+ids::
+
+    [meta]            disclaimer, help, unsure_prompt, stop_text, goodbye
+    [info]            causes, treatments
+    [nodes.<id>]      text, plain, help, said_yes, said_no   (those the English node has)
+    [outcomes.<id>]   reason, text
+
+A clinic's change to the logic applies to every language; a question added, or one whose
+English gained a field, without a translation is a validation error naming the node and
+the field, like every other tree problem. A clinic's own tree looks for its wording in
+``locale/<lang>/tree.toml`` beside the tree file. The merged tree is then checked exactly
+like the English one (an emergency must still say to call {emergency_number} first).
+"""
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+
+# What is wording (translated) in each part of a tree; everything else is logic (shared).
+WORDING = {
+    "meta": ("disclaimer", "help", "unsure_prompt", "stop_text", "goodbye"),
+    "info": ("causes", "treatments"),
+    "nodes": ("text", "plain", "help", "said_yes", "said_no"),
+    "outcomes": ("reason", "text"),
+}
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_KIND = {"nodes": "node", "outcomes": "outcome"}
+
+
+def locale_file(tree_path: Path, lang: str, shipped: bool) -> Path:
+    """Where a tree's wording in ``lang`` lives: beside a clinic's tree, in triage/locale/ for the shipped one."""
+    if shipped:
+        return LOCALE_DIR / lang / "tree.toml"
+    return tree_path.parent / "locale" / lang / "tree.toml"
+
+
+def available(tree_path: Path | None = None, shipped: bool = True) -> list[str]:
+    base = LOCALE_DIR if shipped or tree_path is None else tree_path.parent / "locale"
+    return sorted(p.parent.name for p in base.glob("*/tree.toml"))
+
+
+def localize(data: dict[str, Any], lang: str, wording_file: Path) -> tuple[dict[str, Any], list[str]]:
+    """The tree data with its wording in ``lang`` from ``wording_file``, and every problem found:
+    a missing file, a node or outcome without its translation (named with the field), an id the
+    tree does not have, a placeholder ({emergency_number}, {clinic}) lost in translation."""
+    where = str(wording_file)
+    try:
+        words = tomllib.loads(wording_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return data, [f"no wording in {lang!r} for this tree: expected {where}"]
+    except (OSError, UnicodeDecodeError) as e:
+        return data, [f"{where}: cannot read the file: {e}"]
+    except tomllib.TOMLDecodeError as e:
+        return data, [f"{where}: not valid TOML: {e}"]
+    problems: list[str] = []
+    out = copy.deepcopy(data)
+    for section, fields in WORDING.items():
+        given = words.get(section, {})
+        if not isinstance(given, dict):
+            problems.append(f"{where}: [{section}] must be a table")
+            continue
+        if section in _KIND:
+            ids = out.get(section, {}) if isinstance(out.get(section), dict) else {}
+            for key in given:
+                if key not in ids:
+                    problems.append(f"{where}: {_KIND[section]} '{key}' is not in the tree")
+            items = [(f"{_KIND[section]} '{key}'", ids[key], given.get(key, {})) for key in ids
+                     if isinstance(ids[key], dict)]
+        else:
+            items = [(f"[{section}]", out.setdefault(section, {}), given)]
+        for name, english, translated in items:
+            if not isinstance(translated, dict):
+                problems.append(f"{where}: {name} must be a table")
+                continue
+            for f in translated:
+                if f not in fields:
+                    problems.append(f"{where}: {name}, field '{f}': not wording (translatable: {', '.join(fields)})")
+            for f in fields:
+                source = english.get(f)
+                if not isinstance(source, str) or not source.strip():
+                    continue
+                text = translated.get(f)
+                if not isinstance(text, str) or not text.strip():
+                    problems.append(f"{name}, field '{f}': no {lang} translation in {where}")
+                    continue
+                lost = set(_PLACEHOLDER.findall(source)) - set(_PLACEHOLDER.findall(text))
+                if lost:
+                    problems.append(f"{name}, field '{f}': the {lang} translation lacks {', '.join(sorted(lost))}")
+                english[f] = text
+    out.setdefault("meta", {})["language"] = lang
+    return out, problems
