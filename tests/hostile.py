@@ -30,6 +30,9 @@ NASTY = [
     "{clinic.__class__.__mro__}", "{0}", "{", "}", "{{}}", "a" * 70_000, "ж" * 50, "../../etc/passwd",
     "/dev/zero", "/dev/urandom", "NaN", [], {}, [[["fever"]]], [1, "a"], {"a": {"b": []}},
 ]
+# NASTY less the values that are a valid confidence (a finite number from 0 to 1, not a bool).
+BAD_CONFIDENCES = [v for v in NASTY if isinstance(v, bool) or not isinstance(v, (int, float))
+                   or not (isinstance(v, int) or math.isfinite(v)) or not 0 <= v <= 1]
 KEYS = ["text", "audio", "intent", "value", "confidence", "transcript", "label", "extra", ""]
 
 
@@ -50,8 +53,8 @@ def hostile_line(rnd: random.Random) -> bytes:
         value = rnd.choice([math.nan, math.inf, -math.inf, -5, 1e999, True, "40", 10**5000 if rnd.random() < .3
                             else 10**400, [40], {"v": 1}])
         return _dumps({"intent": rnd.choice(["number", "duration"]), "value": value})
-    if kind == 4:
-        return _dumps({"intent": rnd.choice(["yes", "no", "unsure"]), "confidence": nasty(rnd)
+    if kind == 4:  # only confidences the protocol must refuse: a valid one would make a real answer
+        return _dumps({"intent": rnd.choice(["yes", "no", "unsure"]), "confidence": rnd.choice(BAD_CONFIDENCES)
                        if rnd.random() < .8 else 5})
     if kind == 5:
         return _dumps({rnd.choice(KEYS): nasty(rnd) for _ in range(rnd.randrange(0, 4))})

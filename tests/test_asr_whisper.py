@@ -72,8 +72,9 @@ def at_fever():
 def test_off_topic_speech_on_a_red_flag_question_is_not_an_answer(rec, tmp_path, at_fever, voice):
     # The product's path for Whisper (JSON-lines audio, voice loop, kiosk): no grammar, one
     # open-vocabulary decode that is its own cross-check. tiny.en mishears espeak's "I have a
-    # headache" ("I am a fair dick", "I'm a fair make"), but nothing is pulled onto answer
-    # words, so the question is asked again rather than answered "no".
+    # headache" ("I am a fair dick", "I'm a fair make", and with faster-whisper's temperature
+    # fallback, which samples, sometimes "I can't remember their make": "not sure"), but
+    # nothing is pulled onto answer words, so the question is asked again, never answered "no".
     c = copy.deepcopy(at_fever)
     assert c.needs_cross_check() and c.grammar(rec) is None
     wav = synth("I have a headache", tmp_path / "a.wav", voice=voice, speed=130, pad=0.4)
@@ -81,7 +82,8 @@ def test_off_topic_speech_on_a_red_flag_question_is_not_an_answer(rec, tmp_path,
     assert t.text and t.open_text == t.text and t.agrees
     logged = len(c.session.log)
     heard = c.answer_transcript(t, rec).events[0]
-    assert heard.intent == "unknown" and c.session.node.id == "fever" and len(c.session.log) == logged, t.text
+    assert heard.intent in ("unknown", "unsure") and c.session.node.id == "fever", t.text
+    assert all(record.intent != "no" for record in c.session.log[logged:]), t.text
 
 
 def test_a_grammar_passed_anyway_changes_nothing(rec, tmp_path):

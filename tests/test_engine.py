@@ -412,3 +412,13 @@ def test_placeholders_come_from_the_clinic_settings():
         intent, value = answer_for(s.current.node, False)
         s.answer(intent, value)
     assert "Riverside Clinic on 555 0100" in s.result.text and "112" in s.result.text
+
+
+@pytest.mark.parametrize("value, confidence", [(10**400, 1.0), (40, 10**400), (float("nan"), 1.0)])
+def test_a_number_too_large_for_a_float_is_not_an_answer(value, confidence):
+    # JSON allows integers of any size; float() of one raises OverflowError (found by the fuzz suite)
+    s = Session(TREE)
+    walk_to(s, "age")
+    events = s.answer("number", value, confidence)
+    assert s.current.node == "age" or s.current.confirm is not None
+    assert not any(isinstance(e, Result) for e in events)

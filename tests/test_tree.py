@@ -260,7 +260,7 @@ def test_a_format_spec_in_the_tree_file_is_refused_before_any_session(tmp_path):
     assert res.returncode == 2 and "may not have a format" in res.stderr and "Traceback" not in res.stderr
 
 
-@pytest.mark.parametrize("threshold", [float("nan"), float("inf"), float("-inf"), -5])
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf"), float("-inf"), -5, 10**400])
 def test_threshold_must_be_finite_and_not_negative(threshold, tmp_path):
     problems = broken(lambda d: d["nodes"]["age"].update(threshold=threshold))
     assert any("node 'age', field 'threshold': must be a finite number" in p for p in problems)

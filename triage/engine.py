@@ -32,7 +32,7 @@ from typing import Any, Callable
 from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower
 from triage.wording import describe_answer, question_sentence, read_back, statement, threshold_words
 from triage.tree import END, INFO, STOP, Node, Outcome, Tree
-from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS
+from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS, is_real_number
 
 
 # What to say when an answer does not fit the question.
@@ -153,7 +153,7 @@ class Session:
             intent = "unknown"
         try:
             confidence = float(confidence)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             confidence = 0.0
         confidence = max(0.0, min(1.0, confidence)) if math.isfinite(confidence) else 0.0
         events: list[Event] = [Heard(transcript=transcript, intent=intent, value=value, confidence=confidence)]
@@ -237,8 +237,7 @@ class Session:
         if intent not in EXPECTED_INTENTS[node.expects]:
             return False
         # NaN, infinities and negative values are not durations or ages a person says
-        return node.expects == "yesno" or (isinstance(value, (int, float)) and not isinstance(value, bool)
-                                           and math.isfinite(value) and value >= 0)
+        return node.expects == "yesno" or (is_real_number(value) and value >= 0)
 
     def _apply(self, intent: str, value: Any, confidence: float, transcript: str) -> list[Event]:
         node = self.node

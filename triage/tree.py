@@ -6,7 +6,6 @@ broken file can be fixed in one pass.
 """
 from __future__ import annotations
 
-import math
 import os
 import re
 import string
@@ -19,7 +18,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from triage.vocabulary import EXPECTS, TOPICS  # noqa: F401  (one spelling for triage and intents)
+from triage.vocabulary import EXPECTS, TOPICS, is_real_number  # noqa: F401  (one spelling for triage and intents)
 
 SHIPPED_TREE = Path(__file__).with_name("tree.toml")
 
@@ -259,7 +258,7 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
     if expects in ("duration", "number"):
         if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
             problems.append(f"{where}, field 'threshold': a {expects} question needs a number")
-        elif not math.isfinite(threshold) or threshold < 0:
+        elif not is_real_number(threshold) or threshold < 0:
             # nan compares false with everything: every answer would fall below it and read as "no"
             problems.append(f"{where}, field 'threshold': must be a finite number, 0 or more, got {threshold!r}")
     elif threshold is not None:

@@ -7,6 +7,9 @@ to the tree format, the phrase data and the JSON-lines protocol at once;
 """
 from __future__ import annotations
 
+import math
+from typing import Any
+
 # Answers to a question. "unsure" is an answer too: it is asked again, never read as "no".
 ANSWER_INTENTS = ("yes", "no", "unsure", "duration", "number")
 # Requests about the conversation itself, understood at every question.
@@ -20,6 +23,19 @@ READ_BACK_INTENTS = ("yes", "no", "duration", "number")
 EXPECTS = ("yesno", "duration", "number")
 # The intent that answers each kind of question (besides "unsure").
 EXPECTED_INTENTS = {"yesno": ("yes", "no"), "duration": ("duration",), "number": ("number",)}
+
+
+
+def is_real_number(x: Any) -> bool:
+    """A finite real number as an answer value or a threshold: not a bool, NaN or an infinity,
+    and not an integer too large to compare as a float (JSON and Python allow any size)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # a 400-digit integer
+        return False
+
 
 # Fixed topic codes: the tree's nodes, the phrase data and front ends depend on them.
 TOPICS = (

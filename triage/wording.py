@@ -5,9 +5,10 @@ Pure text, no speech: the screen shows these strings as they are, and the speech
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
+
+from triage.vocabulary import is_real_number
 
 WEEKS_PER_MONTH = 52.1775 / 12
 WEEKS_PER_YEAR = 52.1775
@@ -41,7 +42,7 @@ def duration_words(weeks: float, unit: str = "") -> str:
     """A duration in weeks said as people say it: "3 days", "2 weeks", "about 2 months",
     "a year and a half". ``unit`` is the unit the person used (kept when it reads naturally);
     otherwise the natural one for the length. Never more than one decimal, never "0.43 weeks"."""
-    if not isinstance(weeks, (int, float)) or isinstance(weeks, bool) or not math.isfinite(weeks) or weeks < 0:
+    if not is_real_number(weeks) or weeks < 0:
         return "an unknown time"
     days = weeks * 7
     if not unit:
@@ -83,7 +84,7 @@ def _half(n: float, one: str, many: str) -> str:
 
 def number_words(value: float, unit: str = "") -> str:
     """A number answer with its unit: "62 years" (no decimals beyond one)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+    if not is_real_number(value):
         return "an unknown number"
     n = round(value, 1)
     if unit and n == 1 and unit.endswith("s"):
