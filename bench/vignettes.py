@@ -110,8 +110,12 @@ def load_vignettes(path: str | Path = VIGNETTES) -> list[Vignette]:
     return out
 
 
-def _answer_for(v: Vignette, ask: Ask) -> tuple[str, Any]:
-    """What this patient says to this question, and what is true."""
+def _answer_for(v: Vignette, ask: Ask, mention: bool = False) -> tuple[str, Any]:
+    """What this patient says to this question, and what is true. ``mention``: the question
+    confirms one sign they mentioned ("You mentioned ... Is that right?"): answered for that sign."""
+    if mention:
+        truth = v.answers.get(ask.topics[0], ("no", "no"))[1]
+        return ("yes" if truth == "yes" else "no", "yes" if truth == "yes" else "no")
     if ask.node in v.answers:
         return v.answers[ask.node]
     said = [v.answers[t] for t in ask.topics if t in v.answers]
@@ -172,14 +176,16 @@ def run_vignette(v: Vignette, tree: Any) -> Run:
                 run.questions.append(ask.node)
             n = attempts.get(ask.node, 0)
             attempts[ask.node] = n + 1
-            said, truth = _answer_for(v, ask)
+            mention = ask.text.startswith(tree.meta.get("mention_prompt", "\0").split("{")[0])
+            said, truth = _answer_for(v, ask, mention)
             text = said if n == 0 else ("I don't know" if n >= MAX_ATTEMPTS else _plain(truth, ask.expects))
         run.transcript.append(f"Q[{ask.node}] {ask.text[:70]!r} -> {text!r}")
         log_len = len(session.log)
         events = list(conv.answer_text(text).events)
         # An answer that counted without a read-back, but is not what is true for the patient.
         for rec in session.log[log_len:]:
-            if rec.confidence >= session.confirm_below and not pending and rec.intent != "unsure":
+            if rec.confidence >= session.confirm_below and not pending and rec.intent != "unsure" \
+                    and "mentioned" not in rec.note:
                 _, truth = _answer_for(v, ask)
                 if truth != "unsure" and not _matches(rec.intent, rec.value, truth, ask.expects):
                     run.misread.append(f"{ask.node}: {text!r} -> {rec.intent} {rec.value} (true: {truth})")

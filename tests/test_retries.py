@@ -146,6 +146,38 @@ def test_restart_does_not_reset_the_question_cap():
     assert s.finished and s.asked <= 21
 
 
+def test_that_was_wrong_to_a_read_back_rejects_it_and_keeps_the_question():
+    s = at("fever")
+    s.answer("no", confidence=0.2)
+    events = s.answer("back", transcript="that was wrong")  # a "go back" phrase, said about the read-back
+    assert s.current.node == "fever" and events[-1].text == TREE.nodes["fever"].plain
+    assert [r.node for r in s.log][-1] != "fever"  # nothing counted for fever yet
+
+
+def answers_to(node: str, script: dict[str, object]) -> Session:
+    """A session answered from ``script`` (node -> "yes"/"no"/value), "no"/40/1 week elsewhere, up to ``node``."""
+    s = Session(TREE)
+    s.start()
+    s.answer("yes")
+    while s.current is not None and s.current.node != node:
+        n = TREE.nodes[s.current.node]
+        a = script.get(n.id, "no" if n.expects == "yesno" else 40 if n.expects == "number" else 1.0)
+        s.answer(a) if n.expects == "yesno" else s.answer(n.expects, float(a))
+    return s
+
+
+@pytest.mark.parametrize("how", ["not understood", "unsure twice"])
+def test_an_unknown_value_meets_every_condition_an_outcome_compares(how):
+    # a fall, and an age nobody could make out: the over-70 fracture rule must still count
+    s = answers_to("age", {"trauma": "yes", "major_trauma": "no", "bone_risk": "no", "steroids": "no"})
+    for _ in range(3 if how == "not understood" else 2):
+        if s.current.node == "age":
+            s.answer("unknown" if how == "not understood" else "unsure")
+    result = finish(s)
+    fracture = TREE.outcomes["urgent_fracture"].reason
+    assert fracture in result.reasons and rank(result) >= DISPOSITIONS.index("urgent")
+
+
 def test_uncertain_answers_that_keep_contradicting_their_read_back_end_cautiously():
     """Heard "no" (uncertain), read back; the reply is heard as an uncertain "yes", read back; then "no"...
     (a grammar recognizer on a poor line does this). The ping-pong is bounded and ends in the cautious reading."""

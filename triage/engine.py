@@ -61,12 +61,27 @@ class _State:
     attempts: dict[str, int] = field(default_factory=dict)  # node id -> answers not understood / rejected
     assumed: dict[str, str] = field(default_factory=dict)   # node id -> what was assumed, for the result
     incomplete: bool = False  # the question cap was reached before the end
+    mentions: list = field(default_factory=list)  # node ids of warning signs mentioned in passing, to confirm
+    confirming: tuple | None = None  # (node id, where to go next) while "You mentioned ... Is that right?" is open
     log_len: int = 0  # answer-log length to cut back to
     result: Result | None = None
 
     def copy(self) -> "_State":
         return replace(self, positive=dict(self.positive), unsure=dict(self.unsure), attempts=dict(self.attempts),
-                       assumed=dict(self.assumed), values=dict(self.values))
+                       assumed=dict(self.assumed), values=dict(self.values), mentions=list(self.mentions))
+
+
+class _Cautious(float):
+    """The value of an answer that was not understood (or stayed "not sure"). It holds the
+    question's threshold, but every comparison a tree's outcome makes with it is true, so
+    no outcome is missed for want of an answer: "trauma and age>=70" counts when the age
+    is unknown, and so does "steroids and duration<4" when the duration is."""
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        return True
 
 
 @dataclass
@@ -147,9 +162,72 @@ class Session:
         threshold = self.confirm_below if confirm_below is None else confirm_below
         if self._pending is not None:
             return events + self._confirmation(intent, value, confidence, transcript, threshold, restated)
+        if self._state.confirming is not None and intent not in META_INTENTS:
+            return events + self._confirm_mention(intent, transcript)
         if intent in META_INTENTS:
             return events + self._meta(intent)
         return events + self._take(intent, value, confidence, transcript, threshold)
+
+    # ------------------------------------------------------------------ warning signs mentioned in passing
+
+    def mention(self, topics: Any, transcript: str = "") -> None:
+        """Warning signs heard in an answer to another question ("no fever, but my leg feels
+        weak"): each is confirmed with the person before the next question, and a "yes" counts
+        as that question answered "yes". Call before ``answer`` with the same words."""
+        if self.finished or self._state.result is not None:
+            return
+        for topic in topics or ():
+            nid = self._mention_node(str(topic))
+            if nid and nid not in self._state.positive and nid not in [m[0] for m in self._state.mentions] \
+                    and nid != self._state.node and not any(r.node == nid for r in self.log):
+                self._state.mentions.append((nid, str(topic)))
+
+    def _mention_node(self, topic: str) -> str | None:
+        """The question a mentioned sign belongs to: the one asking only about it, else the first asking it."""
+        nodes = [n for n in self.tree.nodes.values() if n.mention_words(topic)]
+        exact = [n for n in nodes if n.topics == (topic,)]
+        return (exact or nodes)[0].id if nodes else None
+
+    def _ask_mention(self, target: str) -> list[Event] | None:
+        """Before going on to ``target``: confirm the next sign mentioned in passing, if any."""
+        while self._state.mentions:
+            nid, topic = self._state.mentions.pop(0)
+            if nid in self._state.positive:
+                continue
+            self._state.confirming = (nid, target, topic)
+            self._state.node = nid
+            return self._ask_confirm_mention()
+        return None
+
+    def _ask_confirm_mention(self) -> list[Event]:
+        nid, _, topic = self._state.confirming
+        node = self.tree.nodes[nid]
+        prompt = self._fmt(self.tree.meta.get("mention_prompt") or "You mentioned {sign}. Is that right?")
+        ask = self._ask(prompt.replace("{sign}", node.mention_words(topic)), expects="yesno")
+        self.current = ask[0] = replace(ask[0], topics=(topic,))  # the sign itself, for understanding the reply
+        return ask
+
+    def _confirm_mention(self, intent: str, transcript: str) -> list[Event]:
+        nid, target, topic = self._state.confirming
+        node = self.tree.nodes[nid]
+        if intent not in ("yes", "no", "unsure"):
+            n = self._attempt(node)
+            if n < 2:
+                return [Say("Sorry, I didn't understand. Please say yes or no.")] + self._ask_confirm_mention()
+            intent = "unsure"  # never understood: as "not sure", a warning sign possibly present
+        before = self._state.copy()
+        before.log_len = len(self.log)
+        before.node, before.confirming = nid, (nid, target, topic)
+        self._history.append(before)
+        self._state.confirming = None
+        self._record(node, intent, None, 1.0, transcript, note="mentioned in another answer, confirmed"
+                     if intent == "yes" else "mentioned in another answer")
+        self.log[-1] = replace(self.log[-1], topics=(topic,))  # the sign that was mentioned
+        if intent == "yes":
+            self._state.positive[nid] = True
+        elif intent == "unsure" and node.red_flag:
+            self._state.positive[nid] = False  # possibly present
+        return self._go(target)
 
     # ------------------------------------------------------------------ answers
 
@@ -175,6 +253,7 @@ class Session:
             # Still unsure: take the cautious branch; a red flag counts as possibly present.
             self._history.append(before)
             self._state.positive[node.id] = not node.red_flag  # False marks "possibly present"
+            self._cautious_value(node)
             return self._go(node.yes)
         self._history.append(before)
         if node.expects != "yesno":
@@ -219,9 +298,11 @@ class Session:
             before = [Slower()] if intent == "slower" else \
                 [Say(self._fmt(self.tree.meta["help"]))] if intent == "help" else []
             return before + self._read_back()
-        if intent in META_INTENTS:  # stop, restart, back
+        if intent in ("stop", "restart"):
             self._pending = None
             return self._meta(intent)
+        if intent == "back":  # "that was wrong", "I made a mistake": about the read-back, not the last question
+            intent = "no"
         own = intent in EXPECTED_INTENTS[node.expects] and (node.expects != "yesno" or restated)
         if own:
             if not self._fits(node, intent, value):
@@ -285,6 +366,7 @@ class Session:
                 if node.red_flag else "Sorry, I couldn't understand that."
             return [Say(said)] + self._go(node.yes)
         # duration / number: at or above the threshold ("4 weeks or more", "50 years or over")
+        self._cautious_value(node)
         assumed = f"{threshold_words(node)} or more"
         intent = "duration" if node.expects == "duration" else "number"
         self._record(node, intent, float(node.threshold), 0.0, transcript, note=f"{NOT_UNDERSTOOD}, taken as {assumed}")
@@ -292,6 +374,12 @@ class Session:
         self._state.assumed[node.id] = f'your answer to "{question}" was taken as {assumed}'
         return [Say(f"Sorry, I couldn't understand that. To be safe, I will take it as {assumed}.")] + \
             self._go(node.yes)
+
+    def _cautious_value(self, node: Node) -> None:
+        """A duration or number nobody could make out: the threshold for the record, and every
+        comparison an outcome makes with it ("age>=70", "duration<4") holds."""
+        if node.expects != "yesno" and node.threshold is not None:
+            self._state.values[node.id] = _Cautious(node.threshold)
 
     def _over_cap(self, transcript: str) -> list[Event]:
         """Too many questions: stop asking. Before a result, the open question is read cautiously
@@ -313,6 +401,14 @@ class Session:
     def _go(self, target: str) -> list[Event]:
         if self._state.result is None:
             triggered = self._triggered()
+            if not any(o.disposition == "emergency" for o in triggered) and target != STOP:
+                confirm = self._ask_mention(target)
+                if confirm is not None:
+                    return confirm
+            # A question whose sign was already confirmed (mentioned in passing) is not asked again.
+            while target in self.tree.nodes and self._state.positive.get(target) is True \
+                    and self.tree.nodes[target].expects == "yesno":
+                target = self.tree.nodes[target].yes
             if any(o.disposition == "emergency" for o in triggered) or target == END:
                 return self._finish(triggered)
         if target == STOP:

@@ -31,10 +31,10 @@ END, STOP, INFO = "end", "stop", "info"
 SPECIAL_TARGETS = (END, STOP, INFO)
 
 _NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no",
-                "said_yes", "said_no"}
+                "said_yes", "said_no", "mention"}
 _OUTCOME_FIELDS = {"disposition", "when", "topics", "source", "reason", "text", "default", "unsure_floor"}
 _META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "help",
-                "unsure_prompt", "stop_text", "goodbye"}
+                "unsure_prompt", "stop_text", "goodbye", "mention_prompt"}
 _INFO_FIELDS = {"causes", "treatments"}
 
 # The only placeholders a tree's wording may use, filled from the config. Nothing else is
@@ -69,6 +69,13 @@ class Node:
     said_no: str = ""
     threshold: float | None = None
     unit: str = ""
+    # Each sign in a few words, for confirming it when it is mentioned in another answer
+    # ("You mentioned weakness in your leg. Is that right?"): (topic, words) pairs; a node
+    # without them is not confirmed early. In the file: a text, or a table topic = text.
+    mention: tuple[tuple[str, str], ...] = ()
+
+    def mention_words(self, topic: str) -> str:
+        return next((w for t, w in self.mention if t == topic), "")
 
     def targets(self) -> tuple[str, str]:
         return (self.yes, self.no)
@@ -265,6 +272,7 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
         yes=raw["yes"], no=raw["no"], help=raw.get("help", ""), red_flag=raw.get("red_flag", False),
         said_yes=raw.get("said_yes", ""), said_no=raw.get("said_no", ""),
         threshold=float(threshold) if threshold is not None else None, unit=raw.get("unit", ""),
+        mention=_mention(raw.get("mention"), tuple(topics)),
     )
 
 
@@ -326,6 +334,15 @@ def _parse_outcome(oid: str, raw: dict[str, Any], nodes: dict[str, Node], proble
         reason=raw["reason"], text=raw["text"], when=tuple(groups),
         default=raw.get("default") is True, unsure_floor=raw.get("unsure_floor") is True,
     )
+
+
+def _mention(raw: Any, topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """A node's ``mention``: one text for all its topics, or a table topic = text."""
+    if isinstance(raw, str) and raw.strip():
+        return tuple((t, raw) for t in topics)
+    if isinstance(raw, dict):
+        return tuple((t, w) for t, w in raw.items() if t in topics and isinstance(w, str) and w.strip())
+    return ()
 
 
 def _show(value: Any) -> str:

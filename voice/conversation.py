@@ -256,7 +256,17 @@ class Conversation:
         i, restated = self._understand(text, word_confidences)
         if (problem := self._impossible(i)) is not None:
             return problem
+        self._note_mentions(text)
         return self._reply(self.session.answer(i.intent, i.value, i.confidence, transcript=text, restated=restated))
+
+    def _note_mentions(self, text: str) -> None:
+        """Warning signs mentioned in passing ("no fever, but my leg feels weak") are kept: the
+        engine confirms each with the person before the next question (issue 9)."""
+        from intents.mentions import mentioned_signs
+
+        ask = self._ask()
+        if ask is not None:
+            self.session.mention(mentioned_signs(text, ask.topics, self.lang), text)
 
     def answer_transcript(self, transcript: Any, recognizer: Any = None, cross_check: bool | None = None) -> Reply:
         """A recognizer's ``Transcript``: word confidences, the red-flag cross-check and the
@@ -270,6 +280,7 @@ class Conversation:
         if (problem := self._impossible(i)) is not None:
             return problem
         confidence = cross_checked_confidence(i.confidence, transcript, cross_check, i.intent, threshold)
+        self._note_mentions(transcript.text)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))
 

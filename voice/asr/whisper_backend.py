@@ -6,7 +6,7 @@ and one decode per answer is all it costs. (A phrase-list ``initial_prompt`` was
 tried: the product's long question lists made tiny.en take 15-25 s per answer and
 loop on words, and a short list pulled other speech onto listed words, "I have a
 headache" -> "high temperature", so the product never passed one; see
-``voice.answers.grammar_for``.)
+``voice.conversation.Conversation.grammar``.)
 Audio is buffered by ``accept()`` (partial text is always "": decoding as it
 arrives would compete with the microphone for the CPU) and decoded in ``end()``.
 The model is a local CTranslate2 folder; nothing is ever fetched from the hub.

@@ -1,0 +1,73 @@
+"""Warning signs mentioned while answering another question ("no fever, but my leg feels weak").
+
+``mentioned_signs(text, asked, lang)`` -> topic codes found in ``text``, other than the
+question's own (``asked``), each not negated in its own clause. The engine confirms each
+with the person and counts a "yes" (``Session.mention``); detection lives here, the rule
+there. Phrases are data: ``intents/<lang>/mentions.toml`` (no file: nothing is detected).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+from intents.lexicon import BOUNDARY, DATA_DIR, expand, language, topic_tuple
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+NEGATION_WINDOW = 4  # words before a phrase, in its clause, that may negate it ("no chest pain")
+
+
+@lru_cache(maxsize=None)
+def _phrases(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    path = DATA_DIR / lang / "mentions.toml"
+    if not path.exists():
+        return ()
+    with open(path, "rb") as f:
+        data = tomllib.load(f).get("mentions", {})
+    L = language(lang)
+    out = []
+    for topic, phrases in data.items():
+        for raw in phrases:
+            for p in expand(raw):
+                toks = tuple(t for t in L.tokens(p) if t != BOUNDARY)
+                if toks:
+                    out.append((topic, toks))
+    return tuple(sorted(out, key=lambda tp: -len(tp[1])))  # longest first
+
+
+def mentioned_signs(text: str, asked: Iterable[str] | str | None = None, lang: str = "en") -> tuple[str, ...]:
+    phrases = _phrases(lang)
+    if not phrases or not isinstance(text, str):
+        return ()
+    L = language(lang)
+    toks = L.tokens(text)
+    skip = set(topic_tuple(asked)) if asked else set()
+    found: list[str] = []
+    taken: set[int] = set()
+    for topic, p in phrases:
+        n = len(p)
+        for i in range(len(toks) - n + 1):
+            if tuple(toks[i:i + n]) != p or taken.intersection(range(i, i + n)):
+                continue
+            taken.update(range(i, i + n))
+            # a phrase carrying its own negation ("can't hold my bowels") is the symptom itself
+            own = any(t in L.negators for t in p)
+            if topic in skip or topic in found or (not own and _negated(L, toks, i)):
+                continue
+            found.append(topic)
+    return tuple(found)
+
+
+def _negated(L, toks: list[str], start: int) -> bool:
+    k, steps = start - 1, 0
+    while k >= 0 and steps < NEGATION_WINDOW:
+        t = L.homophone_words.get(toks[k], toks[k])
+        if t == BOUNDARY or t in L.clause_breaks:
+            return False
+        if t in L.negators:
+            return True
+        k, steps = k - 1, steps + 1
+    return False
