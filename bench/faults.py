@@ -416,13 +416,9 @@ def kiosk_http(t: Tally, rnd: random.Random, n: int) -> None:
                 break
             except OSError:
                 time.sleep(0.05)
+        _hammer_kiosk(t, rnd, n, port, f"127.0.0.1:{port}")
     finally:
-        sys.stdout = real_stdout
-    host = f"127.0.0.1:{port}"
-    try:
-        _hammer_kiosk(t, rnd, n, port, host)
-    finally:
-        sys.stderr = real_stderr
+        sys.stdout, sys.stderr = real_stdout, real_stderr
         stop.set()
         thread.join(10)
     t.add("kiosk HTTP API", 0, tracebacks=out.getvalue().count("Traceback"), note=out.getvalue()[-300:])
@@ -440,7 +436,7 @@ def _hammer_kiosk(t: Tally, rnd: random.Random, n: int, port: int, host: str) ->
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=30, help="JSON-lines sessions, each with hostile lines")
+    parser.add_argument("--sessions", type=int, default=60, help="JSON-lines sessions, each with hostile lines")
     parser.add_argument("--files", type=int, default=400, help="hostile tree and config files, each")
     parser.add_argument("--requests", type=int, default=300, help="hostile kiosk HTTP requests")
     parser.add_argument("--seed", type=int, default=13)

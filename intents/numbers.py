@@ -36,6 +36,9 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
     tok = toks[i]
     j = i
     value: float
+    if tok in words.get("counter_forms", ()) and not (i + 1 < n and (
+            toks[i + 1] in lang.units or toks[i + 1] in words.get("after_number", ()) or toks[i + 1] in words["scales"])):
+        return None  # Korean "네" is yes; only "네 살", "네 달" make it four
     if _is_digit(tok):
         value = float(tok)
         j = i + 1

@@ -58,7 +58,7 @@ def test_durations_in_weeks(lang, text, weeks):
     ("es", "tengo 67 años", 67), ("es", "setenta", 70),
     # Native Korean and Sino-Korean numbers, glued or apart, with the age unit.
     ("ko", "마흔두 살이에요", 42), ("ko", "마흔두살", 42), ("ko", "사십이 세", 42), ("ko", "사십이세", 42),
-    ("ko", "쉰다섯 살", 55), ("ko", "예순", 60), ("ko", "사십 세", 40), ("ko", "마흔 세 살", 43), ("ko", "칠십오 세", 75), ("ko", "67살", 67), ("ko", "세 살", 3),
+    ("ko", "쉰다섯 살", 55), ("ko", "예순", 60), ("ko", "사십 세", 40), ("ko", "마흔 세 살", 43), ("ko", "칠십오 세", 75), ("ko", "67살", 67), ("ko", "세 살", 3), ("ko", "네 살", 4),
 ])
 def test_ages(lang, text, value):
     got = interpret(text, "age", "number", lang=lang)
@@ -133,3 +133,10 @@ def test_replies_to_a_read_back(lang, reply, only):
     from intents.readback import readback_only
 
     assert readback_only(reply, lang) is only
+
+
+def test_korean_yes_is_not_the_number_four():
+    """"네" is four only before a unit ("네 살"); alone, or before other words, it is yes."""
+    assert interpret("네 맞아요", "age", "number", lang="ko").intent != "number"
+    assert interpret("네", "duration", "duration", lang="ko").intent != "duration"
+    assert interpret("네 달", "duration", "duration", lang="ko").value == pytest.approx(4 * 4.348214, rel=1e-3)

@@ -284,3 +284,11 @@ def test_quoted_booleans_are_refused(field):
 def test_a_folder_given_as_the_tree_is_a_plain_problem(tmp_path):
     with pytest.raises(TreeError, match="is a folder"):
         load_tree(tmp_path)
+
+
+@pytest.mark.parametrize("field", ["said_yes", "said_no", "mention"])
+def test_read_back_and_mention_wording_allow_only_the_documented_placeholders(field):
+    node = next(n for n, raw in RAW["nodes"].items() if raw.get("topics") and raw.get("expects", "yesno") == "yesno"
+                and n != RAW["meta"]["start"])
+    problems = broken(lambda d: d["nodes"][node].update({field: "You have {clinic:>1500000000}"}))
+    assert any(p.startswith(f"node '{node}', field '{field}'") and "may not have a format" in p for p in problems)

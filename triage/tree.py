@@ -436,6 +436,7 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
     texts += [(f"[info], field '{k}'", v) for k, v in info.items()]
     texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values()
               for k in ("text", "plain", "help", "said_yes", "said_no")]
+    texts += [(f"node '{n.id}', field 'mention'", words) for n in nodes.values() for _, words in n.mention]
     texts += [(f"outcome '{o.id}', field '{k}'", getattr(o, k)) for o in outcomes.values() for k in ("text", "reason")]
     allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     for where, text in texts:

@@ -3,7 +3,9 @@
 A :class:`Conversation` owns the :class:`triage.Session`, the clinic's language and the
 answer path (the question's grammar, ``intents.interpret``, the red-flag cross-check,
 confidence -> read-back), and turns each turn's engine events into one :class:`Reply`.
-Front ends only show and say a reply, then hand the next answer back::
+In a read-back it also tells a reply about the read-back ("yes", "that's wrong") from an
+answer to the question itself ("no, I haven't", "no, three weeks"; ``restated`` for the
+engine). Front ends only show and say a reply, then hand the next answer back::
 
     conv = Conversation.from_config(tree, config)          # or Conversation(tree, lang=..., confirm_below=...)
     reply = conv.start()
@@ -15,8 +17,8 @@ Front ends only show and say a reply, then hand the next answer back::
 Reply fields (medium-neutral: nothing here knows about terminals, pages or speakers):
 
     events     the engine events of this turn, unchanged (the JSON-lines protocol emits them)
-    heard      how the answer was understood, "I understood: 2 weeks." ("" when a read-back,
-               an emergency or a not-understood answer says it instead)
+    heard      the answer that counted this turn, "I understood: 2 weeks." (a confirmed read-back
+               acknowledges the answer it read back; "" when nothing counted, or for an emergency)
     lines      other things to show, in order (hints, explanations, goodbye, input errors)
     question   the open :class:`Question` (node, text, expects, unit, topics, red_flag, confirm),
                or None; ``question.confirm`` is set when it reads back an answer ("Is that right?")
