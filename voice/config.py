@@ -138,6 +138,9 @@ class Recognition:
     # Interpretations less sure than this are read back for confirmation. Below 0.5 an answer the
     # recognizer rates as more likely wrong than right (a "no" to a warning sign) would count unread.
     confirm_below: float = setting(0.6, lo=0.5, hi=1.0)
+    # On a warning sign, an answer that would lower the urgency waits this long after the end of
+    # speech for the open-vocabulary cross-check; when it is later, the answer is read back instead.
+    cross_check_budget_s: float = setting(0.25, lo=0.0, hi=10.0)
 
 
 @dataclass

@@ -169,8 +169,10 @@ class Conversation:
     def __init__(self, tree: Tree, *, lang: str = "en", confirm_below: float = 0.6,
                  thresholds: dict[str, float] | None = None, emergency_number: str = "911",
                  clinic_name: str = "the clinic", clinic_phone: str = "",
-                 clock: Callable[[], float] | None = None):
+                 clock: Callable[[], float] | None = None, cross_check_budget_s: float = 0.25):
         self.tree = tree
+        self.cross_check_budget_s = float(cross_check_budget_s)
+        self.cross_checks = self.cross_checks_late = 0  # waited for / not in within the budget (read back)
         self.lang = lang or "en"
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
@@ -184,6 +186,7 @@ class Conversation:
     def from_config(cls, tree: Tree, config: Any, clock: Callable[[], float] | None = time.time) -> "Conversation":
         c = config.clinic
         return cls(tree, lang=c.language or "en", confirm_below=config.recognition.confirm_below,
+                   cross_check_budget_s=getattr(config.recognition, "cross_check_budget_s", 0.25),
                    thresholds=thresholds_from_config(config), emergency_number=c.emergency_number,
                    clinic_name=c.name, clinic_phone=c.phone, clock=clock)
 
@@ -281,10 +284,27 @@ class Conversation:
         i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
         if (problem := self._impossible(i)) is not None:
             return problem
-        confidence = cross_checked_confidence(i.confidence, transcript, cross_check, i.intent, threshold)
+        confidence = i.confidence
+        if cross_check and i.intent in READ_BACK_INTENTS and self._may_lower(i, threshold):
+            # Only an answer that would lower the urgency (or an unsure one) waits for the
+            # cross-check, and only cross_check_budget_s: a late one is read back instead.
+            self.cross_checks += 1
+            if transcript.settle(self.cross_check_budget_s):
+                confidence = cross_checked_confidence(confidence, transcript, True, i.intent, threshold)
+            else:
+                self.cross_checks_late += 1
+                confidence = min(confidence, threshold / 2)
         self._note_mentions(transcript.text)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))
+
+    def _may_lower(self, i: Any, threshold: float) -> bool:
+        """Whether an answer could lower the urgency: not positive, or not sure enough to count
+        unread. A grammar "yes" to a warning sign already leads the cautious way."""
+        node = self.session.node
+        if node is None or self.session.current.confirm:
+            return True
+        return i.confidence < threshold or not self.session._is_positive(node, i.intent, i.value)
 
     def _understand(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool]:
         """What was said, for the open question: (interpretation, restated).

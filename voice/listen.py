@@ -88,7 +88,9 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 started, partial = False, ""  # a click or cough: the next real speech begins a fresh utterance
             elif event in (END, MAX_LENGTH):
                 break
-        transcript = recognizer.end()
+        # a cross-check still running is left to the conversation, which waits for it only
+        # where it can change the outcome, and only so long (Conversation.answer_transcript)
+        transcript = recognizer.end(wait=False)
         if timing is not None:
             timing.update(event=event, end_decided=decided, recognized=time.perf_counter(),
                           speech_start_s=endpointer.speech_start_s, speech_end_s=endpointer.speech_end_s,

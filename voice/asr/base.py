@@ -34,6 +34,18 @@ class Transcript:
     confidence: float | None        # mean word confidence, None when the backend gives none
     words: list[tuple[str, float]] = field(default_factory=list)  # (word, confidence)
     open_text: str | None = None    # open-vocabulary cross-check transcript of the same audio, when run
+    pending: Any = field(default=None, repr=False, compare=False)  # a cross-check still running (end(wait=False))
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds (None: as long as it takes) for a cross-check still
+        running; True once ``open_text`` is in. One that is late is left to finish on its own."""
+        if self.pending is None:
+            return True
+        words = self.pending.finish(timeout)
+        if words is None:
+            return False
+        self.open_text, self.pending = make_transcript(words).text, None
+        return True
 
     @property
     def agrees(self) -> bool:
@@ -48,6 +60,7 @@ class Transcript:
         phrases, often with high confidence; the open-vocabulary recognizer has
         no such pull, so a disagreement means "confirm before trusting".
         """
+        self.settle()  # a cross-check still running is waited for here
         if self.open_text is None:
             return True
         claimed = normalise(self.text)
@@ -103,6 +116,7 @@ class Recognizer:
         """Feed 16-bit mono PCM at ``sample_rate``; returns the partial text for live captions ("" if none)."""
         raise NotImplementedError
 
-    def end(self) -> Transcript:
-        """Finish the utterance and return what was recognised."""
+    def end(self, wait: bool = True) -> Transcript:
+        """Finish the utterance and return what was recognised. ``wait=False``: a cross-check
+        still running is left in ``Transcript.pending`` (see ``Transcript.settle``)."""
         raise NotImplementedError

@@ -101,6 +101,7 @@ class _Background:
         self.chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.words: list[tuple[str, float]] = []
         self.error: BaseException | None = None
+        self._closed = False
         self.thread = threading.Thread(target=self._run, name="vosk-cross-check", daemon=True)
         self.thread.start()
 
@@ -115,15 +116,20 @@ class _Background:
     def accept(self, pcm16: bytes) -> None:
         self.chunks.put(bytes(pcm16))
 
-    def finish(self) -> list[tuple[str, float]]:
-        self.chunks.put(None)
-        self.thread.join()
+    def finish(self, timeout: float | None = None) -> list[tuple[str, float]] | None:
+        """The open-vocabulary words, waiting at most ``timeout`` s (None when still decoding then)."""
+        self.abandon()
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            return None
         if self.error is not None:
             raise self.error
         return self.words
 
     def abandon(self) -> None:
-        self.chunks.put(None)  # the thread finishes on its own; nobody waits for it
+        if not self._closed:
+            self._closed = True
+            self.chunks.put(None)  # the thread finishes on its own; nobody waits for it
 
 
 class VoskRecognizer(Recognizer):
@@ -179,14 +185,18 @@ class VoskRecognizer(Recognizer):
             self._open.accept(pcm16)
         return self._main.accept(pcm16)
 
-    def end(self) -> Transcript:
+    def end(self, wait: bool = True) -> Transcript:
         if self._main is None:
             raise RuntimeError("end() before begin()")
         main, background = self._main, self._open
         self._main = self._open = None
-        words = main.finish()
-        open_text = make_transcript(background.finish()).text if background is not None else None
-        transcript = make_transcript(words, open_text)
+        if background is not None:
+            background.abandon()  # no more audio: it can finish while the grammar result is read
+        transcript = make_transcript(main.finish())
+        if background is not None:
+            transcript.pending = background
+            if wait:
+                transcript.settle()
         if self._cross_check and not self._grammar_used:
             transcript.open_text = transcript.text  # already open vocabulary: it is its own cross-check
         return transcript

@@ -79,7 +79,7 @@ class WhisperRecognizer(Recognizer):
         self._buf += pcm16
         return ""
 
-    def end(self) -> Transcript:
+    def end(self, wait: bool = True) -> Transcript:
         if self._buf is None:
             raise RuntimeError("end() before begin()")
         from voice.asr.audio import from_pcm16
