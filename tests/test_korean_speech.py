@@ -7,10 +7,10 @@ read-backs; the engine; pyttsx3 rendering every prompt with the Korean voice. St
 only for the hardware: the microphone plays the patient's answers, the speaker keeps the audio.
 
 The patient answers as a Korean speaker would, and like a real person handles a read-back:
-"네 맞아요" when it is right, the answer again when it is wrong. The answers are ones the
+"네 네" when it is right, the answer again when it is wrong. The answers are ones the
 espeak-ng Korean voice and this small model get right most of the time (bench/korean.py
-measures all of them); numbers said as numbers mostly are not, which is why ages here are
-"예순"/"서른 살" and durations "어제부터"/"오래됐어요". Under-triage is checked
+measures all of them); numbers said as numbers mostly are not, which is why the age here is
+"서른 살" and durations "어제부터"/"오래됐어요". Under-triage is checked
 against the result the same answers give when typed.
 """
 from __future__ import annotations
@@ -34,9 +34,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_tools(), reason="nee
 
 LIGHT_NOISE_DB = -20.0  # the room 20 dB under the patient (the waiting-room figure is -12)
 
-YES, NO, RIGHT = "네 있어요", "없어요", "네 맞아요"
+YES, NO, RIGHT = "네 있어요", "없어요", "네 네"
 START, NO_MORE = "네 시작해 주세요", "아니요 괜찮아요"
-OLD, YOUNG = "예순", "서른 살"
+YOUNG = "서른 살"
 LONG, SHORT = "오래됐어요", "어제부터"
 
 
@@ -113,7 +113,7 @@ def typed_result(plan: dict[str, str]):
 
 SESSIONS = {
     "emergency": {"start": START, "bladder_bowel": YES},
-    "urgent": {"start": START, "age": OLD, "duration": SHORT, "more_info": NO_MORE},
+    "urgent": {"start": START, "sleep": YES, "age": YOUNG, "duration": SHORT, "more_info": NO_MORE},
     "soon": {"start": START, "age": YOUNG, "duration": LONG, "more_info": NO_MORE},
     "self_care": {"start": START, "age": YOUNG, "duration": SHORT, "more_info": NO_MORE},
 }

@@ -292,3 +292,27 @@ def test_read_back_and_mention_wording_allow_only_the_documented_placeholders(fi
                 and n != RAW["meta"]["start"])
     problems = broken(lambda d: d["nodes"][node].update({field: "You have {clinic:>1500000000}"}))
     assert any(p.startswith(f"node '{node}', field '{field}'") and "may not have a format" in p for p in problems)
+
+
+def test_a_translation_nested_too_deeply_is_a_plain_problem(tmp_path):
+    tree = tmp_path / "clinic.toml"
+    tree.write_text(SHIPPED_TREE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "locale" / "es").mkdir(parents=True)
+    (tmp_path / "locale" / "es" / "tree.toml").write_text("x = " + "[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(TreeError, match="nested too deeply"):
+        load_tree(tree, lang="es")
+
+
+def test_translated_wording_allows_only_the_documented_placeholders(tmp_path):
+    from triage.locale import LOCALE_DIR
+
+    tree = tmp_path / "clinic.toml"
+    tree.write_text(SHIPPED_TREE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "locale" / "es").mkdir(parents=True)
+    spanish = (LOCALE_DIR / "es" / "tree.toml").read_text(encoding="utf-8")
+    assert "{emergency_number}" in spanish
+    (tmp_path / "locale" / "es" / "tree.toml").write_text(
+        spanish.replace("{emergency_number}", "{emergency_number:>1500000000}"), encoding="utf-8")
+    with pytest.raises(TreeError) as e:
+        load_tree(tree, lang="es")
+    assert any("may not have a format" in p or "emergency_number" in p for p in e.value.problems)

@@ -65,6 +65,8 @@ def localize(data: dict[str, Any], lang: str, wording_file: Path) -> tuple[dict[
         return data, [f"{where}: cannot read the file: {e}"]
     except tomllib.TOMLDecodeError as e:
         return data, [f"{where}: not valid TOML: {e}"]
+    except RecursionError:  # tomllib parses nested arrays recursively
+        return data, [f"{where}: not valid TOML: arrays or tables nested too deeply"]
     problems: list[str] = []
     out = copy.deepcopy(data)
     for section, fields in WORDING.items():
