@@ -41,8 +41,8 @@ WHOLE = [
     ("yes", ["네"], "fever"),
     ("no", ["아니요"], "fever"),
     ("not sure", ["모르겠어요"], "fever"),
-    ("yes I have", ["네 있어요"], "weakness"),
-    ("no I don't have", ["아니요 없어요"], "weakness"),
+    ("yes I have", ["네 있어요"], "legs"),
+    ("no I don't have", ["아니요 없어요"], "legs"),
     ("about two months", ["두 달 정도요"], "duration"),
     ("three weeks", ["삼 주"], "duration"),
 ]
@@ -50,7 +50,7 @@ PAUSED = [
     ("um ... yes", ["음", "네"], "fever"),
     ("no ... I don't think so", ["아니요", "없는 것 같아요"], "fever"),
     ("no ... oh wait, yes I have", ["아니요", "아 네 있어요"], "fever"),      # a correction after a pause
-    ("yes ... I think so", ["네", "그런 것 같아요"], "weakness"),
+    ("yes ... I think so", ["네", "그런 것 같아요"], "legs"),
     ("about ... three weeks", ["대략", "삼 주 정도요"], "duration"),
     ("two months ... or so", ["두 달", "정도요"], "duration"),
 ]
