@@ -42,7 +42,7 @@ from tests.audio_source import ScriptedSource  # noqa: E402
 from voice.audio import Resampler  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.listen import listen_for_answer  # noqa: E402
-from voice.conversation import Conversation, prepare  # noqa: E402
+from voice.conversation import Conversation, prepare, thresholds_from_config  # noqa: E402
 from voice.speaker import Speaker, split_sentences  # noqa: E402
 
 EN_ANSWERS = ["yes", "no", "no thanks", "yes I have", "not really", "I don't know", "no I don't",
@@ -105,7 +105,8 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
     prepare(tree)  # as the voice loop does at start-up (answers are understood in English)
     for wav in wavs:
         # answers are understood in English (no Korean phrase lists); the Korean grammar is given explicitly
-        conversation = Conversation(tree, lang="en", confirm_below=config.recognition.confirm_below)
+        confirm_below, thresholds = thresholds_from_config(config)
+        conversation = Conversation(tree, lang="en", confirm_below=confirm_below, thresholds=thresholds)
         conversation.start()
         conversation.tap("yes")        # now at the bladder/bowel question: a red flag
         source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=realtime)

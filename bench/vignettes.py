@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,7 +36,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from triage import Session, load_tree  # noqa: E402
-from triage.events import Ask, Result  # noqa: E402
+from triage.events import Ask, Heard, Result  # noqa: E402
 from triage.tree import DISPOSITIONS  # noqa: E402
 from voice.conversation import Conversation  # noqa: E402
 
@@ -76,6 +76,8 @@ class Run:
     disposition: str | None
     questions: list[str] = field(default_factory=list)  # node ids asked before the result
     readbacks: int = 0
+    asked: int = 0  # every question put to the patient before the result: re-asks and read-backs too
+    heard: list[str] = field(default_factory=list)  # the intent each answer was understood as
     misread: list[str] = field(default_factory=list)  # answers applied wrongly without a read-back
     transcript: list[str] = field(default_factory=list)
 
@@ -150,9 +152,13 @@ def _matches(intent: str, value: Any, truth: Any, expects: str) -> bool:
     return abs(float(value) - float(truth)) <= max(2 / 7, 0.2 * float(truth))
 
 
-def run_vignette(v: Vignette, tree: Any) -> Run:
+def run_vignette(v: Vignette, tree: Any, answer: Callable[[Conversation, str], Any] | None = None,
+                 **conversation: Any) -> Run:
+    """One patient's session. ``answer(conv, text)`` says the text (default: typed,
+    ``conv.answer_text``; bench/spoken.py speaks it); ``conversation``: Conversation settings."""
     noon = datetime(v.today.year, v.today.month, v.today.day, 12, 0).timestamp()
-    conv = Conversation(tree, clock=lambda: noon)
+    conv = Conversation(tree, clock=lambda: noon, **conversation)
+    answer = answer or (lambda c, text: c.answer_text(text))
     session = conv.session
     events = list(conv.start().events)
     run = Run(vignette=v, disposition=None)
@@ -179,13 +185,21 @@ def run_vignette(v: Vignette, tree: Any) -> Run:
             mention = ask.text.startswith(tree.meta.get("mention_prompt", "\0").split("{")[0])
             said, truth = _answer_for(v, ask, mention)
             text = said if n == 0 else ("I don't know" if n >= MAX_ATTEMPTS else _plain(truth, ask.expects))
+        if run.disposition is None:
+            run.asked += 1
         run.transcript.append(f"Q[{ask.node}] {ask.text[:70]!r} -> {text!r}")
         log_len = len(session.log)
-        events = list(conv.answer_text(text).events)
+        reply = answer(conv, text)
+        events = list(reply.events)
+        heard = next((e for e in events if isinstance(e, Heard)), None)
+        run.heard.append(heard.intent if heard is not None else "")
+        if heard is not None and heard.transcript != text:  # spoken: what the recognizer made of it
+            run.transcript.append(f"    heard {heard.transcript!r} -> {heard.intent} {heard.value} "
+                                  f"({heard.confidence:.2f})")
         # An answer that counted without a read-back, but is not what is true for the patient.
         for rec in session.log[log_len:]:
-            if rec.confidence >= session.confirm_below and not pending and rec.intent != "unsure" \
-                    and "mentioned" not in rec.note:
+            # logged in a turn that was not a read-back, and not a symptom mentioned in passing
+            if not pending and rec.intent != "unsure" and "mentioned" not in rec.note:
                 _, truth = _answer_for(v, ask)
                 if truth != "unsure" and not _matches(rec.intent, rec.value, truth, ask.expects):
                     run.misread.append(f"{ask.node}: {text!r} -> {rec.intent} {rec.value} (true: {truth})")

@@ -17,7 +17,7 @@ import pytest
 from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
 from tests.audio_source import ScriptedSource
 from voice.config import Config
-from voice.conversation import cross_checked_confidence
+from voice.conversation import cross_checked_confidence, thresholds_from_config
 from voice.loop import GIVE_UP, NOT_HEARD, run_voice_session
 from voice.speaker import Speaker
 
@@ -203,12 +203,12 @@ def test_out_of_grammar_speech_forced_onto_a_grammar_word_is_confirmed(vosk_ko, 
     t, *_ = listen_ko(vosk_ko, tmp_path, "오늘 날씨가 정말 좋네요")
     assert t.text and set(t.text.split()) <= set(KO_GRAMMAR)
     assert not t.agrees and t.open_text  # agrees waits for the cross-check listen_for_answer left running
-    config = Config()
+    threshold = thresholds_from_config(Config())[1]["vosk"]  # what a Vosk session reads back under
     # a Korean listener's reading of the forced words (there is no Korean phrase list yet)
     intent = "yes" if set(t.text.split()) <= {"네", "예"} else "no"
-    confidence = cross_checked_confidence(1.0, t, True, intent, config.recognition.confirm_below)
-    assert confidence < config.recognition.confirm_below
-    s = Session(load_tree(), confirm_below=config.recognition.confirm_below)
+    confidence = cross_checked_confidence(1.0, t, True, intent, threshold)
+    assert confidence < threshold
+    s = Session(load_tree(), confirm_below=threshold)
     s.start()
     s.answer("yes")
     assert s.current.node == "bladder_bowel" and s.tree.nodes["bladder_bowel"].red_flag
@@ -216,8 +216,8 @@ def test_out_of_grammar_speech_forced_onto_a_grammar_word_is_confirmed(vosk_ko, 
     ask = events[-1]
     assert isinstance(ask, Ask) and "Is that right?" in ask.text and ask.node == "bladder_bowel"
     # without the cross-check the forced answer would have counted at once
-    trusted = Session(load_tree(), confirm_below=config.recognition.confirm_below)
+    trusted = Session(load_tree(), confirm_below=threshold)
     trusted.start()
     trusted.answer("yes")
     assert "Is that right?" not in trusted.answer(intent, None, cross_checked_confidence(
-        1.0, t, False, intent, config.recognition.confirm_below), t.text)[-1].text
+        1.0, t, False, intent, threshold), t.text)[-1].text

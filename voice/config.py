@@ -91,9 +91,11 @@ def _staff_code(value: str) -> str | None:
 
 
 def setting(default: Any, *, lo: float | None = None, hi: float | None = None,
-            choices: tuple[str, ...] | None = None, check: Callable[[str], str | None] | None = None) -> Any:
-    """A config field: its default, the allowed range (numbers) or choices/content rule (text)."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices, "check": check})
+            choices: tuple[str, ...] | None = None, check: Callable[[str], str | None] | None = None,
+            auto: str = "") -> Any:
+    """A config field: its default, the allowed range (numbers) or choices/content rule (text).
+    ``auto``: a number setting may also be 0, meaning this (e.g. "measured per recognizer")."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices, "check": check, "auto": auto})
 
 
 @dataclass
@@ -135,9 +137,11 @@ class Recognition:
     model: str = ""          # folder; empty = resolve by name (see models/README.md)
     # empty = the clinic language's model (English: vosk-model-small-en-us-0.15; see voice/languages.toml)
     model_name: str = setting("", check=_model_name)
-    # Interpretations less sure than this are read back for confirmation. Below 0.5 an answer the
-    # recognizer rates as more likely wrong than right (a "no" to a warning sign) would count unread.
-    confirm_below: float = setting(0.6, lo=0.5, hi=1.0)
+    # Answers less sure than this are read back for confirmation. 0 = the thresholds measured per
+    # recognizer and for typed answers (voice/asr/thresholds.toml, bench/calibration.py); a clinic's
+    # own value holds for every answer. Below 0.5 a typed answer more likely wrong than right (a "no"
+    # to a warning sign) would count unread.
+    confirm_below: float = setting(0.0, lo=0.5, hi=1.0, auto="measured per recognizer")
     # On a warning sign, an answer that would lower the urgency waits this long after the end of
     # speech for the open-vocabulary cross-check; when it is later, the answer is read back instead.
     cross_check_budget_s: float = setting(0.25, lo=0.0, hi=10.0)
@@ -214,9 +218,12 @@ def check_value(f: Any, value: Any) -> tuple[Any, str | None]:
         return list(value), None
     if expected in (int, float):
         lo, hi = meta.get("lo"), meta.get("hi")
+        if meta.get("auto") and value == 0:
+            return value, None
         if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
             kind = "a whole number" if expected is int else "a number"
-            return None, f"must be {kind} from {lo:g} to {hi:g}, got {_show(value)}"
+            auto = f"0 ({meta['auto']}) or " if meta.get("auto") else ""
+            return None, f"must be {auto}{kind} from {lo:g} to {hi:g}, got {_show(value)}"
     if expected is str:
         if len(value) > MAX_TEXT:
             return None, f"must be at most {MAX_TEXT} characters"

@@ -31,7 +31,8 @@ Reply fields (medium-neutral: nothing here knows about terminals, pages or speak
 
 The confirm threshold: ``confirm_below`` (typed and tapped answers, and any recognizer
 without its own) and ``thresholds`` ({backend: threshold}, per recognizer, used by
-``answer_transcript``); :func:`thresholds_from_config` is where defaults per backend come from.
+``answer_transcript``); :func:`thresholds_from_config` takes both from the measured table
+(voice/asr/thresholds.toml) unless the clinic's config sets its own ``confirm_below``.
 """
 from __future__ import annotations
 
@@ -119,9 +120,18 @@ def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bo
     return confidence
 
 
-def thresholds_from_config(config: Any) -> dict[str, float]:
-    """Read-back thresholds per recognizer backend ({} = the single ``confirm_below`` for all)."""
-    return dict(getattr(config.recognition, "thresholds", {}) or {})
+def thresholds_from_config(config: Any) -> tuple[float, dict[str, float]]:
+    """(threshold for typed and tapped answers, {backend: threshold}).
+
+    By default both are the ones measured per recognizer (voice/asr/thresholds.toml, from
+    bench/calibration.py); a clinic's own ``[recognition] confirm_below`` holds for every answer."""
+    own = config.recognition.confirm_below
+    if own:
+        return own, {}
+    from voice.asr import read_back_thresholds
+
+    measured = read_back_thresholds()
+    return measured.pop("typed"), measured
 
 
 # The values a person can mean, by the question's unit; anything else is a slip or an attack.
@@ -185,9 +195,10 @@ class Conversation:
     @classmethod
     def from_config(cls, tree: Tree, config: Any, clock: Callable[[], float] | None = time.time) -> "Conversation":
         c = config.clinic
-        return cls(tree, lang=c.language or "en", confirm_below=config.recognition.confirm_below,
+        confirm_below, thresholds = thresholds_from_config(config)
+        return cls(tree, lang=c.language or "en", confirm_below=confirm_below,
                    cross_check_budget_s=getattr(config.recognition, "cross_check_budget_s", 0.25),
-                   thresholds=thresholds_from_config(config), emergency_number=c.emergency_number,
+                   thresholds=thresholds, emergency_number=c.emergency_number,
                    clinic_name=c.name, clinic_phone=c.phone, clock=clock)
 
     # ------------------------------------------------------------------ state

@@ -18,7 +18,21 @@ from voice.errors import UserError
 BACKENDS = ("vosk", "whisper")
 CHUNK_S = 0.1  # transcribe_wav feeds audio in microphone-sized pieces, so streaming paths run too
 
-__all__ = ["BACKENDS", "Recognizer", "Transcript", "open_recognizer", "transcribe_wav"]
+THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
+
+__all__ = ["BACKENDS", "Recognizer", "Transcript", "open_recognizer", "read_back_thresholds", "transcribe_wav"]
+
+
+def read_back_thresholds() -> dict[str, float]:
+    """The measured read-back threshold per recognizer backend, and ``typed`` for answers
+    without one ({"typed": 0.6, "whisper": ..., "vosk": ...}; see thresholds.toml)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    data = tomllib.loads(THRESHOLDS_FILE.read_text(encoding="utf-8"))
+    return {name: float(table["confirm_below"]) for name, table in data.items()}
 
 
 def open_recognizer(backend: str = "vosk", model: str | None = None, model_name: str | None = None) -> Recognizer:
