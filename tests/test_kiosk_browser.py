@@ -142,7 +142,6 @@ def test_tab_never_starts_a_session_but_enter_does(kiosk):
     page.keyboard.press("Shift+Tab")
     assert kiosk.driver.mode == "idle" and page.evaluate("document.activeElement.id") == "start"
     page.keyboard.press("Enter")  # on the focused Start button
-    kiosk.synced()
     page.wait_for_selector("body[data-mode=session]")
     assert page.evaluate("document.activeElement.id") == "question"  # focus moved to the new question
 
@@ -168,7 +167,6 @@ def test_digits_type_into_the_keypad_and_focus_follows_each_screen(kiosk):
     assert kiosk.text("#number-shown") == "472"
     page.keyboard.press("Backspace")
     page.keyboard.press("Enter")
-    kiosk.synced()
     page.wait_for_selector("#duration:not([hidden])")
     assert kiosk.text("#heard") == "I understood: 47." and page.evaluate("document.activeElement.id") == "question"
 

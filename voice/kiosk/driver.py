@@ -67,6 +67,8 @@ def result_card(reply: Reply, disclaimer: str) -> dict[str, Any]:
     if call is not None:
         first.append(call)
         more.remove(call)
+    # What to watch for that needs a call ("Call 911 straight away if ...") before the rest.
+    more.sort(key=lambda p: not p.startswith("Call "))
     return {"first_step": " ".join(first), "more": more,
             "reasons": [r[:1].upper() + r[1:] + ("" if r.endswith(".") else ".")
                         for r in (*result.reasons, *result.assumed)],

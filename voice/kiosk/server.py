@@ -153,6 +153,12 @@ class KioskServer:
             loop.run_until_complete(self._closing.wait())
             loop.run_until_complete(self._close())
         finally:
+            # Connections aiohttp had not finished with (a client mid-request at shutdown) end here,
+            # quietly, instead of "Task was destroyed but it is pending".
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     async def _open(self) -> None:

@@ -217,11 +217,22 @@ function render(s) {
   else if (changed && s.mode === "idle") { if (before) $("idle-title").focus(); }
   else if (changed && asking) {
     $("question").focus({ preventScroll: true });
-    $("question").scrollIntoView({ block: "nearest" });
-    const area = [$("yesno"), $("duration"), $("number")].find((el) => !el.hidden);
-    if (area) area.scrollIntoView({ block: "nearest" });
+    showQuestion();
   } else if (changed && s.mode === "outcome" && !s.result) $("lines").focus();
   document.body.dataset.seq = String(s.seq);  // lets tests wait for a given screen (set last: render done)
+}
+
+// A new question is read from the top (what was understood, then the question); the view then
+// moves down to show as much of its answer buttons as fits without losing the question's first line.
+function showQuestion() {
+  const main = $("main");
+  main.scrollTop = 0;
+  const area = [$("yesno"), $("duration"), $("number")].find((el) => !el.hidden);
+  if (!area) return;
+  const view = main.getBoundingClientRect();
+  const below = area.getBoundingClientRect().bottom - view.bottom;
+  const room = $("question").getBoundingClientRect().top - view.top;
+  if (below > 0) main.scrollTop = Math.min(below, Math.max(0, room));
 }
 
 function connect() {
