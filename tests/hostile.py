@@ -186,10 +186,7 @@ def drive_jsonl(plan: dict[int, list[bytes]], env: dict[str, str] | None = None,
             if asked > 200:
                 run.lost.append("the session never ended")
                 break
-        # A hostile line that is a valid "no" to "Are you ready to start?" stops the session by design.
-        stopped_at_start = {e.get("node") for e in run.events if e["event"] == "ask"} == {"start"} and \
-            any(e["event"] == "end" for e in run.events)
-        if run.result is None and not run.hung and not stopped_at_start:
+        if run.result is None and not run.hung:
             run.lost.append("no result: the session did not finish")
     finally:
         try:
