@@ -225,8 +225,10 @@ def main() -> int:
     args = ap.parse_args()
     config = Config()
     tmp = Path(tempfile.mkdtemp(prefix="bench-latency-"))
-    print(f"latency bench: {os.cpu_count()} cores, trailing silence {config.listen.trailing_silence_s} s, "
+    print(f"latency bench: load {load()}, trailing silence {config.listen.trailing_silence_s} s, "
           f"{'real-time' if args.realtime else 'as fast as possible'} audio feed")
+    print("  processing to first audio = end decision -> recognizer end() + understanding + engine + pyttsx3 render "
+          "of the first sentence + the player's resampling -> first samples at the (stand-in) sound card")
     resample_cost()
     endpoint_figures(tmp, args.quick)
 
