@@ -7,15 +7,17 @@
 Everything the product does before the card runs for real: looking the output device up,
 resampling the 22,050 Hz speech to the device's own rate (``voice.audio.Resampler``),
 handing the samples over and waiting for the stream. The card records when each block of
-samples reached it (``card.handed``: perf_counter time, samples, rate) and, by default,
-reports the stream finished at once (``realtime=True``: it stays active for the audio's
-duration, as a real card would).
+samples reached it (``card.handed``: perf_counter time, samples, rate; the last 1,000, so a
+soak's memory figures are not the card's own list) with running totals (``blocks``,
+``audio_s``) and, by default, reports the stream finished at once (``realtime=True``: it
+stays active for the audio's duration, as a real card would).
 """
 from __future__ import annotations
 
 import sys
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any, Iterator
@@ -27,7 +29,8 @@ class FakeSoundCard:
     def __init__(self, rate: int = 48000, realtime: bool = False):
         self.rate, self.realtime = int(rate), realtime
         self.default = SimpleNamespace(device=(None, 0))
-        self.handed: list[tuple[float, int, int]] = []
+        self.handed: deque[tuple[float, int, int]] = deque(maxlen=1000)
+        self.blocks, self.audio_s = 0, 0.0
         self._until = 0.0
         self._lock = threading.Lock()
 
@@ -45,6 +48,8 @@ class FakeSoundCard:
             raise ValueError(f"this card plays {self.rate} Hz only, not {rate} Hz")
         with self._lock:
             self.handed.append((now, len(samples), int(rate)))
+            self.blocks += 1
+            self.audio_s += len(samples) / rate
             self._until = time.monotonic() + (len(samples) / rate if self.realtime else 0.0)
 
     def get_stream(self) -> SimpleNamespace:
