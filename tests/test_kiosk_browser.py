@@ -139,8 +139,10 @@ def test_full_session_text_matches_speech_then_reset(kiosk):
 
 def test_tab_never_starts_a_session_but_enter_does(kiosk):
     page = kiosk.page
-    for _ in range(3):
+    for _ in range(3):  # Start, then the language buttons: English, Español
         page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.lang") == "es"
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     assert kiosk.driver.mode == "idle" and page.evaluate("document.activeElement.id") == "start"
     page.keyboard.press("Enter")  # on the focused Start button
