@@ -112,3 +112,66 @@ def test_korean_particles_follow_the_word_before_them():
     assert m("engine.assume_value_said", assumed="4주 이상").endswith("4주 이상으로 보겠습니다.")
     assert m("engine.assume_value_said", assumed="50세 이상").endswith("50세 이상으로 보겠습니다.")
     assert m("engine.assume_value_said", assumed="2주").endswith("2주로 보겠습니다.")
+
+
+def _clinic_tree_with(tmp_path, lang, old, new):
+    """A clinic's copy of the shipped tree with its ``lang`` wording edited."""
+    from pathlib import Path
+
+    from triage.locale import LOCALE_DIR
+
+    tree = tmp_path / "clinic.toml"
+    tree.write_text(Path(load_tree().source).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "locale" / lang).mkdir(parents=True)
+    words = (LOCALE_DIR / lang / "tree.toml").read_text(encoding="utf-8")
+    assert old in words
+    (tmp_path / "locale" / lang / "tree.toml").write_text(words.replace(old, new, 1), encoding="utf-8")
+    return tree
+
+
+def test_a_red_flag_question_without_its_read_back_wording_is_an_error(tmp_path):
+    """English turns its questions round by rule; every other language must say what yes and no mean."""
+    from triage import TreeError
+
+    tree = _clinic_tree_with(tmp_path, "es", 'said_no = "NO ha tenido fiebre ni escalofríos, ni ninguna infección '
+                                             'reciente en otra parte"\n', "")
+    assert not load_tree().nodes["fever"].said_no  # English has none: it needs none
+    with pytest.raises(TreeError, match=r"node 'fever', field 'said_no': no es translation \(a red-flag question's "
+                                        r"read-back\)"):
+        load_tree(tree, "es")
+
+
+def test_a_mention_per_topic_is_translated_per_topic(tmp_path):
+    from triage import TreeError
+
+    tree = _clinic_tree_with(tmp_path, "ko", 'mention = { fever = "열", recent_infection = "최근의 감염" }',
+                             'mention = "열"')
+    with pytest.raises(TreeError, match="node 'fever', field 'mention': the ko translation must be a table with a "
+                                        "text for each of fever, recent_infection"):
+        load_tree(tree, "ko")
+
+
+@pytest.mark.parametrize("lang, yes, no", [
+    ("es", "Entonces, ha tenido fiebre o escalofríos, o alguna infección reciente en otra parte. ¿Es correcto?",
+     "Entonces, NO ha tenido fiebre ni escalofríos, ni ninguna infección reciente en otra parte. ¿Es correcto?"),
+    ("ko", "그러니까 최근에 열이 나거나 으슬으슬했거나, 다른 곳에 감염이 있었다는 말씀이지요. 맞나요?",
+     "그러니까 최근에 열도, 오한도, 다른 곳의 감염도 없었다는 말씀이지요. 맞나요?"),
+])
+def test_read_backs_use_the_language_own_statements(lang, yes, no):
+    from triage.wording import read_back
+
+    node = load_tree(None, lang).nodes["fever"]
+    assert (read_back(node, "yes", lang=lang), read_back(node, "no", lang=lang)) == (yes, no)
+    assert read_back(load_tree().nodes["fever"], "no") == "So you have NOT had a fever, or felt hot and shivery, " \
+        "or had an infection somewhere else recently, such as a kidney, urine or skin infection. Is that right?"
+
+
+def test_the_mention_prompt_is_in_the_language():
+    from voice.conversation import Conversation
+
+    conv = Conversation(load_tree(None, "es"), lang="es")
+    conv.start()
+    conv.answer_text("sí")
+    conv.session.mention(["fever"], "no")
+    reply = conv.answer_text("no")
+    assert reply.question.text == "Ha mencionado fiebre. ¿Es correcto?"
