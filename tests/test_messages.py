@@ -175,3 +175,46 @@ def test_the_mention_prompt_is_in_the_language():
     conv.session.mention(["fever"], "no")
     reply = conv.answer_text("no")
     assert reply.question.text == "Ha mencionado fiebre. ¿Es correcto?"
+
+
+def _korean_session_with_a_fall():
+    from voice.conversation import Conversation
+
+    conv = Conversation(load_tree(None, "ko"), lang="ko")
+    conv.start()
+    for said in ["네", "아니요", "아니요", "아니요", "아니요", "넘어졌어요", "아니요", "아니요"]:
+        conv.answer_text(said)
+    while conv.result is None and conv.question is not None:
+        q = conv.question
+        conv.answer_text("일흔두 살" if q.expects == "number" else "사흘" if q.expects == "duration" else "아니요")
+    return conv.session
+
+
+def test_the_staff_handoff_is_in_the_clinic_language_with_the_patient_words_as_said():
+    from voice.handoff import summary_text
+
+    session = _korean_session_with_a_fall()
+    assert session.result.disposition == "urgent"
+    english = summary_text(load_tree(), session.log, session.result, finished_at=0, patient_lang="ko")
+    lines = english.splitlines()
+    assert lines[0] == "backtriage staff summary (guidance, not a diagnosis)"
+    assert "The patient answered in 한국어; their words are quoted as they said them." in lines
+    assert "Disposition: URGENT - see a clinician today" in lines
+    assert f"  because: {load_tree().outcomes['urgent_fracture'].reason}" in lines  # the clinic's wording
+    assert '   said: "넘어졌어요" -> understood: yes, confidence 0.90' in lines
+    assert '   said: "사흘" -> understood: 3 days, confidence 0.95' in lines
+    assert "1. Since your back pain started, have you had any new trouble passing urine" in english
+    spanish = summary_text(load_tree(None, "es"), session.log, session.result, finished_at=0, patient_lang="ko")
+    assert "Resultado: URGENTE - que le vea un profesional hoy" in spanish
+    assert 'dijo: "넘어졌어요" -> se entendió: sí, confianza 0.90' in spanish
+    assert "Since your" not in spanish and "understood" not in spanish
+
+
+def test_the_handoff_of_a_session_in_the_clinic_language_keeps_its_reasons():
+    from voice.handoff import summary_text
+
+    session = _korean_session_with_a_fall()
+    korean = summary_text(load_tree(None, "ko"), session.log, session.result, finished_at=0, patient_lang="ko")
+    assert "환자는" not in korean  # no language line: staff and patient share it
+    assert all(f"  이유: {r}" in korean.splitlines() for r in session.result.reasons)
+    assert "판정: 긴급 - 오늘 의료진 진료" in korean and "한 말: \"넘어졌어요\" -> 이해: 네" in korean
