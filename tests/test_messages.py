@@ -218,3 +218,45 @@ def test_the_handoff_of_a_session_in_the_clinic_language_keeps_its_reasons():
     assert "환자는" not in korean  # no language line: staff and patient share it
     assert all(f"  이유: {r}" in korean.splitlines() for r in session.result.reasons)
     assert "판정: 긴급 - 오늘 의료진 진료" in korean and "한 말: \"넘어졌어요\" -> 이해: 네" in korean
+
+
+@pytest.mark.parametrize("lang", ["es", "ko"])
+def test_the_spoken_loop_says_its_own_lines_in_the_language(lang, monkeypatch):
+    """Silence re-asked, then given up on; the microphone lost and back: all in the patient's language."""
+    import voice.loop as loop
+    from voice.audio import DeviceLost
+    from voice.config import Config
+    from voice.conversation import Conversation
+
+    class Speaker:
+        def __init__(self):
+            self.said = []
+
+        def say(self, text):
+            self.said.append(text)
+
+        def slower(self):
+            pass
+
+    class Source:
+        def reopen(self):
+            pass
+
+    heard = iter([DeviceLost("unplugged"), None, None])
+
+    def listen(*args, **kwargs):
+        got = next(heard)
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+    monkeypatch.setattr(loop, "listen_for_answer", listen)
+    config = Config()
+    config.listen.reprompts = 1
+    speaker, m = Speaker(), messages(lang)
+    conv = Conversation(load_tree(None, lang), lang=lang)
+    assert loop.run_voice_session(config, None, speaker, Source(), conversation=conv, out=lambda _: None) is None
+    start = conv.tree.nodes["start"].text.replace("{emergency_number}", "911")
+    assert speaker.said[:4] == [start, m("voice.mic_lost"), start, f"{m('voice.not_heard')} {start}"]
+    assert speaker.said[4] == m("voice.give_up") and speaker.said[5].startswith(conv.tree.meta["stop_text"][:12])
+    assert not any(s in " ".join(speaker.said) for s in ("Sorry", "microphone", "answer"))
