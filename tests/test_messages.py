@@ -174,7 +174,7 @@ def test_the_mention_prompt_is_in_the_language():
     conv.answer_text("sí")
     conv.session.mention(["fever"], "no")
     reply = conv.answer_text("no")
-    assert reply.question.text == "Ha mencionado fiebre. ¿Es correcto?"
+    assert reply.question.text == "Usted mencionó fiebre. ¿Es correcto?"
 
 
 def _korean_session_with_a_fall():
