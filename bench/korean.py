@@ -28,7 +28,8 @@ Per answer (every turn the loop heard something), what each figure includes:
 Cross-check (red-flag questions; an answer that could lower urgency waits for it):
   run          answers that waited for the open-vocabulary cross-check
   budget hit   of those, how many were not in within the budget (read back instead)
-  agreed       of those in time, how many backed the grammar's answer
+  agreed       of the red-flag answers whose open-vocabulary transcript was in when the reply
+               was ready, how many it backed (the grammar's words found in it)
 Whisper is open vocabulary: it is its own cross-check (never late).
 
 The machine is shared: the load is printed before and after; compare the two languages
@@ -189,7 +190,8 @@ def main() -> int:
         checks, late = f["checks"], f["late"]
         hit = f"{late}/{checks} ({late / checks:.0%})" if checks else "0/0"
         agreed = f"{sum(f['agreed'])}/{len(f['agreed'])}" if f["agreed"] else "0/0"
-        print(f"    cross-check: run {checks}, budget hit {hit}, agreed {agreed} of those with a transcript")
+        print(f"    cross-check: waited for {checks}, budget hit {hit}; open-vocabulary transcript backed the "
+              f"grammar's on {agreed} red-flag answers that had one in time")
     if len(figures) == 2:
         (a, fa), (b, fb) = figures.items()
         if fa["total"] and fb["total"]:
