@@ -147,6 +147,7 @@ class Language:
     alone_ok: frozenset = field(default_factory=frozenset)  # words a lone request may stand with
     units: dict = field(default_factory=dict)            # unit word -> weeks
     parts: dict = field(default_factory=dict, repr=False)  # phrase tables built once, shared by questions
+    phrase_tokens: dict = field(default_factory=dict, repr=False)  # (phrase, numeric) -> tokens, for those tables
     fold: bool = False                                   # drop accents before matching ("dias" = "días")
     spoken_numbers: dict = field(default_factory=dict)   # grammar.toml as written (accents kept), for vocabularies
     post_negators: frozenset = field(default_factory=frozenset)  # negation AFTER the word (Korean "열이 없어요")
@@ -164,6 +165,16 @@ class Language:
         for t in toks:
             out.extend(self.split(t, numeric))
         return out
+
+    def phrase_tokens_of(self, phrase: str, numeric: bool = False) -> tuple[str, ...]:
+        """A data phrase's tokens without clause breaks, worked out once (the meta phrases and
+        topic groups recur at many questions); never used for what people say (unbounded)."""
+        numeric = numeric and bool(self.suffixes or self.number_pieces)  # it only changes splitting
+        key = (phrase, numeric)
+        toks = self.phrase_tokens.get(key)
+        if toks is None:
+            toks = self.phrase_tokens[key] = tuple(t for t in self.tokens(phrase, numeric) if t != BOUNDARY)
+        return toks
 
     def split(self, tok: str, numeric: bool = False) -> list[str]:
         """One written word as the words the phrase lists use (languages with [segment] only)."""
@@ -367,10 +378,10 @@ class _Part:
             for p in expand(raw):
                 self.phrases.add(p)
                 entry = Entry(phrase=p, **kw)
-                toks = [t for t in lang.tokens(p, numeric) if t != BOUNDARY]
+                toks = lang.phrase_tokens_of(p, numeric)
                 if not toks:
                     continue
-                self.surfaces.add(tuple(toks))
+                self.surfaces.add(toks)
                 self.words.update(toks)
                 # Generic yes/no/hedge words go in the second pass; "unsure" and neutral phrases
                 # compete with topic phrases ("hard to say" vs "hard to ...").
@@ -414,16 +425,31 @@ def _shared_part(lang: Language, expects: str) -> _Part:
     return _memo(lang, ("shared", expects), build)
 
 
+def _topic_parts(lang: Language, code: str, expects: str) -> list[_Part]:
+    """One topic's phrases at a question expecting ``expects``: its groups' (each built once,
+    shared by the topics in the group), then its own."""
+    spec = lang.topics.get("topics", {}).get(code, {})
+    groups = spec.get("groups", []) if expects == "yesno" else []
+    return [*(_group_part(lang, g) for g in groups), _topic_part(lang, code, expects)]
+
+
+def _group_part(lang: Language, group: str) -> _Part:
+    """A topic group's phrases ("symptom", "consent"): the same for every topic in it."""
+    def build() -> _Part:
+        part = _Part()
+        spec = lang.topics.get("groups", {})[group]
+        part.add(lang, spec.get("yes", []), kind="topic", intent="yes", strength="topic")
+        part.add(lang, spec.get("no", []), kind="topic", intent="no", strength="topic")
+        return part.sort()
+    return _memo(lang, ("group", group), build)
+
+
 def _topic_part(lang: Language, code: str, expects: str) -> _Part:
-    """One topic's own phrases (its groups' too) at a question expecting ``expects``."""
+    """One topic's own phrases at a question expecting ``expects``."""
     def build() -> _Part:
         part = _Part()
         spec = lang.topics.get("topics", {}).get(code, {})
-        groups = lang.topics.get("groups", {})
         if expects == "yesno":
-            for g in spec.get("groups", []):
-                part.add(lang, groups[g].get("yes", []), kind="topic", intent="yes", strength="topic")
-                part.add(lang, groups[g].get("no", []), kind="topic", intent="no", strength="topic")
             part.add(lang, spec.get("yes", []), kind="topic", intent="yes", strength="topic", topic=code)
             part.add(lang, spec.get("no", []), kind="topic", intent="no", strength="topic", topic=code)
         elif expects == "number":
@@ -448,14 +474,16 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
     shared = _shared_part(lang, expects)
     table, answers = dict(shared.table), dict(shared.answers)  # buckets are copied before they change
     surfaces, words, phrases = set(shared.surfaces), set(shared.words), set(shared.phrases)
-    for code in topics:
-        part = _topic_part(lang, code, expects)
+    for part in (p for code in topics for p in _topic_parts(lang, code, expects)):
         surfaces |= part.surfaces
         words |= part.words
         phrases |= part.phrases
         for mine, theirs in ((table, part.table), (answers, part.answers)):
             for key, entries in theirs.items():
-                bucket = mine.get(key, [])
+                bucket = mine.get(key)
+                if bucket is None:  # most keys: the part's own sorted bucket, shared (no bucket is changed in place)
+                    mine[key] = entries
+                    continue
                 new = [e for e in entries if e not in bucket]
                 if new:
                     mine[key] = sorted(bucket + new, key=_rank)  # stable: earlier parts first at equal rank
@@ -474,5 +502,5 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
         spoken |= {w["joiner"], *w["range"], *w["range_start"], *w["plus"], *w["quarter"]}
         phrases |= {p for p in spoken if p}
     return Question(lang=lang, expects=expects, topics=topics, table=table, answers=answers,
-                    surfaces=frozenset(surfaces), max_len=max((len(k) for k in [*table, *answers]), default=1),
+                    surfaces=frozenset(surfaces), max_len=max(map(len, [*table, *answers]), default=1),
                     words=frozenset(known), targets=targets, phrases=tuple(sorted(phrases)))

@@ -37,6 +37,7 @@ without its own) and ``thresholds`` ({backend: threshold}, per recognizer, used 
 from __future__ import annotations
 
 import copy
+import gc
 import math
 import time
 from dataclasses import dataclass
@@ -170,8 +171,17 @@ def prepare(tree: Tree, lang: str = "en") -> None:
     the person stops talking never includes it."""
     from intents import vocabulary
 
-    for node in tree.nodes.values():
-        vocabulary(node.topics, node.expects, lang)
+    # Tens of thousands of long-lived objects: collections while they are built find nothing to
+    # free (about 10% of the build), and frozen afterwards no later collection walks them again.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for node in tree.nodes.values():
+            vocabulary(node.topics, node.expects, lang)
+    finally:
+        if was_enabled:
+            gc.enable()
+    gc.freeze()
 
 
 class Conversation:

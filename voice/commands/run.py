@@ -41,7 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice.handoff import HandoffWriter
     from voice.sessions import config_from_args, new_conversation, tree_from
 
     config = config_from_args(args)
@@ -64,7 +63,11 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("standard output is closed; the session has nowhere to write its questions")
         prepare(tree, config.clinic.language or "en")  # at start-up, so no answer waits for it
     # Staff handoff works in every mode; an unusable folder stops here, before the first question.
-    handoff = HandoffWriter.from_config(config, tree, on_status=_handoff_problem)
+    handoff = None
+    if config.handoff.enabled:  # (its FHIR, hashing and logging imports are start-up time a session without it skips)
+        from voice.handoff import HandoffWriter
+
+        handoff = HandoffWriter.from_config(config, tree, on_status=_handoff_problem)
     conversation = new_conversation(tree, config)
     try:
         if args.io == "text":
