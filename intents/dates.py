@@ -92,9 +92,9 @@ def _last(today: date, make, last_year: bool) -> date:
 
 def _day_of_month(w: dict, toks: list[str]) -> int | None:
     for i, t in enumerate(toks):
-        if t.isdigit() and i + 1 < len(toks) and toks[i + 1] in w["ordinal_suffixes"] and 1 <= int(t) <= 31:
+        if t.isdecimal() and i + 1 < len(toks) and toks[i + 1] in w["ordinal_suffixes"] and 1 <= int(t) <= 31:
             return int(t)
-        if t[:-2].isdigit() and t[-2:] in w["ordinal_suffixes"] and 1 <= int(t[:-2]) <= 31:
+        if t[:-2].isdecimal() and t[-2:] in w["ordinal_suffixes"] and 1 <= int(t[:-2]) <= 31:
             return int(t[:-2])
     for phrase, n in sorted(w["ordinals"].items(), key=lambda kv: -len(kv[0])):
         i = _find(toks, phrase)
@@ -177,9 +177,9 @@ def birth_year_age(lang: str, toks: list[str], today: date) -> int | None:
         return None
     born = _has(toks, w["born"])
     for t in toks:
-        if t.isdigit() and len(t) == 4 and 1900 <= int(t) <= today.year:
+        if t.isdecimal() and len(t) == 4 and 1900 <= int(t) <= today.year:
             return today.year - int(t)
-        if born and t.isdigit() and len(t) == 2:
+        if born and t.isdecimal() and len(t) == 2:
             n = int(t)
             year = 2000 + n if 2000 + n <= today.year else 1900 + n
             return today.year - year

@@ -22,7 +22,15 @@ class Quantity:
 
 
 def _is_digit(tok: str) -> bool:
-    return tok[:1].isdigit()
+    """A token written in digits that is a number ("42", "3.5"); not "❶" or "²", which
+    str.isdigit accepts but float() does not."""
+    if not tok[:1].isdigit():
+        return False
+    try:
+        float(tok)
+    except ValueError:
+        return False
+    return True
 
 
 def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = False) -> Quantity | None:

@@ -1,11 +1,13 @@
 """Screenshots of every kiosk screen state at every size, for a person to look at.
 
-    python scripts/kiosk_screenshots.py [--out DIR] [--sizes phone,hd,...]
+    python scripts/kiosk_screenshots.py [--out DIR] [--sizes phone,hd,...] [--langs en,es,ko] [--states ...]
 
-Writes DIR/<size>-<state>.png (default DIR: /tmp/kiosk-screens) for the sizes of the browser
-tests (390x844 phone, 800x1280 tablet, 1280x800 laptop, 1920x1080 HD, 1280x800 at 200% zoom)
-and prints, per screenshot, any layout problem the checks find (overlap, covered or cut-off
-controls, targets under 44 px). Needs chromium and playwright (bash scripts/setup.sh --test).
+Writes DIR/<lang>-<size>-<state>.png (default DIR: /tmp/kiosk-screens) for each language (a patient
+on an English kiosk who taps that language's button; the start screen is the clinic's, so "idle"
+is shot with the clinic's language set to it) at the sizes of the browser tests (390x844 phone,
+800x1280 tablet, 1280x800 laptop, 1920x1080 HD, 1280x800 at 200% zoom), and prints, per screenshot,
+any layout problem the checks find (overlap, covered or cut-off controls, targets under 44 px).
+Needs chromium and playwright (bash scripts/setup.sh --test).
 """
 from __future__ import annotations
 
@@ -22,32 +24,31 @@ STATES = ["idle", "question", "number", "duration", "self_care", "soon", "urgent
 def capture(k, state: str, path: str) -> None:
     """Drive a fresh kiosk page ``k`` into ``state`` and screenshot it."""
     if state == "question":
-        k.click("#start")
+        k.start()
         k.click("#yesno [data-intent=yes]")
         k.click("#yesno [data-intent=no]")
     elif state == "number":
-        k.click("#start")
+        k.start()
         k.click("#yesno [data-intent=yes]")
         k.answer_no_until("number")
         k.page.keyboard.press("6")
     elif state == "duration":
-        k.click("#start")
+        k.start()
         k.click("#yesno [data-intent=yes]")
         k.answer_no_until("number")
         k.type_number("34")
     elif state in ("self_care", "soon", "urgent", "emergency", "staff_code"):
         k.to_result("emergency" if state == "staff_code" else state)
     elif state == "still_there":
-        k.click("#start")
+        k.start()
         k.clock.advance(61)  # the server's clock thread notices and shows the warning
         k.page.wait_for_selector("#warning", state="visible")
     elif state == "touch_only":
-        k.click("#start")
+        k.start()
     elif state == "mic_status":
-        k.act(k.driver.set_status, "No microphone is working. Please use the buttons on the screen; "
-                                   "voice will come back by itself.")
-        k.click("#start")
-        k.act(k.driver.caption_partial, "yes I think s")
+        k.act(k.driver.set_status, "no_mic")  # said in the patient's language
+        k.start()
+        k.act(k.driver.caption_partial, {"es": "sí, creo q", "ko": "네 그런 것 같"}.get(k.lang, "yes I think s"))
     k.shot(path)
 
 
@@ -55,30 +56,38 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.browser import launch
-    from tests.kiosk_page import SIZES, KioskPage
+    from tests.kiosk_page import LANGS, SIZES, KioskPage
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="/tmp/kiosk-screens", help="folder for the PNG files")
     parser.add_argument("--sizes", default=",".join(s[0] for s in SIZES), help="comma-separated size names")
     parser.add_argument("--states", default=",".join(STATES), help="comma-separated states")
+    parser.add_argument("--langs", default=",".join(LANGS), help="comma-separated languages")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     wanted = args.sizes.split(",")
     with sync_playwright() as p:
         browser = launch(p)
-        for name, w, h, zoom in (s for s in SIZES if s[0] in wanted):
-            for state in args.states.split(","):
-                k = KioskPage(browser, w, h, zoom, voice=state != "touch_only",
-                              staff_code="4711" if state == "staff_code" else "")
-                try:
-                    path = out / f"{name}-{state}.png"
-                    capture(k, state, str(path))
-                    problems = k.layout_problems()
-                    print(f"{path}: {'; '.join(problems) if problems else 'ok'}")
-                finally:
-                    k.close()
+        for lang in args.langs.split(","):
+            for name, w, h, zoom in (s for s in SIZES if s[0] in wanted):
+                for state in args.states.split(","):
+                    shoot(browser, out, lang, name, w, h, zoom, state)
         browser.close()
+
+
+def shoot(browser, out: Path, lang: str, name: str, w: int, h: int, zoom: float, state: str) -> None:
+    from tests.kiosk_page import KioskPage
+
+    k = KioskPage(browser, w, h, zoom, voice=state != "touch_only", staff_code="4711" if state == "staff_code" else "",
+                  lang=lang, clinic_lang=lang if state == "idle" else "en")
+    try:
+        path = out / f"{lang}-{name}-{state}.png"
+        capture(k, state, str(path))
+        problems = k.layout_problems()
+        print(f"{path}: {'; '.join(problems) if problems else 'ok'}")
+    finally:
+        k.close()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install backtriage and what it needs on Debian/Ubuntu.
-#   bash scripts/setup.sh          the voice assistant: espeak-ng (speech), libportaudio2 (microphone)
+#   bash scripts/setup.sh          the voice assistant: espeak-ng (speech), libportaudio2 (microphone),
+#                                  fonts-noto-cjk (the kiosk page in Korean: Debian's default fonts have no Hangul)
 #   bash scripts/setup.sh --test   also what the tests use: sox, chromium, the Whisper extra and test models,
 #                                  and from npm axe-core (accessibility checks) and mermaid (drawing check)
 set -euo pipefail
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 test_deps=false
 [ "${1:-}" = "--test" ] && test_deps=true
 
-apt_packages="espeak-ng libportaudio2"
+apt_packages="espeak-ng libportaudio2 fonts-noto-cjk"
 extras="voice"
 if $test_deps; then
     apt_packages="$apt_packages sox chromium"

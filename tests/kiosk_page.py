@@ -16,9 +16,12 @@ from triage import load_tree
 from voice.kiosk.driver import KioskDriver
 from voice.kiosk.server import KioskServer
 from voice.kiosk.simulate import FakeClock
+from voice.kiosk.words import kiosk_words
 from voice.speaker import Speaker
 
-TREE = load_tree()
+LANGS = ("en", "es", "ko")
+TREES = {code: load_tree(None, code) for code in LANGS}  # the shipped tree in each language, as the kiosk offers them
+TREE = TREES["en"]
 # (name, CSS viewport width, height, zoom): zoom 2 is the browser at 200% on a 1280x800 screen.
 SIZES = [("phone", 390, 844, 1), ("tablet", 800, 1280, 1), ("laptop", 1280, 800, 1), ("hd", 1920, 1080, 1),
          ("zoom200", 1280, 800, 2)]
@@ -61,12 +64,18 @@ def wait_until(condition, timeout: float = 10.0) -> None:
 
 class KioskPage:
     def __init__(self, browser, width: int = 1280, height: int = 800, zoom: float = 1, voice: bool = True,
-                 staff_code: str = "", on_emergency: Any = "alert"):
+                 staff_code: str = "", on_emergency: Any = "alert", lang: str = "en", clinic_lang: str = "en",
+                 langs: tuple[str, ...] = LANGS):
+        """``lang``: the patient's language (``start`` taps its button); ``clinic_lang``: the kiosk's
+        default; ``langs``: the languages on offer (as ``backtriage kiosk`` offers every one with a pack)."""
         self.clock = FakeClock()
         self.said: list[str] = []
         self.alerts: list[int] = []
+        self.lang, self.clinic_lang = lang, clinic_lang
+        self.words = kiosk_words(lang).page  # the page's labels in the patient's language
         self.speaker = Speaker(player=None, caption=self._caption)
-        self.driver = KioskDriver(TREE, speaker=self.speaker, clock=self.clock, voice=voice, staff_code=staff_code,
+        self.driver = KioskDriver(TREES[clinic_lang], lang=clinic_lang, trees={c: TREES[c] for c in langs},
+                                  speaker=self.speaker, clock=self.clock, voice=voice, staff_code=staff_code,
                                   on_emergency=(lambda: self.alerts.append(1)) if on_emergency == "alert" else None)
         self.server = KioskServer(self.driver, "127.0.0.1", 0, tick_s=0.05).start()
         # Zoom as the browser does it: the same screen, fewer and larger CSS pixels. bypass_csp lets
@@ -110,9 +119,17 @@ class KioskPage:
         while self.driver.expects == "yesno" and expects != "yesno":
             self.click("#yesno [data-intent=no]")
 
+    def start(self) -> None:
+        """The patient starts: Start in the clinic's language, else their language's button."""
+        self.click("#start" if self.lang == self.clinic_lang else f"#languages button[data-lang={self.lang}]")
+
+    def weeks(self, a: int, b: int) -> str:
+        """The duration button for "a to b weeks", as it reads in the patient's language."""
+        return f"#duration button:text-is('{self.words['duration']['range'].format(a=a, b=b)}')"
+
     def to_result(self, disposition: str) -> None:
         """A full session by tapping, to the given disposition (or the emergency)."""
-        self.click("#start")
+        self.start()
         self.click("#yesno [data-intent=yes]")  # ready to start
         if disposition == "emergency":
             self.click("#yesno [data-intent=yes]")  # new bladder or bowel trouble
@@ -124,8 +141,7 @@ class KioskPage:
             self.click("#yesno [data-intent=unsure]")
         self.answer_no_until("number")
         self.type_number("34")
-        weeks = "4 to 12 weeks" if disposition == "soon" else "1 to 3 weeks"
-        self.click(f"#duration button:text-is('{weeks}')")
+        self.click(self.weeks(4, 12) if disposition == "soon" else self.weeks(1, 3))
 
     def type_number(self, digits: str) -> None:
         for d in digits:

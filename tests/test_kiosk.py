@@ -14,11 +14,13 @@ import pytest
 
 from triage import load_tree
 from voice.config import Config
-from voice.kiosk import driver as kd
 from voice.kiosk.alert import staff_alert
 from voice.kiosk.driver import IDLE, OUTCOME, SESSION, STILL_THERE, KioskDriver
 from voice.kiosk.simulate import FakeClock, leftovers
+from voice.kiosk.words import kiosk_words
 from voice.speaker import Speaker
+
+EN = kiosk_words("en")  # the kiosk's own words in English
 
 TREE = load_tree()
 ALL_NO = ["yes"] + ["no"] * 12  # start, then no red flags
@@ -215,10 +217,10 @@ def test_inactivity_warns_then_resets_and_more_time_extends(rig):
     clock.advance(2)
     d.tick()
     s = d.screen()
-    assert s["mode"] == STILL_THERE and s["warning"] == kd.STILL_THERE_TEXT and s["seconds_left"] == 30
-    assert sp.said[-1] == kd.STILL_THERE_TEXT
+    assert s["mode"] == STILL_THERE and s["warning"] == EN.text("still_there") and s["seconds_left"] == 30
+    assert sp.said[-1] == EN.text("still_there")
     d.text("wait a moment")  # saying "more time" / "wait" counts
-    assert d.mode == SESSION and d.question == question and d.lines == [kd.MORE_TIME_TEXT]
+    assert d.mode == SESSION and d.question == question and d.lines == [EN.text("more_time")]
     clock.advance(100)  # more time doubled the wait
     d.tick()
     assert d.mode == SESSION
@@ -274,7 +276,8 @@ def test_nothing_survives_a_reset_and_logs_hold_no_answers(rig, caplog):
     assert "zanzibar" in repr(d.session.log)
     d.finish()
     assert leftovers(d, sp.speaker) == []
-    state = repr({k: v for k, v in vars(d).items() if k != "tree"}) + repr(d.screen())
+    # the clinic's trees and the kiosk's words are its own content, not the patient's
+    state = repr({k: v for k, v in vars(d).items() if k not in ("tree", "trees", "words")}) + repr(d.screen())
     for word in ("zanzibar", "quixotic", "bladder"):
         assert word not in state
     assert "zanzibar" not in caplog.text and "quixotic" not in caplog.text
@@ -305,7 +308,7 @@ def test_an_error_in_one_session_never_ends_the_kiosk(rig, monkeypatch, caplog):
     monkeypatch.setattr(type(d.session), "answer", broken)
     assert d.tap("yes") is False
     assert d.mode == IDLE and d.session is None and d.errors == 1
-    assert d.screen()["lines"] == [kd.SORRY_TEXT] and sp.said[-1] == kd.SORRY_TEXT
+    assert d.screen()["lines"] == [EN.text("sorry")] and sp.said[-1] == EN.text("sorry")
     assert "RuntimeError" in caplog.text and "albatross" not in caplog.text
     monkeypatch.undo()  # the engine works again: the next patient is served as usual
     assert d.tap("start") and d.tap("yes") and d.mode == SESSION
@@ -507,7 +510,7 @@ def test_more_time_words_inside_a_longer_answer_are_an_answer(rig):
     d.tap("start")
     d.tap("yes")
     d.text("no, only for a moment when I wait too long in the queue did it feel odd")
-    assert d.lines != [kd.MORE_TIME_TEXT] and d.screen()["heard"].startswith("I understood")
+    assert d.lines != [EN.text("more_time")] and d.screen()["heard"].startswith("I understood")
 
 
 def test_an_answer_not_understood_is_said_once_with_how_to_answer(rig):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import pytest
 
 from tests.kiosk_page import SIZES, TREE, KioskPage
-from voice.kiosk import driver as kd
+from voice.kiosk.words import kiosk_words
+
+EN = kiosk_words("en")  # the kiosk's own words in English
 
 pytestmark = pytest.mark.slow
 
@@ -137,8 +139,10 @@ def test_full_session_text_matches_speech_then_reset(kiosk):
 
 def test_tab_never_starts_a_session_but_enter_does(kiosk):
     page = kiosk.page
-    for _ in range(3):
+    for _ in range(3):  # Start, then the language buttons: English, Español
         page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.lang") == "es"
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     assert kiosk.driver.mode == "idle" and page.evaluate("document.activeElement.id") == "start"
     page.keyboard.press("Enter")  # on the focused Start button
@@ -265,13 +269,13 @@ def test_inactivity_warning_and_more_time(kiosk):
     kiosk.click("#start")
     kiosk.clock.advance(61)  # the server's clock thread notices
     page.wait_for_selector("#warning", state="visible")
-    assert kiosk.text("#warning-text") == kd.STILL_THERE_TEXT
+    assert kiosk.text("#warning-text") == EN.text("still_there")
     assert "seconds left" in kiosk.text("#countdown")
     assert page.evaluate("document.activeElement.textContent") == "More time"  # focus moved to the answer
     assert kiosk.focus_trapped("#warning") and page.get_attribute("#app", "aria-hidden") == "true"
     checked(kiosk, "inactivity warning")
     kiosk.click("#warning [data-intent=more_time]")
-    assert not page.is_visible("#warning") and kiosk.text("#lines") == kd.MORE_TIME_TEXT
+    assert not page.is_visible("#warning") and kiosk.text("#lines") == EN.text("more_time")
     kiosk.clock.advance(1000)
     page.wait_for_selector("#warning", state="visible")
     kiosk.clock.advance(31)
@@ -319,3 +323,125 @@ def test_a_read_back_is_answered_right_or_wrong(kiosk):
     kiosk.click("#yesno [data-intent=no]")  # wrong: the question again, plainly, with plain buttons
     assert kiosk.text("#question") == TREE.nodes["bladder_bowel"].plain
     assert kiosk.text("#yesno [data-intent=yes]") == "Yes"
+
+
+# ---------------------------------------------------------------- every language
+
+def checked_in(k, where: str) -> None:
+    """The layout and axe checks, plus: the page is marked as the patient's language and no label
+    fell back to its key (a translation missing on the page)."""
+    checked(k, where)
+    assert k.page.get_attribute("html", "lang") == k.driver.lang, where
+    missing = k.page.evaluate("""() => [...document.querySelectorAll('[data-label]')]
+        .filter((el) => el.textContent === el.dataset.label).map((el) => el.dataset.label)""")
+    assert missing == [], f"{where}: labels not translated: {missing}"
+
+
+SESSIONS = ["care", "urgent", "emergency"]
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+@pytest.mark.parametrize("size", SIZES, ids=[s[0] for s in SIZES])
+@pytest.mark.parametrize("lang", ["es", "ko"])
+def test_every_screen_in_each_language_at_every_size(open_kiosk, lang, size, session):
+    """A patient on an English kiosk taps their language's button; every screen (question, keypad,
+    duration, each result, the emergency) passes the checks English passes, at every size and zoom.
+    "care": self-care, then Back and a longer duration: book soon; "urgent": unsure twice about a fever."""
+    name, w, h, zoom = size
+    k = open_kiosk(w, h, zoom, lang=lang)
+    where = f"{lang} {name}"
+    if session == "care":
+        checked_in(k, f"{where} start screen")
+    k.start()
+    assert k.driver.lang == lang
+    k.click("#yesno [data-intent=yes]")
+    if session == "emergency":
+        k.click("#yesno [data-intent=yes]")
+        assert k.page.is_visible("#emergency")
+        checked_in(k, f"{where} emergency")
+        assert k.focus_trapped("#emergency")
+        # staff clear it in the clinic's language
+        assert k.page.get_attribute("#staff-area", "lang") == "en"
+        assert k.text("#staff-hold-text").startswith("Staff only")
+        k.staff_hold()
+        assert k.page.get_attribute("html", "lang") == "en"  # the next patient starts in the clinic's
+        return
+    if session == "urgent":
+        while k.driver.node.get("id") != "fever":
+            k.click("#yesno [data-intent=no]")
+        k.click("#yesno [data-intent=unsure]")
+        checked_in(k, f"{where} question asked again, plainly")
+        k.click("#yesno [data-intent=unsure]")
+    else:
+        checked_in(k, f"{where} yes/no question")
+    k.answer_no_until("number")
+    if session == "care":
+        checked_in(k, f"{where} number keypad")
+    k.type_number("34")
+    if session == "care":
+        checked_in(k, f"{where} duration")
+    k.click(k.weeks(1, 3))
+    expected = "urgent" if session == "urgent" else "self_care"
+    assert k.page.get_attribute("#result", "data-disposition") == expected
+    assert k.text("#result-label") == k.words["result_labels"][expected].upper()
+    checked_in(k, f"{where} {expected} result")
+    if session == "care":
+        k.click("#controls [data-intent=back]")
+        k.click(k.weeks(4, 12))
+        assert k.page.get_attribute("#result", "data-disposition") == "soon"
+        checked_in(k, f"{where} soon result")
+    k.click("#finish")
+    assert k.page.is_visible("#start") and k.page.get_attribute("html", "lang") == "en"
+
+
+@pytest.mark.parametrize("lang", ["es", "ko"])
+def test_inactivity_warning_and_staff_code_in_each_language(open_kiosk, lang):
+    k = open_kiosk(390, 844, 1, lang=lang, staff_code="4711")  # the narrowest screen: long words must fit
+    k.start()
+    k.clock.advance(61)
+    k.page.wait_for_selector("#warning", state="visible")
+    assert k.text("#warning-text") == kiosk_words(lang).text("still_there")
+    checked_in(k, f"{lang} inactivity warning")
+    k.click("#warning [data-intent=more_time]")
+    assert k.text("#lines") == kiosk_words(lang).text("more_time")
+    k.click("#yesno [data-intent=yes]")
+    k.click("#yesno [data-intent=yes]")
+    checked_in(k, f"{lang} emergency with the staff code")
+    assert k.text("#staff-code-label") == EN.page["staff_code"]  # for staff: the clinic's language
+    k.page.fill("#staff-code", "4711")
+    k.page.click("#staff-form button")
+    k.page.wait_for_selector("body[data-mode=idle]")
+
+
+def test_a_spanish_clinic_starts_in_spanish_and_a_korean_patient_picks_korean(open_kiosk):
+    k = open_kiosk(clinic_lang="es", lang="ko")
+    page = k.page
+    assert page.get_attribute("html", "lang") == "es" and page.title() == kiosk_words("es").page["title"]
+    assert k.text("#start") == "Empezar" and k.text("#welcome") == kiosk_words("es").text("welcome")
+    buttons = page.eval_on_selector_all("#languages button", "bs => bs.map((b) => [b.lang, b.textContent])")
+    assert buttons == [["en", "English"], ["es", "Español"], ["ko", "한국어"]]  # each marked as its language
+    checked_in(k, "Spanish clinic start screen")
+    k.start()
+    assert page.get_attribute("html", "lang") == "ko" and k.text("#yesno [data-intent=yes]") == "네"
+    assert k.text("#question") == k.driver.question and "시작할까요?" in k.text("#question")
+    k.click("#controls [data-intent=stop]")
+    k.click("#finish")
+    assert page.get_attribute("html", "lang") == "es" and k.text("#start") == "Empezar"
+
+
+def test_hangul_is_drawn_with_a_korean_font(open_kiosk):
+    """Not boxes: the page's font stack finds a font with Hangul (fonts-noto-cjk, scripts/setup.sh)."""
+    k = open_kiosk(lang="ko")
+    k.start()
+    fonts = k.page.evaluate("""async () => {
+        await document.fonts.ready;
+        const s = getComputedStyle(document.getElementById('question')).fontFamily;
+        return s; }""")
+    assert "Noto Sans CJK KR" in fonts
+    cdp = k.context.new_cdp_session(k.page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    node = cdp.send("DOM.querySelector", {"nodeId": cdp.send("DOM.getDocument")["root"]["nodeId"],
+                                          "selector": "#question"})["nodeId"]
+    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    assert any("CJK" in f["familyName"] for f in used), used  # the glyphs really came from a Korean-capable font

@@ -16,7 +16,8 @@ from triage import load_tree
 from tests.audio_source import ScriptedSource
 from voice.config import Config
 from voice.kiosk.driver import IDLE, OUTCOME, KioskDriver
-from voice.kiosk.listening import NO_MIC, KioskListener
+from voice.kiosk.listening import KioskListener
+from voice.kiosk.words import kiosk_words
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_tools(), reason="needs espeak-ng and sox")]
 
@@ -69,7 +70,7 @@ def test_spoken_session_with_the_microphone_pulled_out(whisper, tmp_path, monkey
                             realtime=True)
     settings = Config().listen
     settings.no_speech_timeout_s = 3.0
-    listener = KioskListener(driver, open_source=lambda: source, open_recognizer=lambda: whisper,
+    listener = KioskListener(driver, open_source=lambda: source, open_recognizer=lambda lang: whisper,
                              listen_settings=settings, poll_s=0.05).start()
     try:
         deadline = time.monotonic() + 180
@@ -80,7 +81,7 @@ def test_spoken_session_with_the_microphone_pulled_out(whisper, tmp_path, monkey
     while not q.empty():
         statuses.append(q.get_nowait()["status"])
     assert driver.result is not None and driver.result["disposition"] == "emergency"
-    assert NO_MIC in statuses  # the screen said the microphone was gone...
+    assert kiosk_words("en").text("no_mic") in statuses  # the screen said the microphone was gone...
     assert statuses[-1] == ""  # ...and cleared it when it came back
     assert [(r.node, r.intent) for r in driver.session.log] == [("start", "yes"), ("bladder_bowel", "yes")]
     assert driver.session.log[-1].transcript.lower().startswith("yes")
@@ -93,7 +94,7 @@ def test_missing_model_leaves_the_touch_screen_working():
 
     driver = KioskDriver(load_tree(), voice=True)
 
-    def no_model():
+    def no_model(lang):
         raise UserError("speech model 'x' not found; run 'backtriage models download x'")
 
     listener = KioskListener(driver, open_source=lambda: None, open_recognizer=no_model).start()

@@ -52,6 +52,14 @@ def test_the_installed_wheel_runs_outside_the_checkout(venv, tmp_path):
                            capture_output=True, text=True, cwd=tmp_path, env={"PATH": os.environ["PATH"]})
     assert str(venv) in where.stdout  # the wheel's code, not this checkout's
 
+    # every language pack ships: the tree's wording and the kiosk's own words
+    packs = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "from triage import load_tree; from voice.kiosk.words import available, problems; "
+                            "[load_tree(None, c) for c in ('es', 'ko')]; "
+                            "print(available(), [p for c in available() for p in problems(c)])"],
+                           capture_output=True, text=True, cwd=tmp_path, env={"PATH": os.environ["PATH"]})
+    assert packs.stdout.strip() == "['en', 'es', 'ko'] []", packs.stderr
+
     check = backtriage(venv, "tree", "check", cwd=tmp_path)
     assert check.returncode == 0 and ": OK (" in check.stdout, check.stderr
 

@@ -30,23 +30,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower
+from triage.messages import messages
 from triage.wording import describe_answer, question_sentence, read_back, statement, threshold_words
 from triage.tree import END, INFO, STOP, Node, Outcome, Tree
 from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS, is_real_number
 
 
-# What to say when an answer does not fit the question.
-_HINTS = {
-    "yesno": "Please answer yes or no, or say not sure.",
-    "duration": "Please tell me how long, for example three days, or two weeks.",
-    "number": "Please tell me a number, for example forty five.",
-}
-# An example answer, given with the plain wording after the second answer not understood.
-_EXAMPLES = {
-    "yesno": "For example, say \"yes\", \"no\" or \"not sure\".",
-    "duration": "For example, say \"three days\" or \"two weeks\".",
-    "number": "For example, say \"forty five\".",
-}
+# Everything the engine says besides the tree's wording comes from the tree language's
+# message catalogue (triage/locale/<lang>/messages.toml): hints ("hints.<expects>"), examples
+# given with the plain wording after the second answer not understood ("examples.<expects>"),
+# apologies, the result's joining words.
 MAX_ATTEMPTS = 3  # answers to one question that are not understood (or read-backs rejected)
 NOT_UNDERSTOOD = "not understood"
 
@@ -103,7 +96,11 @@ class Session:
         # Every question asked counts (re-asks and read-backs too); a normal session asks each node once.
         self.max_questions = max_questions if max_questions is not None else 4 * len(tree.nodes) + 4
         self.asked = 0
-        clinic = f"{clinic_name} on {clinic_phone}" if clinic_phone else clinic_name
+        self.lang = str(tree.meta.get("language") or "en")
+        self.m = m = messages(self.lang)
+        if clinic_name == "the clinic":  # the default name, said in the session's language
+            clinic_name = m("engine.clinic_default")
+        clinic = m("engine.clinic_phone", clinic=clinic_name, phone=clinic_phone) if clinic_phone else clinic_name
         self._fill = {"emergency_number": emergency_number, "clinic": clinic}
         self.log: list[AnswerRecord] = []
         self._state = _State(node=None)
@@ -202,7 +199,7 @@ class Session:
     def _ask_confirm_mention(self) -> list[Event]:
         nid, _, topic = self._state.confirming
         node = self.tree.nodes[nid]
-        prompt = self._fmt(self.tree.meta.get("mention_prompt") or "You mentioned {sign}. Is that right?")
+        prompt = self._fmt(self.tree.meta.get("mention_prompt") or self.m("engine.mention_prompt"))
         ask = self._ask(prompt.replace("{sign}", node.mention_words(topic)), expects="yesno")
         self.current = ask[0] = replace(ask[0], topics=(topic,))  # the sign itself, for understanding the reply
         return ask
@@ -213,7 +210,7 @@ class Session:
         if intent not in ("yes", "no", "unsure"):
             n = self._attempt(node)
             if n < 2:
-                return [Say("Sorry, I didn't understand. Please say yes or no.")] + self._ask_confirm_mention()
+                return [Say(self.m("engine.not_understood_yesno"))] + self._ask_confirm_mention()
             intent = "unsure"  # never understood: as "not sure", a warning sign possibly present
         before = self._state.copy()
         before.log_len = len(self.log)
@@ -286,8 +283,8 @@ class Session:
 
     def _read_back(self) -> list[Event]:
         p, node = self._pending, self.node
-        said = describe_answer(p.intent, p.value, node.unit, p.transcript)
-        return self._ask(read_back(node, p.intent, p.value, p.transcript), expects="yesno",
+        said = describe_answer(p.intent, p.value, node.unit, p.transcript, self.lang)
+        return self._ask(read_back(node, p.intent, p.value, p.transcript, self.lang), expects="yesno",
                          confirm={"intent": p.intent, "value": p.value, "said": said})
 
     def _confirmation(self, intent: str, value: Any, confidence: float, transcript: str, threshold: float,
@@ -325,7 +322,7 @@ class Session:
             self._pending = None
             if self._attempt(node) >= MAX_ATTEMPTS:
                 return self._assume(node, transcript)
-            return [Say("Let's try that again.")] + self._ask(self._fmt(node.plain))
+            return [Say(self.m("engine.try_again"))] + self._ask(self._fmt(node.plain))
         return self._not_understood(transcript)
 
     # ------------------------------------------------------------------ retries
@@ -343,11 +340,13 @@ class Session:
             self._pending = None
             return self._assume(node, transcript)
         if self._pending is not None:
-            return [Say("Sorry, I didn't understand. Please say yes or no.")] + self._read_back()
+            return [Say(self.m("engine.not_understood_yesno"))] + self._read_back()
         if n == 1:
-            return [Say(f"Sorry, I didn't understand. {_HINTS[node.expects]}")] + self._ask(self._question_text())
-        return [Say("Sorry, I still didn't understand.")] + \
-            self._ask(f"{self._fmt(node.plain)} {_EXAMPLES[node.expects]}")
+            return [Say(self.m("engine.not_understood", hint=self.m(f"hints.{node.expects}")))] + \
+                self._ask(self._question_text())
+        return [Say(self.m("engine.still_not_understood"))] + \
+            self._ask(self.m("engine.with_example", question=self._fmt(node.plain),
+                             example=self.m(f"examples.{node.expects}")))
 
     def _assume(self, node: Node, transcript: str) -> list[Event]:
         """Not understood after every attempt: the cautious reading counts, and the result will say so."""
@@ -360,19 +359,19 @@ class Session:
             self._record(node, "unsure", None, 0.0, transcript, note=NOT_UNDERSTOOD)
             self._state.positive[node.id] = not node.red_flag
             if node.red_flag:
-                self._state.assumed[node.id] = f'your answer to "{question}" was taken as a possible warning sign'
-            said = "Sorry, I couldn't understand that. To be safe, I will treat it as a possible warning sign." \
-                if node.red_flag else "Sorry, I couldn't understand that."
+                self._state.assumed[node.id] = self.m("engine.assumed_flag", question=question)
+            said = self.m("engine.assume_flag_said" if node.red_flag else "engine.could_not_understand")
             return [Say(said)] + self._go(node.yes)
         # duration / number: at or above the threshold ("4 weeks or more", "50 years or over")
         self._cautious_value(node)
-        assumed = f"{threshold_words(node)} or more"
+        assumed = self.m("engine.or_more", amount=threshold_words(node, self.lang))
         intent = "duration" if node.expects == "duration" else "number"
-        self._record(node, intent, float(node.threshold), 0.0, transcript, note=f"{NOT_UNDERSTOOD}, taken as {assumed}")
+        # the log's note is for staff and the record: always English, like the other codes in it
+        note = f"{NOT_UNDERSTOOD}, taken as {threshold_words(node)} or more"
+        self._record(node, intent, float(node.threshold), 0.0, transcript, note=note)
         self._state.positive[node.id] = True
-        self._state.assumed[node.id] = f'your answer to "{question}" was taken as {assumed}'
-        return [Say(f"Sorry, I couldn't understand that. To be safe, I will take it as {assumed}.")] + \
-            self._go(node.yes)
+        self._state.assumed[node.id] = self.m("engine.assumed_value", question=question, assumed=assumed)
+        return [Say(self.m("engine.assume_value_said", assumed=assumed))] + self._go(node.yes)
 
     def _cautious_value(self, node: Node) -> None:
         """A duration or number nobody could make out: the threshold for the record, and every
@@ -392,8 +391,8 @@ class Session:
         if node.id not in self._state.positive:
             self._state.positive[node.id] = not node.red_flag  # as after every attempt: cautious
         self._state.incomplete = True
-        self._state.assumed["(questions)"] = "not every question could be asked, so it is safest to be seen"
-        return [Say("Let's stop the questions here.")] + self._finish(self._triggered(), final=True)
+        self._state.assumed["(questions)"] = self.m("engine.assumed_unasked")
+        return [Say(self.m("engine.stop_questions"))] + self._finish(self._triggered(), final=True)
 
     # ------------------------------------------------------------------ flow
 
@@ -432,12 +431,12 @@ class Session:
         top = chosen[0]
         disclaimer = self.tree.meta["disclaimer"]
         reasons = tuple(self._reason(o) for o in chosen)
-        because = ("The reason: " if len(reasons) == 1 else "The reasons: ") + "; and ".join(reasons) + "." \
-            if triggered else ""
+        m = self.m
+        because = m("engine.reason_one" if len(reasons) == 1 else "engine.reason_many",
+                    reasons=m("engine.reason_join").join(reasons)) if triggered else ""
         instruction = self._fmt(top.text)
         assumed = tuple(self._state.assumed.values())
-        caution = ("I could not understand every answer, so to be safe: " + "; and ".join(assumed) + ".") \
-            if assumed else ""
+        caution = m("engine.caution", assumed=m("engine.caution_join").join(assumed)) if assumed else ""
         text = " ".join(p for p in (instruction, because, caution, disclaimer) if p)
         topics: list[str] = []
         for o in chosen:
@@ -466,12 +465,12 @@ class Session:
         said = []
         for nid in (nid for nid in groups[0] if not positive[nid]):
             node = self.tree.nodes[nid]
-            text = node.said_yes or statement(self._fmt(node.text), True)
+            text = node.said_yes or (statement(self._fmt(node.text), True) if self.m.lang == "en" else None)
             if not text:
                 return self._fmt(outcome.reason)
             # "you DO have numbness" -> "you have numbness"; "you HAVE had" -> "you have had"
             said.append(re.sub(r"\b([A-Z]{2,5})\b", lambda m: m.group(1).lower(), re.sub(r"\bDO ", "", text)))
-        return "you were not sure whether " + ", or whether ".join(said)
+        return self.m("engine.not_sure_whether", said=self.m("engine.not_sure_whether_join").join(said))
 
     def _stop(self) -> list[Event]:
         return [Say(self._fmt(self.tree.meta["stop_text"]))] + self._end()
@@ -500,13 +499,13 @@ class Session:
             # After the result, stopping is just goodbye; before it, say how to get help anyway.
             return self._goodbye() if self._state.result else self._stop()
         if intent == "restart":
-            return [Say("Starting again.")] + self._begin()  # the question cap still counts
+            return [Say(self.m("engine.starting_again"))] + self._begin()  # the question cap still counts
         # back
         if not self._history:
-            return [Say("This is the first question.")] + self._ask(self._question_text())
+            return [Say(self.m("engine.first_question"))] + self._ask(self._question_text())
         self._state = self._history.pop()
         del self.log[self._state.log_len:]
-        return [Say("Going back.")] + self._ask(self.node.text)
+        return [Say(self.m("engine.going_back"))] + self._ask(self.node.text)
 
     # ------------------------------------------------------------------ wording
 

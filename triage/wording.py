@@ -8,108 +8,136 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from triage.messages import Messages, messages
 from triage.vocabulary import is_real_number
 
 WEEKS_PER_MONTH = 52.1775 / 12
 WEEKS_PER_YEAR = 52.1775
+UNITS = ("days", "weeks", "months", "years")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
-_UNIT_SAID = re.compile(r"\b(day|days|week|weeks|fortnight|fortnights|month|months|year|years)\b", re.I)
-_UNIT_OF = {"day": "days", "week": "weeks", "fortnight": "weeks", "month": "months", "year": "years"}
+
+def _unit_pattern(lang: str) -> re.Pattern:
+    """The language's unit words (catalogue ``wording.said_units``) as one pattern. Words in
+    Korean script match anywhere (units are glued to numbers: "3일", "이주", "한달"); others
+    as whole words."""
+    parts = []
+    for unit in UNITS:
+        for word in messages(lang)(f"wording.said_units.{unit}").split():
+            w = re.escape(word)
+            if not _HANGUL.search(word):
+                w = rf"(?<!\w){w}(?!\w)"
+            parts.append(f"(?P<{unit}_{len(parts)}>{w})")
+    return re.compile("|".join(parts), re.I)
 
 
-def unit_said(transcript: str) -> str:
+_PATTERNS: dict[str, re.Pattern] = {}
+
+
+def unit_said(transcript: str, lang: str = "en") -> str:
     """The unit a person used for a duration ("three days" -> "days"), "" when none is recognisable.
     The largest unit mentioned wins ("a month and a week" is said in months)."""
-    found = [_UNIT_OF[m.group(1).lower().rstrip("s")] for m in _UNIT_SAID.finditer(transcript or "")]
-    order = ("days", "weeks", "months", "years")
-    return max(found, key=order.index) if found else ""
+    pattern = _PATTERNS.get(lang) or _PATTERNS.setdefault(lang, _unit_pattern(lang))
+    found = [m.lastgroup.split("_")[0] for m in pattern.finditer(transcript or "")]
+    return max(found, key=UNITS.index) if found else ""
 
 
-def _plural(n: float, unit: str) -> str:
-    return f"{_num(n)} {unit[:-1] if n == 1 else unit}"
+def _num(n: float, point: str = ".") -> str:
+    text = str(int(n)) if float(n).is_integer() else f"{n:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", point)
 
 
-def _num(n: float) -> str:
-    return str(int(n)) if float(n).is_integer() else f"{n:.1f}".rstrip("0").rstrip(".")
+def _about(exact: float, shown: float, amount: str, m: Messages, unit: str) -> str:
+    """"about 2 months" when the rounded figure differs from the exact one by more than 4 %."""
+    if not exact or abs(shown - exact) <= 0.04 * exact:
+        return amount
+    return m(f"wording.{unit}.{'about_one' if shown == 1 else 'about'}", amount=amount)  # "unos 2 días", "aproximadamente 1 día"
 
 
-def _about(exact: float, shown: float) -> str:
-    """"about " when the rounded figure differs from the exact one by more than 4 %."""
-    return "about " if exact and abs(shown - exact) > 0.04 * exact else ""
-
-
-def duration_words(weeks: float, unit: str = "") -> str:
+def duration_words(weeks: float, unit: str = "", lang: str = "en") -> str:
     """A duration in weeks said as people say it: "3 days", "2 weeks", "about 2 months",
-    "a year and a half". ``unit`` is the unit the person used (kept when it reads naturally);
-    otherwise the natural one for the length. Never more than one decimal, never "0.43 weeks"."""
+    "a year and a half" ("unos 2 meses", "약 2개월" in the language's catalogue). ``unit`` is
+    the unit the person used (kept when it reads naturally); otherwise the natural one for
+    the length. Never more than one decimal, never "0.43 weeks"."""
+    m = messages(lang)
     if not is_real_number(weeks) or weeks < 0:
-        return "an unknown time"
+        return m("wording.unknown_time")
     days = weeks * 7
     if not unit:
         unit = "days" if days < 6.5 else "weeks" if weeks < 8.5 else "months" if weeks < 51 else "years"
     if unit == "days":
         if days < 0.5:
-            return "less than a day"
+            return m("wording.less_than_a_day")
         n = round(days)
-        return _about(days, n) + _plural(n, "days")
+        return _about(days, n, _half(n, "days", m), m, "days")
     if unit == "weeks":
         if weeks < 0.93:
-            return duration_words(weeks, "days")
+            return duration_words(weeks, "days", lang)
         n = round(weeks * 2) / 2 if weeks < 4 else round(weeks)
-        return _about(weeks, n) + _half(n, "week", "weeks")
+        return _about(weeks, n, _half(n, "weeks", m), m, "weeks")
     if unit == "months":
         months = weeks / WEEKS_PER_MONTH
         if months < 0.9:
-            return duration_words(weeks, "weeks")
+            return duration_words(weeks, "weeks", lang)
         n = round(months * 2) / 2 if months < 6 else round(months)
-        return _about(months, n) + _half(n, "month", "months")
+        return _about(months, n, _half(n, "months", m), m, "months")
     years = weeks / WEEKS_PER_YEAR
     if years < 0.9:
-        return duration_words(weeks, "months")
+        return duration_words(weeks, "months", lang)
     n = round(years * 2) / 2 if years < 10 else round(years)
-    return _about(years, n) + _half(n, "year", "years")
+    return _about(years, n, _half(n, "years", m), m, "years")
 
 
-def _half(n: float, one: str, many: str) -> str:
-    """1 -> "1 week", 1.5 -> "a week and a half", 2.5 -> "2 and a half weeks"."""
+def _half(n: float, unit: str, m: Messages) -> str:
+    """1 -> "1 week", 1.5 -> "a week and a half", 2.5 -> "2 and a half weeks" (days are whole)."""
     whole = int(n)
     if n == whole:
-        return f"{whole} {one if whole == 1 else many}"
+        return m(f"wording.{unit}.{'one' if whole == 1 else 'many'}", n=whole)
     if whole == 0:
-        return f"half a {one}"
+        return m(f"wording.{unit}.half")
     if whole == 1:
-        return f"a {one} and a half"
-    return f"{whole} and a half {many}"
+        return m(f"wording.{unit}.one_and_a_half")
+    return m(f"wording.{unit}.many_and_a_half", n=whole)
 
 
-def number_words(value: float, unit: str = "") -> str:
+def number_words(value: float, unit: str = "", lang: str = "en") -> str:
     """A number answer with its unit: "62 years" (no decimals beyond one)."""
+    m = messages(lang)
     if not is_real_number(value):
-        return "an unknown number"
+        return m("wording.unknown_number")
     n = round(value, 1)
+    shown = _num(n, m("wording.decimal_point"))
+    if unit == "years":
+        return m("wording.number.years_one" if n == 1 else "wording.number.years_many", n=shown)
     if unit and n == 1 and unit.endswith("s"):
         unit = unit[:-1]
-    return f"{_num(n)} {unit}".strip()
+    return m("wording.number.other_unit", n=shown, unit=unit).strip() if unit else shown
 
 
-def describe_answer(intent: str, value: Any = None, unit: str = "", said: str = "") -> str:
+def answer_word(intent: str, lang: str = "en") -> str:
+    """A yes/no/unsure answer as a word: "yes", "sí", "네"; other intents as their name."""
+    m = messages(lang)
+    key = f"wording.{intent}"
+    return m(key) if intent in ("yes", "no", "unsure") and key in m else intent.replace("_", " ")
+
+
+def describe_answer(intent: str, value: Any = None, unit: str = "", said: str = "", lang: str = "en") -> str:
     """An understood answer in words: "yes", "not sure", "3 days", "about 2 months", "62 years".
 
     ``unit`` is the question's unit (durations are always held in weeks); ``said`` is what
     the person said, so a duration is put back in their own unit ("three days" -> "3 days")."""
     if intent == "duration" and value is not None:
-        return duration_words(value, unit_said(said))
+        return duration_words(value, unit_said(said, lang), lang)
     if intent == "number" and value is not None:
-        return number_words(value, unit)
-    return "not sure" if intent == "unsure" else intent.replace("_", " ")
+        return number_words(value, unit, lang)
+    return answer_word(intent, lang)
 
 
-def threshold_words(node: Any) -> str:
+def threshold_words(node: Any, lang: str = "en") -> str:
     """A duration/number question's threshold with its unit: "4 weeks", "50 years"."""
     if node.expects == "duration":
-        return duration_words(float(node.threshold), node.unit if node.unit in ("days", "weeks", "months", "years")
-                              else "weeks")
-    return number_words(float(node.threshold), node.unit)
+        return duration_words(float(node.threshold), node.unit if node.unit in UNITS else "weeks", lang)
+    return number_words(float(node.threshold), node.unit, lang)
 
 
 # ---------------------------------------------------------------- yes/no read-backs
@@ -149,15 +177,16 @@ def statement(question: str, yes: bool) -> str | None:
     return f"{pre}{subj} {aux} NOT {rest}"
 
 
-def read_back(node: Any, intent: str, value: Any = None, said: str = "") -> str:
+def read_back(node: Any, intent: str, value: Any = None, said: str = "", lang: str = "en") -> str:
     """The question that reads an uncertain answer back: "So you have NOT had a fever. Is that right?"
 
     Yes/no answers are said as a statement from the tree's own data (the node's ``said_yes`` /
-    ``said_no``, else turned round from its question), never "I understood: no"."""
+    ``said_no``; in English, else turned round from its question), never "I understood: no"."""
+    m = messages(lang)
     if node.expects == "yesno" and intent in ("yes", "no"):
         own = node.said_yes if intent == "yes" else node.said_no
-        text = own or statement(node.text, intent == "yes")
+        text = own or (statement(node.text, intent == "yes") if m.lang == "en" else None)
         if text:
-            return f"So {text.rstrip('.')}. Is that right?"
-        return f"So your answer to \"{question_sentence(node.text)}\" is {intent}. Is that right?"
-    return f"I understood: {describe_answer(intent, value, node.unit, said)}. Is that right?"
+            return m("wording.read_back", statement=text.rstrip("."))
+        return m("wording.read_back_answer", question=question_sentence(node.text), answer=answer_word(intent, lang))
+    return m("wording.read_back_value", answer=describe_answer(intent, value, node.unit, said, lang))

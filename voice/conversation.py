@@ -44,14 +44,21 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from triage import AnswerRecord, Ask, End, Error, Event, Result, Say, Session, Slower, Tree
+from triage.messages import messages
 from triage.wording import describe_answer
 from triage.vocabulary import INTENTS, READ_BACK_INTENTS
 
 TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
 
-# Result headings, shown above the instruction.
-LABELS = {"self_care": "SELF-CARE", "soon": "BOOK AN APPOINTMENT", "urgent": "URGENT: TODAY",
-          "emergency": "EMERGENCY"}
+
+
+def labels(lang: str = "en") -> dict[str, str]:
+    """Result headings, shown above the instruction: {"urgent": "URGENT: TODAY", ...} in ``lang``."""
+    m = messages(lang)
+    return {d: m(f"voice.label_{d}") for d in ("self_care", "soon", "urgent", "emergency")}
+
+
+LABELS = labels("en")
 
 
 @dataclass(frozen=True)
@@ -91,19 +98,20 @@ class Reply:
     end: bool = False
 
 
-def heard_text(record: AnswerRecord, unit: str = "") -> str:
+def heard_text(record: AnswerRecord, unit: str = "", lang: str = "en") -> str:
     """How an answer that counted is acknowledged, on screen and aloud: "I understood: 3 days."
     ("" for one that was assumed, not said: the engine says what it assumed)."""
     if record.note:
         return ""
+    m = messages(lang)
     tapped = record.transcript.startswith(TAPPED) and record.transcript[len(TAPPED):].strip()
     if tapped and record.intent in ("duration", "number"):
-        return f"I understood: {tapped}."  # the button's own words, not a value picked inside its range
-    return f"I understood: {describe_answer(record.intent, record.value, unit, record.transcript)}."
+        return m("wording.heard", answer=tapped)  # the button's own words, not a value picked inside its range
+    return m("wording.heard", answer=describe_answer(record.intent, record.value, unit, record.transcript, lang))
 
 
-def result_card(result: Result) -> ResultCard:
-    return ResultCard(disposition=result.disposition, label=LABELS.get(result.disposition, result.disposition),
+def result_card(result: Result, lang: str = "en") -> ResultCard:
+    return ResultCard(disposition=result.disposition, label=labels(lang).get(result.disposition, result.disposition),
                       instruction=result.instruction, detail=result.text[len(result.instruction):].strip(),
                       text=result.text, emergency=result.disposition == "emergency")
 
@@ -195,6 +203,7 @@ class Conversation:
         self.cross_check_budget_s = float(cross_check_budget_s)
         self.cross_checks = self.cross_checks_late = 0  # waited for / not in within the budget (read back)
         self.lang = lang or "en"
+        self.messages = messages(self.lang)  # the product's own sentences in the session's language
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
         self.clock = clock
@@ -409,7 +418,7 @@ class Conversation:
         problem = answer_problem(self.question, understood.intent, understood.value)
         if problem is None:
             return None
-        return self.error("That number does not look right. Please say it again.")
+        return self.error(self.messages("voice.number_wrong"))
 
     def error(self, message: str) -> Reply:
         """Input that could not be used (a malformed line, an unreadable file): say so, ask again."""
@@ -437,7 +446,7 @@ class Conversation:
         heard = ""
         if record is not None:
             node = self.tree.nodes.get(record.node)
-            heard = heard_text(record, node.unit if node is not None else "")
+            heard = heard_text(record, node.unit if node is not None else "", self.lang)
         lines, speech, first = [], [heard] if heard else [], []
         question, result, slower, end = None, None, False, False
         for ev in events:
@@ -453,7 +462,7 @@ class Conversation:
             elif isinstance(ev, Slower):
                 slower = True
             elif isinstance(ev, Result):
-                result = result_card(ev)
+                result = result_card(ev, self.lang)
                 if result.emergency:
                     first.append(ev.text)  # the emergency instruction is said before anything else
                 else:

@@ -24,14 +24,16 @@ import sys
 from typing import Any, Callable
 
 from triage.events import Heard, Result
+from triage.messages import messages
 from triage.wording import describe_answer
 from voice.conversation import Conversation, Reply, prepare
 from voice.audio import AudioSource, DeviceLost, wait_for_device
 from voice.errors import UserError
 from voice.listen import listen_for_answer
 
-NOT_HEARD = "Sorry, I didn't hear an answer."
-GIVE_UP = "I haven't heard an answer, so I will stop here."
+# In English; a session says them in its own language (catalogue keys voice.not_heard, voice.give_up).
+NOT_HEARD = messages("en")("voice.not_heard")
+GIVE_UP = messages("en")("voice.give_up")
 
 
 class PartialLine:
@@ -75,7 +77,7 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
         if on_reply:
             on_reply(reply)
         prepare_replies(conversation, speaker)  # rendered behind the reply, while it plays
-        _perform(reply, speaker, out)
+        _perform(reply, speaker, out, conversation.lang)
         question = conversation.question
         if conversation.finished or question is None:
             return conversation.result
@@ -94,10 +96,10 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
         if transcript is None:
             silent += 1
             if silent > config.listen.reprompts:
-                speaker.say(GIVE_UP)
+                speaker.say(conversation.messages("voice.give_up"))
                 reply = conversation.request("stop")
             else:
-                speaker.say(f"{NOT_HEARD} {question.text}")
+                speaker.say(f"{conversation.messages('voice.not_heard')} {question.text}")
                 reply = Reply()
             continue
         silent = 0
@@ -133,11 +135,11 @@ def listen_turn(conversation: Conversation, recognizer: Any, speaker: Any, sourc
                              settings, on_partial, timing, complete=complete)
 
 
-def _perform(reply: Reply, speaker: Any, out: Callable[[str], None]) -> None:
+def _perform(reply: Reply, speaker: Any, out: Callable[[str], None], lang: str = "en") -> None:
     for event in reply.events:
-        if isinstance(event, Heard):
+        if isinstance(event, Heard):  # a line for whoever watches the terminal: intent codes, the value in words
             meaning = event.intent if event.value is None else \
-                f"{event.intent} {describe_answer(event.intent, event.value, '', event.transcript)}"
+                f"{event.intent} {describe_answer(event.intent, event.value, '', event.transcript, lang)}"
             out(f"  (heard: \"{event.transcript}\" → {meaning}, confidence {event.confidence:.2f})")
     if reply.slower:
         speaker.slower()

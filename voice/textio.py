@@ -12,6 +12,7 @@ import textwrap
 from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from triage import End
+from triage.messages import messages
 from voice.conversation import Conversation, Reply
 
 
@@ -22,12 +23,12 @@ def _wrap(text: str) -> str:
     return textwrap.fill(text, width=max(40, width))
 
 
-def show_reply(reply: Reply, out: TextIO) -> None:
+def show_reply(reply: Reply, out: TextIO, lang: str = "en") -> None:
     """A reply as terminal lines: acknowledgement, explanations, the result card, the next question."""
     if reply.heard:
         print(f"  ({reply.heard})", file=out)
     if reply.slower:
-        print("  (speaking more slowly)", file=out)
+        print(f"  {messages(lang)('voice.speaking_slower')}", file=out)
     if reply.result and reply.result.emergency:
         _show_result(reply, out)
     for line in reply.lines:
@@ -76,20 +77,21 @@ def input_lines(stream: Any, limit: int = MAX_LINE) -> Iterator[tuple[str | None
 
 def run_text(conversation: Conversation, inp: Any = sys.stdin, out: TextIO = sys.stdout) -> int:
     """A typed session. Type 'help' for the words it knows; end of input (Ctrl-D) leaves."""
-    show_reply(conversation.start(), out)
+    lang, say = conversation.lang, conversation.messages
+    show_reply(conversation.start(), out, lang)
     lines = input_lines(inp)
     while not conversation.finished:
         print("> ", end="", file=out, flush=True)
         line, problem = next(lines, ("", None))
         if problem:
-            show_reply(conversation.error(f"Sorry, {problem}. Please type your answer again."), out)
+            show_reply(conversation.error(say("voice.retype", problem=problem)), out, lang)
             continue
         if not line:
-            print("\nGoodbye.", file=out)
+            print(f"\n{say('voice.goodbye')}", file=out)
             return 0
         text = line.strip()
         if text:
-            show_reply(conversation.answer_text(text), out)
+            show_reply(conversation.answer_text(text), out, lang)
     return 0
 
 

@@ -63,10 +63,11 @@ def port_number(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     import logging
 
-    from voice.kiosk.app import run_kiosk
+    from voice.kiosk.app import kiosk_trees, run_kiosk
     from voice.sessions import config_from_args, tree_from
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config = config_from_args(args)
     tree = tree_from(args.tree, config)
-    return run_kiosk(config, tree, port=args.port, voice=not args.no_voice, browser=args.browser)
+    return run_kiosk(config, tree, port=args.port, voice=not args.no_voice, browser=args.browser,
+                     trees=kiosk_trees(config, tree, args.tree))

@@ -57,14 +57,23 @@ def check_cmd(args: argparse.Namespace) -> int:
 
 
 def _check_languages(path: str, tree, config, only: str | None) -> int:
-    """Each language's wording of the tree, and whether that pack is clinically reviewed."""
+    """Each language's wording of the tree and message catalogue (the product's own sentences),
+    and whether that pack is clinically reviewed."""
     from triage import TreeError, load_tree
+    from triage.messages import check as check_messages
     from voice.languages import is_reviewed, languages
 
     status = 0
     base = tree.meta.get("language", "en")
     for code, info in languages().items():
-        if code == base or (only and code != only):
+        if only and code != only:
+            continue
+        problems = check_messages(code)
+        if problems:
+            print(f"  {code} ({info.name}): messages incomplete:")
+            print("\n".join(f"    - {p}" for p in problems))
+            status = 1
+        if code == base:
             continue
         reviewed = "clinically reviewed" if is_reviewed(code, config) else "not clinically reviewed"
         try:

@@ -16,18 +16,56 @@ from voice.kiosk.server import KioskServer
 log = logging.getLogger("backtriage.kiosk")
 
 
+def kiosk_trees(config: Config, tree: Tree, path: str | None = None) -> dict[str, Tree]:
+    """Every language the start screen offers, each with its tree's wording: the clinic's own ``tree``
+    and each other language with phrases, kiosk words and the tree's wording in it (``path``: a clinic's
+    own tree, whose wording is looked for beside it). A language missing any of them is left out, and
+    the log says why; the clinic's language is always there."""
+    from triage import TreeError, load_tree
+    from voice.kiosk.words import problems
+    from voice.languages import languages
+
+    trees: dict[str, Tree] = {}
+    for code in languages():
+        if code == config.clinic.language:
+            trees[code] = tree
+            continue
+        missing = problems(code)
+        if missing:
+            log.warning("kiosk: %s not offered: %s", code, missing[0])
+            continue
+        try:
+            trees[code] = load_tree(path or config.tree or None, code)
+        except TreeError as e:
+            log.warning("kiosk: %s not offered: %s", code, str(e).splitlines()[0])
+    trees.setdefault(config.clinic.language, tree)
+    return trees
+
+
+def config_in(config: Config, lang: str) -> Config:
+    """The clinic's config for a patient in ``lang``: the same clinic, that language's session."""
+    import dataclasses
+
+    if lang == config.clinic.language:
+        return config
+    return dataclasses.replace(config, clinic=dataclasses.replace(config.clinic, language=lang))
+
+
 def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any = None,
-                 voice: bool = False) -> KioskDriver:
+                 voice: bool = False, trees: dict[str, Tree] | None = None) -> KioskDriver:
     """The kiosk's driver from the config; the handoff folder (``handoff``: a HandoffWriter, else one from
-    the config) is checked here, before any patient."""
+    the config) is checked here, before any patient. ``trees``: the languages on offer (default: only
+    the clinic's). The handoff writer has the clinic's tree: staff read every summary in the clinic's
+    language, with the patient's words quoted as they were said."""
     from voice.handoff import HandoffWriter
     from voice.sessions import new_conversation
 
     k = config.kiosk
     handoff = handoff or HandoffWriter.from_config(config, tree)
+    configs = {code: config_in(config, code) for code in (trees or {config.clinic.language: tree})}
     driver = KioskDriver(
-        tree,
-        new_conversation=lambda t: new_conversation(t, config),
+        tree, lang=config.clinic.language, trees=trees,
+        new_conversation=lambda t, code: new_conversation(t, configs[code]),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
         emergency_hold_s=k.emergency_hold_s, staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
@@ -40,28 +78,42 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any =
     return driver
 
 
-def open_speaker(config: Config):
-    """The real speaker behind the kiosk's speech queue; None (screen only) when there is no sound output."""
+def open_speaker(config: Config, langs: Any = ()):
+    """The real speaker behind the kiosk's speech queue, with a voice for each language in ``langs``
+    (the clinic's: ``[speech] voice``; others: their own from voice/languages.toml)."""
     from voice.kiosk.speech import QueuedSpeaker
+    from voice.languages import language_info
     from voice.speaker import Speaker
+    from voice.spoken import speakable
 
     sp = Speaker.from_config(config, caption=None)
     if sp.broken:
         log.warning("no sound output: the kiosk runs screen-only")
         print(f"backtriage kiosk: {sp.broken}; running with the screen only")
-    return QueuedSpeaker(sp)
+    number = config.clinic.emergency_number
+
+    def spoken(code: str):
+        return lambda text: speakable(text, number, code)
+
+    voices = {code: (config.speech.voice if code == config.clinic.language else language_info(code).voice,
+                     spoken(code)) for code in langs}
+    return QueuedSpeaker(sp, languages=voices)
 
 
 def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: bool = True,
-              browser: bool = False, stop: threading.Event | None = None) -> int:
-    """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set."""
+              browser: bool = False, stop: threading.Event | None = None,
+              trees: dict[str, Tree] | None = None) -> int:
+    """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set. ``trees``: the languages on
+    offer (``kiosk_trees``; default: only the clinic's)."""
     from voice.conversation import prepare
     from voice.handoff import HandoffWriter
 
+    trees = trees or {config.clinic.language: tree}
     handoff = HandoffWriter.from_config(config, tree)  # an unusable folder stops the kiosk before any patient
-    speaker = open_speaker(config) if voice else None
-    prepare(tree, config.clinic.language or "en")
-    driver = build_driver(config, tree, speaker, handoff, voice)
+    speaker = open_speaker(config, trees) if voice else None
+    for code, t in trees.items():
+        prepare(t, code)
+    driver = build_driver(config, tree, speaker, handoff, voice, trees)
     try:
         server = KioskServer(driver, config.kiosk.host, port if port is not None else config.kiosk.port)
     except OSError as e:

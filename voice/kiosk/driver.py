@@ -27,48 +27,37 @@ from typing import Any, Callable
 
 from triage import Result, Session, Tree
 from voice.conversation import Conversation, Reply
+from voice.kiosk.words import KioskWords, kiosk_words
 
 log = logging.getLogger("backtriage.kiosk")
 
 IDLE, SESSION, STILL_THERE, OUTCOME = "idle", "session", "still_there", "outcome"
 
-WELCOME = "Hello. Tap Start, or say \"start\", to check how soon you should get help for back pain."
-STILL_THERE_TEXT = "Are you still there? Tap More time, or say \"more time\", to carry on."
-MORE_TIME_TEXT = "Take your time. I will wait."
-SORRY_TEXT = "Sorry, something went wrong. Tap Start, or say \"start\", to begin again."
-# The same, for a kiosk without voice input: nothing asks a patient to say anything.
-TOUCH_TEXTS = {
-    WELCOME: "Hello. Tap Start to check how soon you should get help for back pain.",
-    STILL_THERE_TEXT: "Are you still there? Tap More time to carry on.",
-    SORRY_TEXT: "Sorry, something went wrong. Tap Start to begin again.",
-}
 STAFF_CLEARED = "emergency cleared by staff"
 
 # Intents a button may send (an answer or a request to the engine).
 TAP_INTENTS = frozenset({"yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
                          "duration", "number"})
-# Spoken or typed words that start a session from the idle screen.
-START_WORDS = re.compile(r"\b(start|begin|hello|hi|hey|ready|yes|help)\b", re.I)
-# Spoken or typed requests for more time (WCAG 2.2.1) that the answer layer need not know.
-MORE_TIME_WORDS = re.compile(r"\b(more time|wait|hold on|one moment|a moment|just a (sec|second|minute)"
-                             r"|i'?m (still )?here|still here)\b", re.I)
 
 
-def result_card(reply: Reply, disclaimer: str) -> dict[str, Any]:
+def result_card(reply: Reply, disclaimer: str, words: KioskWords | None = None) -> dict[str, Any]:
     """The result as the screen's card: ONE short first step (the instruction's first sentence and
-    its "Call ..." sentence), the reasons, the rest of the advice (what else to do and watch for),
-    then the disclaimer. The same sentences the voice says, in the order a reader needs them."""
+    its unconditional "Call ..." sentence), the reasons, the rest of the advice (what else to do and
+    watch for: the calls to make if something happens first), then the disclaimer. The same sentences
+    the voice says, in the order a reader needs them; ``words`` (the language's kiosk words) tell
+    which sentences say to call, and which say when."""
     result = next((e for e in reply.events if isinstance(e, Result)), None)
     if result is None:
         return {}
+    words = words or kiosk_words("en")
     sentences = [p for p in re.split(r"(?<=[.!?])\s+", result.instruction.strip()) if p]
     first, more = sentences[:1], sentences[1:]
-    call = next((p for p in more if p.startswith("Call ") and " if " not in p), None)
+    call = next((p for p in more if words.call.search(p) and not words.condition.search(p)), None)
     if call is not None:
         first.append(call)
         more.remove(call)
     # What to watch for that needs a call ("Call 911 straight away if ...") before the rest.
-    more.sort(key=lambda p: not p.startswith("Call "))
+    more.sort(key=lambda p: not words.call.search(p))
     return {"first_step": " ".join(first), "more": more,
             "reasons": [r[:1].upper() + r[1:] + ("" if r.endswith(".") else ".")
                         for r in (*result.reasons, *result.assumed)],
@@ -78,15 +67,22 @@ def result_card(reply: Reply, disclaimer: str) -> dict[str, Any]:
 class KioskDriver:
     """One patient at a time; thread-safe (HTTP threads, the listener and the clock all call in)."""
 
-    def __init__(self, tree: Tree, *, new_conversation: Callable[[Tree], Conversation] | None = None,
+    def __init__(self, tree: Tree, *, lang: str = "en", trees: dict[str, Tree] | None = None,
+                 new_conversation: Callable[[Tree, str], Conversation] | None = None,
                  speaker: Any = None, inactivity_s: float = 60.0, warning_s: float = 30.0,
                  outcome_s: float = 90.0, emergency_hold_s: float = 600.0,
                  on_emergency: Callable[[], None] | None = None,
                  on_finished: Callable[[Session], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  staff_code: str = "", staff_hold_s: float = 3.0, voice: bool | None = None):
+        # The clinic's language and tree, and every language a patient may choose (each with its
+        # tree's wording): a patient starts in the clinic's language, and each reset returns to it.
         self.tree = tree
-        self._new_conversation = new_conversation or (lambda t: Conversation(t, clock=time.time))
+        self.default_lang = lang
+        self.trees: dict[str, Tree] = dict(trees or {}) or {lang: tree}
+        self.trees.setdefault(lang, tree)
+        self.words: dict[str, KioskWords] = {code: kiosk_words(code) for code in self.trees}
+        self._new_conversation = new_conversation or (lambda t, code: Conversation(t, lang=code, clock=time.time))
         self.speaker = speaker
         self.inactivity_s = float(inactivity_s)
         self.warning_s = max(20.0, float(warning_s))  # WCAG 2.2.1: at least 20 s to respond
@@ -95,7 +91,8 @@ class KioskDriver:
         # An emergency is cleared only by staff: the code from the config, else a press held this long.
         self.staff_code = staff_code or ""
         self.staff_hold_s = max(1.0, float(staff_hold_s))
-        self.voice = speaker is not None if voice is None else bool(voice)  # voice input: "say ..." wording
+        self.voice_input = speaker is not None if voice is None else bool(voice)  # voice input: "say ..." wording
+        self.voice_off: dict[str | None, str] = {}  # why voice input is off (None: for every language)
         self.staff_status = ""    # for staff (voice off and why): a quiet line, never a patient message
         self.on_emergency = on_emergency
         self.on_finished = on_finished
@@ -115,6 +112,7 @@ class KioskDriver:
     def _clear(self) -> None:
         """Forget everything about the current patient."""
         self.conversation: Conversation | None = None
+        self.lang = self.default_lang  # the patient's language: the clinic's until a patient picks another
         self.mode = IDLE
         self.lines: list[str] = []
         self.question = ""
@@ -129,6 +127,22 @@ class KioskDriver:
         self._deadline = float("inf")  # when the current mode times out (monotonic clock)
 
     @property
+    def voice(self) -> bool:
+        """Whether the current language can be answered by voice (else the wording is touch-only)."""
+        return self.voice_input and None not in self.voice_off and self.lang not in self.voice_off
+
+    def languages(self) -> list[dict[str, str]]:
+        """The languages on offer, each with its name in itself ("Español"), for the start screen."""
+        from voice.languages import languages
+
+        names = languages()
+        return [{"code": code, "name": names[code].name if code in names else code} for code in self.trees]
+
+    def page_labels(self) -> dict[str, Any]:
+        """The page's own words in every language on offer (the page loads them once)."""
+        return {"default": self.default_lang, "labels": {code: w.page for code, w in self.words.items()}}
+
+    @property
     def session(self) -> Session | None:
         """The current patient's triage session (None between patients)."""
         return self.conversation.session if self.conversation is not None else None
@@ -138,21 +152,29 @@ class KioskDriver:
         with self._lock:
             left = self._deadline - self.clock()
             return {
-                "seq": self.seq, "mode": self.mode, "status": self.status, "staff_status": self.staff_status,
+                "seq": self.seq, "mode": self.mode, "status": self._status_text(), "staff_status": self.staff_status,
+                "lang": self.lang, "default_lang": self.default_lang,
+                "languages": self.languages() if len(self.trees) > 1 else [],
                 "voice": self.voice, "staff_clear": "code" if self.staff_code else "hold",
                 "staff_hold_s": self.staff_hold_s,
-                "welcome": self._words(WELCOME) if self.mode == IDLE else "",
+                "welcome": self._words("welcome") if self.mode == IDLE else "",
                 "heard": self.heard, "lines": list(self.lines), "question": self.question,
                 "expects": self.expects, "topics": list(self.topics), "node": dict(self.node),
                 "caption": self.caption, "result": dict(self.result) if self.result else None,
-                "warning": self._words(STILL_THERE_TEXT) if self.mode == STILL_THERE else "",
+                "warning": self._words("still_there") if self.mode == STILL_THERE else "",
                 "seconds_left": round(left) if self.mode == STILL_THERE and left != float("inf") else None,
             }
 
     # ------------------------------------------------------------------ subscribers
 
-    def _words(self, text: str) -> str:
-        return text if self.voice else TOUCH_TEXTS.get(text, text)
+    def _words(self, key: str, lang: str | None = None) -> str:
+        """A kiosk text in the patient's language (touch-only wording when that language has no voice input)."""
+        return self.words[lang or self.lang].text(key, voice=self.voice)
+
+    def _status_text(self) -> str:
+        """The status line: a kiosk text named by its key ("no_mic") in the patient's language, others as set."""
+        texts = self.words[self.lang].texts
+        return " ".join(texts.get(t, t) for t in self._statuses.values() if t)
 
     def emergency(self) -> bool:
         return bool(self.mode in (OUTCOME, STILL_THERE) and self.result and self.result.get("emergency"))
@@ -185,19 +207,31 @@ class KioskDriver:
 
     # ------------------------------------------------------------------ speech
 
-    def _speak(self, texts: list[str], interrupt: bool = True) -> None:
+    def _speak(self, texts: list[str], interrupt: bool = True, lang: str | None = None) -> None:
+        """Say ``texts`` (in ``lang``'s voice when given, else the patient's)."""
         sp = self.speaker
         if sp is None or not texts:
             return
         if interrupt and hasattr(sp, "stop"):
             sp.stop()
+        use = getattr(sp, "use_language", None) if lang not in (None, self.lang) else None
+        if use is not None:
+            use(lang)
         for text in texts:
             sp.say(text)
+        if use is not None:
+            use(self.lang)
 
     def _speaker_call(self, name: str) -> None:
         fn = getattr(self.speaker, name, None) if self.speaker is not None else None
         if fn is not None:
             fn()
+
+    def _speaker_language(self) -> None:
+        """The speaker speaks the patient's language (its voice, its way of saying numbers)."""
+        fn = getattr(self.speaker, "use_language", None) if self.speaker is not None else None
+        if fn is not None:
+            fn(self.lang)
 
     # ------------------------------------------------------------------ inputs
 
@@ -215,9 +249,10 @@ class KioskDriver:
                     where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
                     log.error("session failed (%s at %s); resetting", type(e).__name__, where)
                     self.errors += 1
+                    lang, sorry = self.lang, self._words("sorry")  # in the language of the patient it happened to
                     self._reset("error")
-                    self.lines = [self._words(SORRY_TEXT)]
-                    self._speak(self.lines)
+                    self.lines = [sorry]
+                    self._speak(self.lines, lang=lang)
                     self._publish()
                     return False
         wrapper.__name__ = fn.__name__
@@ -225,16 +260,22 @@ class KioskDriver:
         return wrapper
 
     @_guarded
-    def start(self) -> bool:
-        """A new patient: fresh session, speech back to the configured rate and volume."""
+    def start(self, lang: str | None = None) -> bool:
+        """A new patient, in ``lang`` (a language button) or the clinic's language: fresh session,
+        speech back to the configured rate and volume, in that language's voice."""
         if self.emergency():
             return False  # only staff clear an emergency (staff_press/staff_release or staff_code_entered)
+        if lang is not None and lang not in self.trees:
+            log.warning("ignored a language that is not on offer")
+            return False
         if self.mode == OUTCOME:
             self._reset("new patient")
         if self.mode != IDLE:
             return False
         self._speaker_call("reset")
-        self.conversation = self._new_conversation(self.tree)
+        self.lang = lang or self.default_lang
+        self._speaker_language()
+        self.conversation = self._new_conversation(self.trees[self.lang], self.lang)
         self.sessions_started += 1
         self.mode = SESSION
         log.info("session started")
@@ -274,21 +315,22 @@ class KioskDriver:
         """A typed or spoken answer. ``transcript`` (a recognizer Transcript) enables the cross-check;
         ``recognizer`` (the one that heard it) picks its read-back threshold."""
         text = (text or "").strip()
+        words = self.words[self.lang]
         if self.mode == IDLE:
             # Waiting-room chatter is neither shown nor kept; only a start phrase counts.
-            return self.start() if START_WORDS.search(text) else False
+            return self.start() if words.start.search(text) else False
         self.caption = text
         if not text:
             self._publish()
             return False
         # Short requests only: "for a moment my legs went numb" is an answer, not a request to wait.
-        if MORE_TIME_WORDS.search(text) and len(text.split()) <= 6 and self.mode in (SESSION, STILL_THERE, OUTCOME):
+        if words.more_time.search(text) and len(text.split()) <= 6 and self.mode in (SESSION, STILL_THERE, OUTCOME):
             return self.more_time()
         if self.mode == STILL_THERE:
             self._resume()
         if self.session is None or self.session.finished or self.session.current is None:
             emergency = bool(self.result and self.result.get("emergency"))
-            if self.mode == OUTCOME and not emergency and START_WORDS.search(text):
+            if self.mode == OUTCOME and not emergency and words.start.search(text):
                 # The next patient speaks up while the last result is still shown (an emergency
                 # banner stays until staff tap Finish: a stray "yes" must not clear it).
                 return self.start()
@@ -317,9 +359,9 @@ class KioskDriver:
         if self.mode == IDLE:
             return False
         self._resume()
-        self.lines = [MORE_TIME_TEXT]
+        self.lines = [self._words("more_time")]
         self._deadline = self.clock() + 2 * self._mode_timeout()
-        self._speak([MORE_TIME_TEXT], interrupt=False)  # the question being read goes on first
+        self._speak(self.lines, interrupt=False)  # the question being read goes on first
         self._publish()
         return True
 
@@ -365,11 +407,22 @@ class KioskDriver:
         return True
 
     @_guarded
-    def set_voice(self, on: bool, why: str = "") -> None:
-        """Voice input on or off (a missing speech model): the wording follows; the reason is for staff."""
-        self.voice = bool(on)
-        self.staff_status = "" if on else f"Voice input off: {why}" if why else "Voice input off"
+    def set_voice(self, on: bool, why: str = "", lang: str | None = None) -> None:
+        """Voice input on or off (a missing speech model), for one language or (None) all of them: the
+        wording follows (touch-only for a language without it); the reason is for staff."""
+        if on:
+            self.voice_off.pop(lang, None)
+        else:
+            self.voice_off[lang] = why
+        lines = []
+        for code, reason in self.voice_off.items():
+            where = f" for {self.languages_named().get(code, code)}" if code is not None and len(self.trees) > 1 else ""
+            lines.append(f"Voice input off{where}: {reason}" if reason else f"Voice input off{where}")
+        self.staff_status = " ".join(lines)
         self._publish()
+
+    def languages_named(self) -> dict[str, str]:
+        return {d["code"]: d["name"] for d in self.languages()}
 
     def flush(self) -> None:
         """Shutting down: write the staff summary of a result still on screen (SIGTERM, Ctrl-C)."""
@@ -383,7 +436,7 @@ class KioskDriver:
         if text != self._statuses.get(source, ""):
             log.info("status (%s): %s", source, text or "ok")
             self._statuses[source] = text or ""
-            self.status = " ".join(t for t in self._statuses.values() if t)
+            self.status = self._status_text()
             self._publish()
 
     @_guarded
@@ -397,7 +450,7 @@ class KioskDriver:
             self.mode = STILL_THERE
             self._deadline = self.clock() + self.warning_s
             log.info("inactivity warning")
-            self._speak([self._words(STILL_THERE_TEXT)])
+            self._speak([self._words("still_there")])
             self._publish()
         else:
             self._reset("timeout")
@@ -437,7 +490,7 @@ class KioskDriver:
             r = reply.result
             self.result = {"disposition": r.disposition, "text": r.text, "emergency": r.emergency,
                            "instruction": r.instruction, "detail": r.detail,
-                           **result_card(reply, self.tree.meta.get("disclaimer", ""))}
+                           **result_card(reply, self.conversation.tree.meta.get("disclaimer", ""), self.words[self.lang])}
             self.mode = OUTCOME
             if r.emergency:
                 log.warning("emergency outcome: alerting staff")
@@ -484,6 +537,7 @@ class KioskDriver:
         self._speaker_call("stop")
         self._speaker_call("reset")
         self._clear()
+        self._speaker_language()  # the clinic's language again
 
     def reset(self) -> None:
         with self._lock:

@@ -12,6 +12,12 @@ When the microphone is missing or unplugged the screen says so (the driver's
 ``set_status``) and this thread keeps trying until it is back; when the speech
 model is missing, the screen turns touch-only (no "say ..." wording, no caption bar), the
 reason goes to the log and the staff status line, and the buttons carry on.
+
+Each patient may pick a language: the listener hears them with that language's recognizer
+(opened the first time a patient picks it, then kept), and the start and "more time" words
+of that language. A language without a speech model here (Spanish's Vosk model is not
+installed on these machines) is touch-only for its patients, as above, while the others
+keep their voice.
 """
 from __future__ import annotations
 
@@ -25,18 +31,22 @@ from voice.kiosk.driver import IDLE, SESSION, STILL_THERE, KioskDriver
 
 log = logging.getLogger("backtriage.kiosk")
 
-NO_MIC = "No microphone is working. Please use the buttons on the screen; voice will come back by itself."
-# What a grammar recognizer listens for when no question is open, and on top of every question.
-START_PHRASES = ["start", "hello", "hi", "begin", "ready", "yes", "help"]
-MORE_TIME_PHRASES = ["more time", "wait", "i'm still here", "still here"]
+NO_MIC = "no_mic"  # the status, said in the patient's language (voice/kiosk/locale/<lang>.json)
 
 
 class KioskListener:
-    def __init__(self, driver: KioskDriver, open_source: Callable[[], Any], open_recognizer: Callable[[], Any],
-                 speaker: Any = None, listen_settings: Any = None, poll_s: float = 2.0):
+    def __init__(self, driver: KioskDriver, open_source: Callable[[], Any], open_recognizer: Callable[[str], Any],
+                 speaker: Any = None, listen_settings: Any = None, poll_s: float = 2.0,
+                 check_recognizer: Callable[[str], Any] | None = None):
+        """``open_recognizer(lang)``: the recognizer for a language; ``check_recognizer(lang)``: raises
+        quickly when that language's model is missing (checked for every language at start, so a
+        patient who picks it sees a touch-only screen from the first question)."""
         self.driver = driver
         self.open_source = open_source
         self.open_recognizer = open_recognizer
+        self.check_recognizer = check_recognizer
+        self.recognizers: dict[str, Any] = {}
+        self.no_recognizer: set[str] = set()
         self.speaker = speaker
         self.settings = listen_settings
         self.poll_s = poll_s
@@ -63,15 +73,15 @@ class KioskListener:
         """Grammar and cross-check for what the screen is waiting for now."""
         d = self.driver
         with d._lock:
-            conversation, mode = d.conversation, d.mode
+            conversation, mode, words = d.conversation, d.mode, d.words[d.lang]
             open_question = conversation is not None and conversation.question is not None
             cross_check = open_question and conversation.needs_cross_check()
             grammar = conversation.grammar(recognizer) if open_question else None
         if getattr(recognizer, "backend", "vosk") == "whisper":
             return None, cross_check
         if mode == IDLE or not open_question:
-            return START_PHRASES + MORE_TIME_PHRASES, False
-        extra = MORE_TIME_PHRASES + (["yes"] if mode == STILL_THERE else [])
+            return list(words.start_words + words.more_time_words), False
+        extra = list(words.more_time_words) + (list(words.still_there_words) if mode == STILL_THERE else [])
         grammar = list(grammar or [])
         return grammar + [p for p in extra if p not in grammar], cross_check
 
@@ -109,22 +119,46 @@ class KioskListener:
 
     # ------------------------------------------------------------------ loop
 
+    def _voice_off(self, lang: str, e: Exception) -> None:
+        why = str(e).split(";")[0][:120]
+        self.no_recognizer.add(lang)
+        self.driver.set_voice(False, why, lang=lang)  # its patients see a touch-only screen; staff see why
+        log.error("voice input off for %s: %s", lang, why)
+
+    def recognizer(self, lang: str) -> Any | None:
+        """The recognizer for ``lang``, opened on first use and kept; None when it cannot be had."""
+        if lang in self.recognizers or lang in self.no_recognizer:
+            return self.recognizers.get(lang)
+        try:
+            self.recognizers[lang] = self.open_recognizer(lang)
+        except Exception as e:  # noqa: BLE001 - a missing model leaves the touch screen working
+            self._voice_off(lang, e)
+        return self.recognizers.get(lang)
+
     def _run(self) -> None:
         from voice.listen import listen_for_answer
 
-        try:
-            recognizer = self.open_recognizer()
-        except Exception as e:  # noqa: BLE001 - a missing model leaves the touch screen working
-            why = str(e).split(";")[0][:120]
-            self.driver.set_voice(False, why)  # patients see a touch-only screen; staff see why
-            log.error("voice input off: %s", why)
-            return
+        langs = list(self.driver.trees)
+        if self.check_recognizer is not None:
+            for lang in langs:
+                try:
+                    self.check_recognizer(lang)
+                except Exception as e:  # noqa: BLE001 - as in recognizer()
+                    self._voice_off(lang, e)
+        # The clinic's language first: it listens for "start" on the start screen.
+        self.recognizer(self.driver.default_lang)
+        if all(lang in self.no_recognizer for lang in langs):
+            return  # no language can be heard: the screen is touch-only, nothing to listen with
         source = self._wait_for_source()
         while source is not None and not self._stop.is_set():
             if self._busy():
                 self._stop.wait(0.05)
                 continue
             turn = self.driver.turn
+            recognizer = self.recognizer(self.driver.lang)
+            if recognizer is None:  # this patient's language has no speech model: touch only
+                self._stop.wait(0.1)
+                continue
             grammar, cross_check = self._target(recognizer)
             try:
                 t = listen_for_answer(source, recognizer, grammar, cross_check, self.settings,
@@ -145,15 +179,35 @@ class KioskListener:
             self.heard += 1
 
 
-def start_listening(driver: KioskDriver, config: Any, speaker: Any = None) -> KioskListener:
-    """Microphone and recognizer from the config; both are opened in the background thread."""
-    from voice.asr import open_recognizer
-    from voice.audio import MicrophoneSource
+def recognizer_settings(config: Any, lang: str) -> tuple[str, str | None, str | None]:
+    """(backend, model folder, model name) for a patient in ``lang``: the clinic's [recognition]
+    settings for the clinic's language; for another, that language's own Vosk model (voice/languages.toml),
+    since the clinic's model (an English one, a Whisper .en model) would not understand it."""
+    from voice.languages import language_info
 
     r = config.recognition
+    if lang == config.clinic.language:
+        return r.backend, r.model or None, r.model_name or None
+    return "vosk", None, language_info(lang).vosk_model
+
+
+def start_listening(driver: KioskDriver, config: Any, speaker: Any = None) -> KioskListener:
+    """Microphone and recognizers from the config; all are opened in the background thread."""
+    from voice.asr import open_recognizer
+    from voice.audio import MicrophoneSource
+    from voice.models import resolve_model
+
+    def opened(lang: str) -> Any:
+        backend, model, name = recognizer_settings(config, lang)
+        return open_recognizer(backend, model=model, model_name=name)
+
+    def check(lang: str) -> Any:
+        backend, model, name = recognizer_settings(config, lang)
+        return resolve_model(name, explicit=model, backend=backend)
+
     return KioskListener(
         driver,
         open_source=lambda: MicrophoneSource(config.listen.input_device or None),
-        open_recognizer=lambda: open_recognizer(r.backend, model=r.model or None, model_name=r.model_name or None),
+        open_recognizer=opened, check_recognizer=check,
         speaker=speaker, listen_settings=config.listen,
     ).start()

@@ -1,12 +1,14 @@
 """The kiosk's screen: a local web page, live over server-sent events, buttons posting back.
 
 Routes (all on 127.0.0.1 by default; nothing is loaded from the internet):
-  GET  /                 the page (static/index.html, kiosk.css, kiosk.js, labels.json)
+  GET  /                 the page (static/index.html, kiosk.css, kiosk.js)
+  GET  /api/labels       the page's own words in each language on offer (voice/kiosk/locale/<lang>.json)
   GET  /api/state        the current screen as JSON
   GET  /api/events       server-sent events: one ``data:`` line of screen JSON per change
   POST /api/tap          {"intent": "yes", "value": null, "label": "Yes"}: a button
   POST /api/text         {"text": "..."}: a typed answer
-  POST /api/start, /api/more-time, /api/finish
+  POST /api/start        {} (the clinic's language) or {"lang": "es"}: a language button
+  POST /api/more-time, /api/finish
   POST /api/staff        {"action": "press" | "release"} or {"code": "1234"}: staff clear an emergency
 Responses are never cached (``no-store``) so no answer stays in the browser's cache.
 
@@ -166,6 +168,7 @@ class KioskServer:
         app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY)
         app.router.add_get("/api/events", self._events)
         app.router.add_get("/api/state", self._state)
+        app.router.add_get("/api/labels", self._labels)
         app.router.add_post("/api/{name}", self._post)
         app.router.add_get("/{path:.*}", self._static)
         # lingering_time: after a refused body, drain it at most this long, then hang up.
@@ -258,6 +261,9 @@ class KioskServer:
     async def _state(self, request: web.Request) -> web.Response:
         return web.json_response(await self._call(self.driver.screen))
 
+    async def _labels(self, request: web.Request) -> web.Response:
+        return web.json_response(self.driver.page_labels())
+
     async def _static(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         if path == "/favicon.ico":
@@ -323,7 +329,10 @@ class KioskServer:
                 return _error(400, '"text" must be a string of at most 500 characters')
             ok = await self._call(d.text, text)
         elif name == "start":
-            ok = await self._call(d.start)
+            lang = body.get("lang")
+            if lang is not None and not (isinstance(lang, str) and len(lang) <= 16):
+                return _error(400, '"lang" must be a language code, like "es"')
+            ok = await self._call(d.start, lang)
         elif name == "more-time":
             ok = await self._call(d.more_time)
         elif name == "finish":

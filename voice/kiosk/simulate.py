@@ -46,6 +46,8 @@ def leftovers(driver: KioskDriver, speaker: Any = None) -> list[str]:
         found.append(f"mode {driver.mode}")
     if driver.session is not None:
         found.append("session")
+    if driver.lang != driver.default_lang:
+        found.append("language")
     s = driver.screen()
     for key in ("heard", "question", "caption", "lines", "result", "warning", "topics", "node"):
         if s[key]:

@@ -5,6 +5,10 @@ being spoken), and a new screen must cut off the old words (ADA 707.5.1: speech
 is interruptible). So ``say`` only queues; one worker thread speaks; ``stop``
 drops whatever has not started yet. ``busy`` tells the driver that a long
 question is still being spoken, which is not inactivity.
+
+Each patient may speak another language: ``use_language`` picks the voice (and the way
+numbers are said) for what is queued from then on; each queued text keeps the language
+it was queued in, so a language change never re-voices words already waiting.
 """
 from __future__ import annotations
 
@@ -17,10 +21,14 @@ log = logging.getLogger("backtriage.kiosk")
 
 
 class QueuedSpeaker:
-    def __init__(self, speaker: Any, on_speaking: Callable[[bool], None] | None = None):
+    def __init__(self, speaker: Any, on_speaking: Callable[[bool], None] | None = None,
+                 languages: dict[str, tuple[str, Callable[[str], str]]] | None = None):
         self.speaker = speaker
         self.on_speaking = on_speaking  # the listener mutes itself while we talk (echo)
-        self._pending: deque[str] = deque()
+        # language code -> (engine voice, text as it is to be said); none: the speaker's own settings
+        self.languages = dict(languages or {})
+        self.lang: str | None = None
+        self._pending: deque[tuple[str, str | None]] = deque()
         self._cond = threading.Condition()
         self._speaking = False
         self._closed = False
@@ -42,9 +50,14 @@ class QueuedSpeaker:
     def volume(self) -> float:
         return self.speaker.volume
 
+    def use_language(self, code: str) -> None:
+        """Speak what is queued from now on in ``code``'s voice."""
+        with self._cond:
+            self.lang = code
+
     def say(self, text: str) -> None:
         with self._cond:
-            self._pending.append(text)
+            self._pending.append((text, self.lang))
             self._cond.notify()
 
     def stop(self) -> None:
@@ -76,8 +89,10 @@ class QueuedSpeaker:
                 self._cond.wait_for(lambda: self._pending or self._closed)
                 if self._closed:
                     return
-                text = self._pending.popleft()
+                text, lang = self._pending.popleft()
                 self._speaking = True
+            if lang in self.languages:  # only this thread speaks, so the voice cannot change mid-text
+                self.speaker.voice, self.speaker.spoken = self.languages[lang]
             if self.on_speaking:
                 self.on_speaking(True)
             try:

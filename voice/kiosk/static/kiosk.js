@@ -1,26 +1,57 @@
 // The kiosk page: renders the screen the server pushes (server-sent events) and posts button taps.
 // Text is only ever set with textContent: nothing from the server is run as HTML.
-// The page's own words come from labels.json (one file to translate).
+// The page's own words come from /api/labels (voice/kiosk/locale/<lang>.json), in the patient's language.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-let L = {};            // labels.json
+let LABELS = {};       // language code -> that language's page words
+let clinicLang = "en"; // the clinic's language: staff controls, and the start screen
+let lang = "";         // the language the page is shown in now (the screen's)
 let screen = null;     // the last screen rendered
 let typedNumber = "";
 let countdownTimer = null;
 
-function label(key, vars) {
-  let text = key.split(".").reduce((o, k) => (o ? o[k] : undefined), L);
+function lookup(words, key) {
+  return key.split(".").reduce((o, k) => (o ? o[k] : undefined), words || {});
+}
+
+// A label in the patient's language (``staff``: in the clinic's), with {placeholders} filled in.
+function label(key, vars, staff) {
+  let text = lookup(LABELS[staff ? clinicLang : lang], key);
+  if (typeof text !== "string") text = lookup(LABELS[clinicLang], key);
   if (typeof text !== "string") return key;
   for (const [k, v] of Object.entries(vars || {})) text = text.replace(`{${k}}`, String(v));
   return text;
 }
 
-function applyLabels() {
-  document.documentElement.lang = L.lang || "en";
+function applyLabels(code) {
+  lang = LABELS[code] ? code : clinicLang;
+  document.documentElement.lang = lang;  // screen readers and fonts follow the patient's language
   document.title = label("title");
-  for (const el of document.querySelectorAll("[data-label]")) el.textContent = label(el.dataset.label);
+  for (const el of document.querySelectorAll("[data-label]")) el.textContent = label(el.dataset.label, null, !!el.closest("[data-staff]"));
   for (const el of document.querySelectorAll("[data-label-aria]")) el.setAttribute("aria-label", label(el.dataset.labelAria));
+  $("staff-area").lang = clinicLang;
+  $("duration").dataset.key = "";  // rebuilt in the new language
+  buildKeypad();
+}
+
+// The start screen's language buttons, each named in its own language (and marked so, for screen readers).
+function languageButtons(list) {
+  const box = $("languages");
+  const key = (list || []).map((l) => l.code).join(",");
+  box.hidden = !key;
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  box.replaceChildren(...(list || []).map((l) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn lang";
+    b.lang = l.code;
+    b.dataset.intent = "start";
+    b.dataset.lang = l.code;
+    b.textContent = l.name;
+    return b;
+  }));
 }
 
 async function post(path, body) {
@@ -33,8 +64,8 @@ async function post(path, body) {
   }
 }
 
-function tap(intent, value, text) {
-  if (intent === "start") return post("/api/start");
+function tap(intent, value, text, code) {
+  if (intent === "start") return post("/api/start", code ? { lang: code } : {});
   if (intent === "more_time") return post("/api/more-time");
   if (intent === "finish") return post("/api/finish");
   return post("/api/tap", { intent: intent, value: value === undefined ? null : value, label: text || "" });
@@ -53,7 +84,7 @@ function button(text, cls, onClick) {
 function durationButtons(node) {
   const box = $("duration");
   const t = Number(node.threshold) || 4;
-  const key = String(t);
+  const key = `${t} ${lang}`;
   if (box.dataset.key === key) return;
   box.dataset.key = key;
   box.replaceChildren();
@@ -156,7 +187,7 @@ function renderResult(s) {
   const byCode = s.staff_clear === "code";
   $("staff-hold").hidden = byCode;
   $("staff-form").hidden = !byCode;
-  $("staff-hold-text").textContent = label("staff_hold", { s: Math.round(s.staff_hold_s || 3) });
+  $("staff-hold-text").textContent = label("staff_hold", { s: Math.round(s.staff_hold_s || 3) }, true);
   $("staff-progress").style.transitionDuration = `${s.staff_hold_s || 3}s`;
   if (!emergency) { $("staff-code").value = ""; $("staff-code-wrong").textContent = ""; }
   return { newCard, newEmergency };
@@ -165,6 +196,8 @@ function renderResult(s) {
 function render(s) {
   const before = screen;
   screen = s;
+  if (s.lang !== lang) applyLabels(s.lang);
+  languageButtons(s.languages);
   document.body.dataset.mode = s.mode;
   document.body.dataset.voice = String(s.voice !== false);
   $("status").hidden = !s.status;
@@ -246,7 +279,7 @@ function connect() {
 
 document.addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-intent]");
-  if (b) tap(b.dataset.intent, null, b.textContent.trim());
+  if (b) tap(b.dataset.intent, null, b.textContent.trim(), b.dataset.lang);
 });
 
 $("typeform").addEventListener("submit", (ev) => {
@@ -287,14 +320,14 @@ function staffHold(el) {
     down = true;
     ev.preventDefault();
     progress.classList.add("running");
-    $("staff-hold-text").textContent = label("staff_holding");
+    $("staff-hold-text").textContent = label("staff_holding", null, true);
     post("/api/staff", { action: "press" });
   };
   const release = () => {
     if (!down) return;
     down = false;
     progress.classList.remove("running");
-    $("staff-hold-text").textContent = label("staff_hold", { s: Math.round((screen && screen.staff_hold_s) || 3) });
+    $("staff-hold-text").textContent = label("staff_hold", { s: Math.round((screen && screen.staff_hold_s) || 3) }, true);
     post("/api/staff", { action: "release" });
   };
   el.addEventListener("pointerdown", press);
@@ -312,17 +345,18 @@ $("staff-form").addEventListener("submit", async (ev) => {
   const code = $("staff-code").value;
   $("staff-code").value = "";
   const r = await post("/api/staff", { code: code });
-  $("staff-code-wrong").textContent = r && r.ok ? "" : label("staff_code_wrong");
+  $("staff-code-wrong").textContent = r && r.ok ? "" : label("staff_code_wrong", null, true);
 });
 
 async function main() {
   try {
-    L = await (await fetch("/static/labels.json")).json();
+    const got = await (await fetch("/api/labels")).json();
+    LABELS = got.labels || {};
+    clinicLang = got.default || "en";
   } catch (e) {
-    L = {};
+    LABELS = {};
   }
-  applyLabels();
-  buildKeypad();
+  applyLabels(clinicLang);
   staffHold($("staff-hold"));
   connect();
 }

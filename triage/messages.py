@@ -1,0 +1,172 @@
+"""The product's own sentences per language: one message catalogue per language, as data.
+
+The tree's wording (questions, outcomes) lives in the tree and its locale files; everything
+else the product says or shows (the engine's "Sorry, I didn't understand", read-backs,
+durations in words, result labels, the digits of an emergency number...) lives in
+``triage/locale/<lang>/messages.toml``, English in ``triage/locale/en/messages.toml``::
+
+    m = messages("es")
+    m("engine.try_again")                          # "Intentémoslo otra vez."
+    m("wording.heard", answer="2 semanas")         # "Entendí: 2 semanas."
+
+Every language has exactly the English catalogue's keys, each a non-empty text with the
+same {placeholders}: a missing key, an extra one or a placeholder lost or added is a
+problem naming the language, the key and the file (``check``; ``backtriage tree check``
+lists them). A catalogue with problems is refused when loaded, so nothing half-translated
+is ever said. A language with no catalogue file at all uses English (a clinic's own tree
+in a language the product has no pack for still runs; ``tree check`` says so).
+"""
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+BASE = "en"
+
+
+class MessagesError(ValueError):
+    """A catalogue cannot be used; ``problems`` names every key at fault."""
+
+    def __init__(self, lang: str, problems: list[str]):
+        self.lang = lang
+        self.problems = problems
+        super().__init__(f"the {lang!r} message catalogue has {len(problems)} problem(s):\n"
+                         + "\n".join(f"  - {p}" for p in problems))
+
+
+def catalogue_file(lang: str) -> Path:
+    return LOCALE_DIR / lang / "messages.toml"
+
+
+def available() -> list[str]:
+    return sorted(p.parent.name for p in LOCALE_DIR.glob("*/messages.toml"))
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} in a message ("{n} days" -> {"n"})."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:  # an unmatched brace
+        return {"<unmatched brace>"}
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def _read(lang: str) -> tuple[dict[str, Any] | None, list[str]]:
+    path = catalogue_file(lang)
+    try:
+        return _flatten(tomllib.loads(path.read_text(encoding="utf-8"))), []
+    except FileNotFoundError:
+        return None, [f"no message catalogue in {lang!r}: expected {path}"]
+    except (OSError, UnicodeDecodeError) as e:
+        return None, [f"{path}: cannot read the file: {e}"]
+    except (tomllib.TOMLDecodeError, RecursionError) as e:
+        return None, [f"{path}: not valid TOML: {e}"]
+
+
+def check(lang: str) -> list[str]:
+    """Every problem of ``lang``'s catalogue against the English one ([] when it is complete)."""
+    base, problems = _read(BASE)
+    if base is None:
+        return problems
+    if lang == BASE:
+        return [f"{catalogue_file(BASE)}: '{k}' must be a non-empty text" for k, v in base.items()
+                if not isinstance(v, str) or not v.strip()] + \
+            [f"{catalogue_file(BASE)}: '{k}' has an unmatched brace" for k, v in base.items()
+             if isinstance(v, str) and "<unmatched brace>" in placeholders(v)]
+    words, problems = _read(lang)
+    if words is None:
+        return problems
+    where = catalogue_file(lang)
+    for key, english in base.items():
+        text = words.get(key)
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"message '{key}': no {lang} translation in {where}")
+            continue
+        want, got = placeholders(english), placeholders(text)
+        if want != got:
+            lost, added = sorted(want - got), sorted(got - want)
+            said = "; ".join(p for p in (f"lacks {{{'}, {'.join(lost)}}}" if lost else "",
+                                         f"has {{{'}, {'.join(added)}}} which English does not" if added else "")
+                             if p)
+            problems.append(f"message '{key}': the {lang} translation {said} ({where})")
+    for key in words:
+        if key not in base:
+            problems.append(f"message '{key}' in {where} is not in the English catalogue")
+    return problems
+
+
+class Messages:
+    """One language's catalogue: ``m(key, **fill)`` is the message with its placeholders filled."""
+
+    def __init__(self, lang: str, texts: dict[str, str]):
+        self.lang = lang
+        self.texts = texts
+
+    def __call__(self, key: str, **fill: Any) -> str:
+        text = self.texts[key]
+        return _particles(text.format(**fill)) if fill else text
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.texts
+
+    def sentences(self) -> list[str]:
+        """The catalogue's texts with their placeholders blanked: for tests that look for them."""
+        return list(self.texts.values())
+
+
+# Korean particles that depend on the word before them: "(으)로" is "으로" after a final
+# consonant other than ㄹ ("4주 이상으로"), else "로" ("2주로", "3일로"); "(이)라고" is "이라고"
+# after any final consonant ("'3일'이라고"), else "라고" ("'네'라고"). Digits count as read
+# in Sino-Korean (1 일, 3 삼, 6 육, 7 칠, 8 팔, 0 영 end in a consonant).
+_PARTICLES = {"(으)로": ("로", "으로", (0, 8, None)), "(이)라고": ("라고", "이라고", (0, None))}
+_DIGIT_FINAL = {"0": 21, "1": 8, "2": 0, "3": 16, "4": 0, "5": 0, "6": 1, "7": 8, "8": 8, "9": 0}
+
+
+def _final(ch: str) -> int | None:
+    """The final consonant index of a Hangul syllable or digit (0 = none), None for anything else."""
+    if ch in _DIGIT_FINAL:
+        return _DIGIT_FINAL[ch]
+    code = ord(ch) - 0xAC00
+    return code % 28 if 0 <= code < 11172 else None
+
+
+def _particles(text: str) -> str:
+    for marker, (plain, after_consonant, plain_after) in _PARTICLES.items():
+        while marker in text:
+            i = text.index(marker)
+            before = text[:i].rstrip("'\"’”」 )")
+            final = _final(before[-1]) if before else None
+            text = text[:i] + (plain if final in plain_after else after_consonant) + text[i + len(marker):]
+    return text
+
+
+@lru_cache(maxsize=None)
+def messages(lang: str | None = None) -> Messages:
+    """``lang``'s catalogue, loaded and checked once (English when the language has no catalogue;
+    MessagesError when its catalogue has problems)."""
+    lang = (lang or BASE).strip().lower()
+    if not catalogue_file(lang).exists():
+        lang = BASE
+    problems = check(lang)
+    if problems:
+        raise MessagesError(lang, problems)
+    words, _ = _read(lang)
+    return Messages(lang, {k: str(v) for k, v in words.items()})

@@ -1,0 +1,121 @@
+"""The kiosk's own words per language: ``voice/kiosk/locale/<lang>.json``, one file a language.
+
+    w = kiosk_words("es")
+    w.text("welcome", voice=False)   # "Hola. Toque Empezar para ..." (the touch-only wording)
+    w.page["start"]                  # "Empezar": the page's labels, served to it as JSON
+    w.start.search("hola, empiece")  # spoken or typed words that start a session
+
+The questions and results are not here: they come from the tree's language pack
+(``triage/locale/<lang>/``). Every file has the English file's keys and placeholders;
+``problems`` says what a file lacks, and a language with problems is not offered.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+SOURCE = "en"  # the file every other language is checked against
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_WORD_LISTS = ("start_words", "more_time_words", "still_there_words")
+
+
+@dataclass(frozen=True)
+class KioskWords:
+    lang: str
+    page: dict[str, Any]          # what the page shows (labels, nested: "result_labels.urgent")
+    texts: dict[str, str]         # what the kiosk itself shows and says
+    start_words: tuple[str, ...]
+    more_time_words: tuple[str, ...]
+    still_there_words: tuple[str, ...]
+    start: re.Pattern             # a start phrase anywhere in what was said
+    more_time: re.Pattern         # a request for more time anywhere in what was said
+    call: re.Pattern              # a result's sentence that says to call someone ("Call the clinic.")
+    condition: re.Pattern         # ... and one that says when to ("If it gets worse, call 911.")
+
+    def text(self, key: str, voice: bool = True) -> str:
+        """A kiosk text; without voice input its ``_touch`` form, which asks nobody to say anything."""
+        return self.texts.get(f"{key}_touch", self.texts[key]) if not voice else self.texts[key]
+
+
+def _pattern(words: list[str], whole_words: bool) -> re.Pattern:
+    # Longest first, so "i'm still here" wins over "still here"; a word must start where a word starts.
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})" + (r"(?!\w)" if whole_words else ""), re.I)
+
+
+def _read(lang: str) -> dict[str, Any]:
+    with open(LOCALE_DIR / f"{lang}.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def available() -> list[str]:
+    """Languages with a kiosk words file (a language is offered only with a tree pack and phrases too)."""
+    return sorted(p.stem for p in LOCALE_DIR.glob("*.json"))
+
+
+@lru_cache(maxsize=None)
+def kiosk_words(lang: str) -> KioskWords:
+    """The kiosk's words in ``lang``; a KeyError/OSError/ValueError for a file that is missing or broken
+    (``problems`` says what exactly)."""
+    data = _read(lang)
+    whole = bool(data.get("whole_words", True))
+    lists = {k: tuple(str(w).lower() for w in data[k]) for k in _WORD_LISTS}
+    return KioskWords(lang=lang, page=data["page"], texts=dict(data["texts"]), **lists,
+                      start=_pattern(list(lists["start_words"]), whole),
+                      more_time=_pattern(list(lists["more_time_words"]), whole),
+                      call=re.compile(data["call_sentence"], re.I), condition=re.compile(data["if_sentence"], re.I))
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def problems(lang: str) -> list[str]:
+    """What is wrong with ``lang``'s file against the English one: each missing, extra, empty or
+    non-text key, and each placeholder ({n}, {s}, ...) lost or added in translation."""
+    where = f"voice/kiosk/locale/{lang}.json"
+    try:
+        data = _read(lang)
+    except OSError:
+        return [f"{where}: missing"]
+    except ValueError as e:
+        return [f"{where}: not valid JSON ({e})"]
+    if not isinstance(data, dict):
+        return [f"{where}: not a JSON object"]
+    found: list[str] = []
+    source = _read(SOURCE)
+    for part in ("page", "texts"):
+        mine = _flatten(data[part]) if isinstance(data.get(part), dict) else {}
+        theirs = _flatten(source[part])
+        for key in theirs:
+            if key not in mine:
+                found.append(f"{where}: {part}.{key} missing")
+            elif not isinstance(mine[key], str) or not mine[key].strip():
+                found.append(f"{where}: {part}.{key} must be a text")
+            elif sorted(_PLACEHOLDER.findall(mine[key])) != sorted(_PLACEHOLDER.findall(theirs[key])):
+                found.append(f"{where}: {part}.{key} has placeholders {sorted(_PLACEHOLDER.findall(mine[key]))}, "
+                             f"English has {sorted(_PLACEHOLDER.findall(theirs[key]))}")
+        found += [f"{where}: {part}.{key} is not in English (a typo?)" for key in mine if key not in theirs]
+    for key in _WORD_LISTS:
+        words = data.get(key)
+        if not (isinstance(words, list) and words and all(isinstance(w, str) and w.strip() for w in words)):
+            found.append(f"{where}: {key} must be a list of words")
+    for key in ("call_sentence", "if_sentence"):
+        try:
+            re.compile(data[key])
+        except (KeyError, TypeError, re.error) as e:
+            found.append(f"{where}: {key} must be a regular expression ({type(e).__name__}: {e})")
+    if not isinstance(data.get("whole_words", True), bool):
+        found.append(f"{where}: whole_words must be true or false")
+    return found
