@@ -47,6 +47,12 @@ class Transcript:
         self.open_text, self.pending = make_transcript(words).text, None
         return True
 
+    def drop(self) -> None:
+        """The cross-check still running will not be used (the answer did not wait for it): stop it."""
+        pending, self.pending = self.pending, None
+        if pending is not None and hasattr(pending, "drop"):
+            pending.drop()
+
     @property
     def agrees(self) -> bool:
         """Whether the grammar result is backed by the open-vocabulary one.
