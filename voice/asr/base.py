@@ -122,6 +122,11 @@ class Recognizer:
         """Feed 16-bit mono PCM at ``sample_rate``; returns the partial text for live captions ("" if none)."""
         raise NotImplementedError
 
+    def accept_unchecked(self, pcm16: bytes) -> str:
+        """Like accept(), for room sound just before or after the speech that the cross-check
+        need not hear (a backend whose cross-check runs behind skips it there)."""
+        return self.accept(pcm16)
+
     def end(self, wait: bool = True) -> Transcript:
         """Finish the utterance and return what was recognised. ``wait=False``: a cross-check
         still running is left in ``Transcript.pending`` (see ``Transcript.settle``)."""

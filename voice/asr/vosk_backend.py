@@ -193,6 +193,11 @@ class VoskRecognizer(Recognizer):
             self._open.accept(pcm16)
         return self._main.accept(pcm16)
 
+    def accept_unchecked(self, pcm16: bytes) -> str:
+        if self._main is None:
+            raise RuntimeError("accept() before begin()")
+        return self._main.accept(pcm16)
+
     def end(self, wait: bool = True) -> Transcript:
         if self._main is None:
             raise RuntimeError("end() before begin()")
