@@ -27,6 +27,9 @@ Rules, every one in the same run, interleaved answer by answer:
                rendered when it is needed; a cross-check not waited for decodes on to its end
                (a frozen copy of that rule is kept below)
   fixed 0.6 s  (--fixed) 0.6 s of silence always, rendered when needed: the behaviour before that
+  any whole    (--any-whole) the product, but 0.3 s after any whole answer, a "no" to a warning sign
+               and a duration under the threshold too (ending those short as well, on the grounds
+               that the cross-check runs meanwhile): what it would gain and what it would cut
 
 Figures per rule (p50/p95/p99 over all answers and rounds):
   end of speech -> first audio  wall time from the true end of the voice in the audio to the first
@@ -162,8 +165,9 @@ def at(tree, node: str, config):
     raise SystemExit(f"never reached {node}")
 
 
-def whole_answer_rule_before(c):
-    """Conversation.complete_answer as it was on main on 4 Dec 2026 (frozen for the baseline)."""
+def whole_answer_rule_before(c, lowering_too: bool = False):
+    """Conversation.complete_answer as it was on main on 4 Dec 2026 (frozen for the baseline);
+    ``lowering_too``: a whole answer that would lower the urgency counts as well."""
     from triage.vocabulary import READ_BACK_INTENTS
 
     def complete(text: str) -> bool:
@@ -175,7 +179,8 @@ def whole_answer_rule_before(c):
             return True
         if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, c.confirm_below):
             return False
-        return not (node.red_flag or node.threshold is not None) or c.session._is_positive(node, i.intent, i.value)
+        return lowering_too or not (node.red_flag or node.threshold is not None) or \
+            c.session._is_positive(node, i.intent, i.value)
     return complete
 
 
@@ -200,6 +205,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--fixed", action="store_true", help="also the fixed 0.6 s wait")
+    ap.add_argument("--any-whole", action="store_true",
+                    help="also the product with the short wait after ANY whole answer (a 'no' to a warning sign too)")
     ap.add_argument("-v", "--verbose", action="store_true", help="every answer")
     args = ap.parse_args()
 
@@ -247,7 +254,13 @@ def main() -> int:
             source, rec, c.grammar(rec), c.needs_cross_check(), config.listen, None, timing,
             complete=rule(c) if rule else None)
 
+    def any_whole(c):
+        c.complete_answer = whole_answer_rule_before(c, lowering_too=True)  # this conversation only
+        return product(c)
+
     rules = {"product": product, "baseline": before}
+    if args.any_whole:
+        rules["any whole"] = any_whole
     if args.fixed:
         rules["fixed 0.6 s"] = lambda c: before(c, None)
     rows = []
@@ -267,12 +280,12 @@ def main() -> int:
                     continue
                 true_end = source._t0 + end_s - CHUNK_S  # the stand-in hands a chunk over a chunk early
                 card.first = None
-                if rule != "product":
+                if rule not in ("product", "any whole"):
                     t.drop = lambda: None  # as before: a cross-check not waited for decoded on to its end
                 t_answer = time.perf_counter()
                 reply = c.answer_transcript(t, rec)
                 t_answered = time.perf_counter()
-                if rule == "product":
+                if rule in ("product", "any whole"):
                     prepare_replies(c, speaker)  # the loop renders the next replies ahead before it speaks
                 speaker.say(reply.speech[0])  # what the loop says first; the rest renders while it plays
                 decided_s = timing["decided_s"] + config.listen.echo_tail_s  # on the stand-in's clock
