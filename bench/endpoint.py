@@ -24,8 +24,9 @@ Rules, every one in the same run, interleaved answer by answer:
   product      what the product does now
   baseline     main on 4 Dec 2026 before this bench's changes: 0.3 s of silence once the running
                result is a whole answer that cannot lower the urgency, else 0.6 s; every reply
-               rendered when it is needed; a cross-check not waited for decodes on to its end
-               (a frozen copy of that rule is kept below)
+               rendered when it is needed; the cross-check hears the whole pre-roll and trailing
+               silence, and one not waited for decodes on to its end (a frozen copy of that rule is
+               kept below)
   fixed 0.6 s  (--fixed) 0.6 s of silence always, rendered when needed: the behaviour before that
   any whole    (--any-whole) the product, but 0.3 s after any whole answer, a "no" to a warning sign
                and a duration under the threshold too (ending those short as well, on the grounds
@@ -165,6 +166,16 @@ def at(tree, node: str, config):
     raise SystemExit(f"never reached {node}")
 
 
+class AllChecked:
+    """The recognizer as before: its cross-check hears every frame the grammar decoder hears."""
+
+    def __init__(self, rec):
+        self.rec, self.accept_unchecked = rec, rec.accept
+
+    def __getattr__(self, name):
+        return getattr(self.rec, name)
+
+
 def whole_answer_rule_before(c, lowering_too: bool = False):
     """Conversation.complete_answer as it was on main on 4 Dec 2026 (frozen for the baseline);
     ``lowering_too``: a whole answer that would lower the urgency counts as well."""
@@ -251,7 +262,7 @@ def main() -> int:
     def before(c, rule=whole_answer_rule_before):
         speaker = speakers["before"]
         return speaker, lambda source, timing: listen_for_answer(
-            source, rec, c.grammar(rec), c.needs_cross_check(), config.listen, None, timing,
+            source, AllChecked(rec), c.grammar(rec), c.needs_cross_check(), config.listen, None, timing,
             complete=rule(c) if rule else None)
 
     def any_whole(c):
