@@ -312,6 +312,55 @@ def _number_vocabulary(numbers: dict, tokens) -> set[str]:
     return out
 
 
+def spell_numbers(said: dict, top: int) -> dict[int, list[str]]:
+    """Every way the language's number words say 1..``top`` as separate words, from grammar.toml
+    [words]: a tens word then a unit word of the same system ("마흔 두", "사십 이"; "forty two").
+    Native Korean words before a unit take their counter forms ("두 달", "스무 살"), listed in
+    ``counter_forms``; a standalone form that has one ("둘", "스물") is left out."""
+    w = said["words"]
+    native, counter = set(w.get("native", [])), set(w.get("counter_forms", []))
+    units = {**w["units"], **w["teens"]}
+    tens = w["tens"]
+    has_counter = {v for k, v in {**units, **tens}.items() if k in counter}
+    joiner = w.get("tens_joiner") or w.get("joiner") or ""
+
+    def usable(word: str, value: int) -> bool:  # before a unit: a counter form where one exists
+        return not native or word not in native or word in counter or value not in has_counter
+
+    out: dict[int, list[str]] = {}
+    for word, value in [*units.items(), *tens.items()]:
+        if 0 < value <= top and (word in w["teens"] or usable(word, value)):
+            out.setdefault(int(value), []).append(word)
+    for t_word, t in tens.items():
+        if t_word in counter or t_word in w["teens"]:  # "스무" is 20 alone, never "스무 두"
+            continue
+        for u_word, u in w["units"].items():
+            if not (0 < u < 10) or t + u > top or (native and (t_word in native) != (u_word in native)):
+                continue
+            if usable(u_word, u) and not (native and u_word in counter and u_word not in native):
+                out.setdefault(int(t + u), []).append(f"{t_word} {joiner} {u_word}" if joiner else f"{t_word} {u_word}")
+    return out
+
+
+def spoken_number_phrases(lang: "Language", topics: tuple[str, ...]) -> list[str]:
+    """Whole number answers for a recognizer's grammar (grammar.toml [spoken]): each way of saying
+    1..``up_to`` followed by each of the topic's units ("마흔 두 살", "사십 이 세", "세 주", "두 달").
+    Vosk estimates a bigram model from its phrase list, so number words listed only one by
+    one let it string any of them together ("사 오" for "살"); whole answers teach it which
+    words follow which."""
+    said = lang.spoken_numbers or lang.numbers
+    spec = said.get("spoken", {})
+    if not spec:
+        return []
+    numbers = spell_numbers(said, int(spec.get("up_to", 99)))
+    out = []
+    for topic in topics:
+        units = spec.get("units", {}).get(topic, [])
+        out += [f"{n} {u}" for forms in numbers.values() for n in forms for u in units]
+        out += [f"{u} {e}" for u in units for e in spec.get("endings", [])]
+    return out
+
+
 def _phrase_texts(*tables: dict) -> list[str]:
     """Every phrase string in the data (nested tables and lists), alternatives expanded."""
     out: list[str] = []
@@ -501,6 +550,7 @@ def question(lang_code: str, topics: tuple[str, ...], expects: str) -> Question:
         spoken = _number_vocabulary(said, str.split) | set(w.get("extra_vocabulary", [])) | set(w.get("after_number", []))
         spoken |= {w["joiner"], *w["range"], *w["range_start"], *w["plus"], *w["quarter"]}
         phrases |= {p for p in spoken if p}
+        phrases |= set(spoken_number_phrases(lang, topics))
     return Question(lang=lang, expects=expects, topics=topics, table=table, answers=answers,
                     surfaces=frozenset(surfaces), max_len=max(map(len, [*table, *answers]), default=1),
                     words=frozenset(known), targets=targets, phrases=tuple(sorted(phrases)))

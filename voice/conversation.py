@@ -254,10 +254,16 @@ class Conversation:
         """
         from intents import vocabulary
 
-        ask = self.session.current
+        ask, node = self.session.current, self.session.node
         if getattr(recognizer, "backend", "vosk") == "whisper" or ask is None:
             return None
-        return vocabulary(ask.topics, ask.expects, self.lang)
+        phrases = vocabulary(ask.topics, ask.expects, self.lang)
+        if ask.confirm and node is not None and node.expects != ask.expects:
+            # "So you are 5. Is that right?" is often answered with the number again ("서른 살",
+            # "no, thirty"): without its words in the grammar it is forced onto yes/no words,
+            # and a misheard value could be confirmed by them.
+            phrases = [*phrases, *vocabulary(node.topics, node.expects, self.lang)]
+        return phrases
 
     def complete_answer(self, text: str) -> bool:
         """Whether the words heard so far (a recognizer's running result) already make a whole
