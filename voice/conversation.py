@@ -365,7 +365,8 @@ class Conversation:
             else:
                 self.cross_checks_late += 1
                 confidence = min(confidence, threshold / 2)
-        transcript.drop()  # not waited for, or late: its decoding would only slow the reply down
+        if hasattr(transcript, "drop"):  # a cross-check not waited for, or late: its decoding would only slow the reply
+            transcript.drop()
         self._note_mentions(transcript.text)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))
