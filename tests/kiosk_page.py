@@ -47,6 +47,32 @@ CONTROLS_JS = """() => {
   return out;
 }"""
 
+# Words too wide for the box they are in (the browser then breaks them mid-word: "Repeti / r"):
+# each word measured in the element's own font, against the element's content width.
+BROKEN_WORDS_JS = """() => {
+  const out = [];
+  const dialog = [...document.querySelectorAll('[role=alertdialog]')].find((d) => !d.hidden);
+  const root = dialog || document.getElementById('app');
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position:absolute;left:-99999px;top:0;visibility:hidden;white-space:nowrap';
+  document.body.appendChild(probe);
+  for (const el of root.querySelectorAll('button, h1, h2, h3, label, p, li')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || el.closest('[hidden]') || !el.textContent.trim()) continue;
+    const cs = getComputedStyle(el);
+    const room = r.width - ['borderLeftWidth', 'borderRightWidth', 'paddingLeft', 'paddingRight']
+      .reduce((sum, side) => sum + parseFloat(cs[side]), 0);  // exact: a word 0.7 px too wide is broken
+    for (const prop of ['font', 'letterSpacing', 'textTransform', 'fontFeatureSettings']) probe.style[prop] = cs[prop];
+    for (const word of el.textContent.trim().split(/\\s+/)) {
+      probe.textContent = word;
+      const w = probe.getBoundingClientRect().width;
+      if (w > room + 0.05) out.push({word: word, width: Math.round(w), room: Math.round(room)});
+    }
+  }
+  probe.remove();
+  return out;
+}"""
+
 AXE_JS = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
   return r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
@@ -163,7 +189,8 @@ class KioskPage:
         return self.page.evaluate(CONTROLS_JS)
 
     def layout_problems(self) -> list[str]:
-        """Overlapping controls, covered centres, controls cut off at the sides, targets under 44 px."""
+        """Overlapping controls, covered centres, controls cut off at the sides, targets under 44 px,
+        words too wide for their box (broken mid-word)."""
         items = self.controls()
         problems = []
         for c in items:
@@ -183,6 +210,8 @@ class KioskPage:
           }).map((el) => { const r = el.getBoundingClientRect();
             return {name: (el.textContent || el.id).trim().slice(0, 40), x: r.left, y: r.top, w: r.width, h: r.height}; });
         }""")
+        for b in self.page.evaluate(BROKEN_WORDS_JS):
+            problems.append(f"{b['word']!r} is broken mid-word ({b['width']} px wide in {b['room']} px)")
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:
                 if a["x"] < b["x"] + b["w"] - 1 and b["x"] < a["x"] + a["w"] - 1 and \

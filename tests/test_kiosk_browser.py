@@ -301,6 +301,8 @@ def test_the_checks_catch_what_they_look_for(kiosk):
         const yes = document.querySelector('#yesno [data-intent=yes]');
         yes.textContent = ''; yes.style.cssText = 'width:30px;min-width:0;flex:none;padding:0';
         document.querySelector('#yesno [data-intent=no]').style.color = '#777';
+        const help = document.querySelector('#controls [data-intent=help]');
+        help.textContent = 'Wiederholungstaste'; help.style.cssText = 'width:80px;min-width:0;flex:none';
         const cover = document.createElement('div');
         cover.style.cssText = 'position:fixed;inset:0;z-index:99';
         document.body.appendChild(cover);
@@ -309,6 +311,7 @@ def test_the_checks_catch_what_they_look_for(kiosk):
     assert {"button-name", "color-contrast"} <= rules
     problems = " ".join(kiosk.layout_problems())
     assert "under 44 px" in problems and "covered by another element" in problems
+    assert "'Wiederholungstaste' is broken mid-word" in problems
 
 
 def test_a_read_back_is_answered_right_or_wrong(kiosk):

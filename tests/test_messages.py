@@ -29,8 +29,10 @@ def locale(tmp_path, monkeypatch):
         shutil.copy(catalogue.LOCALE_DIR / lang / "messages.toml", tmp_path / lang / "messages.toml")
     monkeypatch.setattr(catalogue, "LOCALE_DIR", tmp_path)
     messages.cache_clear()
+    catalogue._read.cache_clear()
     yield tmp_path
     messages.cache_clear()
+    catalogue._read.cache_clear()
 
 
 def _edit(path, old, new):
@@ -112,3 +114,151 @@ def test_korean_particles_follow_the_word_before_them():
     assert m("engine.assume_value_said", assumed="4주 이상").endswith("4주 이상으로 보겠습니다.")
     assert m("engine.assume_value_said", assumed="50세 이상").endswith("50세 이상으로 보겠습니다.")
     assert m("engine.assume_value_said", assumed="2주").endswith("2주로 보겠습니다.")
+
+
+def _clinic_tree_with(tmp_path, lang, old, new):
+    """A clinic's copy of the shipped tree with its ``lang`` wording edited."""
+    from pathlib import Path
+
+    from triage.locale import LOCALE_DIR
+
+    tree = tmp_path / "clinic.toml"
+    tree.write_text(Path(load_tree().source).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "locale" / lang).mkdir(parents=True)
+    words = (LOCALE_DIR / lang / "tree.toml").read_text(encoding="utf-8")
+    assert old in words
+    (tmp_path / "locale" / lang / "tree.toml").write_text(words.replace(old, new, 1), encoding="utf-8")
+    return tree
+
+
+def test_a_red_flag_question_without_its_read_back_wording_is_an_error(tmp_path):
+    """English turns its questions round by rule; every other language must say what yes and no mean."""
+    from triage import TreeError
+
+    tree = _clinic_tree_with(tmp_path, "es", 'said_no = "NO ha tenido fiebre ni escalofríos, ni ninguna infección '
+                                             'reciente en otra parte"\n', "")
+    assert not load_tree().nodes["fever"].said_no  # English has none: it needs none
+    with pytest.raises(TreeError, match=r"node 'fever', field 'said_no': no es translation \(a red-flag question's "
+                                        r"read-back\)"):
+        load_tree(tree, "es")
+
+
+def test_a_mention_per_topic_is_translated_per_topic(tmp_path):
+    from triage import TreeError
+
+    tree = _clinic_tree_with(tmp_path, "ko", 'mention = { fever = "열", recent_infection = "최근의 감염" }',
+                             'mention = "열"')
+    with pytest.raises(TreeError, match="node 'fever', field 'mention': the ko translation must be a table with a "
+                                        "text for each of fever, recent_infection"):
+        load_tree(tree, "ko")
+
+
+@pytest.mark.parametrize("lang, yes, no", [
+    ("es", "Entonces, ha tenido fiebre o escalofríos, o alguna infección reciente en otra parte. ¿Es correcto?",
+     "Entonces, NO ha tenido fiebre ni escalofríos, ni ninguna infección reciente en otra parte. ¿Es correcto?"),
+    ("ko", "그러니까 최근에 열이 나거나 으슬으슬했거나, 다른 곳에 감염이 있었다는 말씀이지요. 맞나요?",
+     "그러니까 최근에 열도, 오한도, 다른 곳의 감염도 없었다는 말씀이지요. 맞나요?"),
+])
+def test_read_backs_use_the_language_own_statements(lang, yes, no):
+    from triage.wording import read_back
+
+    node = load_tree(None, lang).nodes["fever"]
+    assert (read_back(node, "yes", lang=lang), read_back(node, "no", lang=lang)) == (yes, no)
+    assert read_back(load_tree().nodes["fever"], "no") == "So you have NOT had a fever, or felt hot and shivery, " \
+        "or had an infection somewhere else recently, such as a kidney, urine or skin infection. Is that right?"
+
+
+def test_the_mention_prompt_is_in_the_language():
+    from voice.conversation import Conversation
+
+    conv = Conversation(load_tree(None, "es"), lang="es")
+    conv.start()
+    conv.answer_text("sí")
+    conv.session.mention(["fever"], "no")
+    reply = conv.answer_text("no")
+    assert reply.question.text == "Usted mencionó fiebre. ¿Es correcto?"
+
+
+def _korean_session_with_a_fall():
+    from voice.conversation import Conversation
+
+    conv = Conversation(load_tree(None, "ko"), lang="ko")
+    conv.start()
+    for said in ["네", "아니요", "아니요", "아니요", "아니요", "넘어졌어요", "아니요", "아니요"]:
+        conv.answer_text(said)
+    while conv.result is None and conv.question is not None:
+        q = conv.question
+        conv.answer_text("일흔두 살" if q.expects == "number" else "사흘" if q.expects == "duration" else "아니요")
+    return conv.session
+
+
+def test_the_staff_handoff_is_in_the_clinic_language_with_the_patient_words_as_said():
+    from voice.handoff import summary_text
+
+    session = _korean_session_with_a_fall()
+    assert session.result.disposition == "urgent"
+    english = summary_text(load_tree(), session.log, session.result, finished_at=0, patient_lang="ko")
+    lines = english.splitlines()
+    assert lines[0] == "backtriage staff summary (guidance, not a diagnosis)"
+    assert "The patient answered in 한국어; their words are quoted as they said them." in lines
+    assert "Disposition: URGENT - see a clinician today" in lines
+    assert f"  because: {load_tree().outcomes['urgent_fracture'].reason}" in lines  # the clinic's wording
+    assert '   said: "넘어졌어요" -> understood: yes, confidence 0.90' in lines
+    assert '   said: "사흘" -> understood: 3 days, confidence 0.95' in lines
+    assert "1. Since your back pain started, have you had any new trouble passing urine" in english
+    spanish = summary_text(load_tree(None, "es"), session.log, session.result, finished_at=0, patient_lang="ko")
+    assert "Resultado: URGENTE - que le vea un profesional hoy" in spanish
+    assert 'dijo: "넘어졌어요" -> se entendió: sí, confianza 0.90' in spanish
+    assert "Since your" not in spanish and "understood" not in spanish
+
+
+def test_the_handoff_of_a_session_in_the_clinic_language_keeps_its_reasons():
+    from voice.handoff import summary_text
+
+    session = _korean_session_with_a_fall()
+    korean = summary_text(load_tree(None, "ko"), session.log, session.result, finished_at=0, patient_lang="ko")
+    assert "환자는" not in korean  # no language line: staff and patient share it
+    assert all(f"  이유: {r}" in korean.splitlines() for r in session.result.reasons)
+    assert "판정: 긴급 - 오늘 의료진 진료" in korean and "한 말: \"넘어졌어요\" -> 이해: 네" in korean
+
+
+@pytest.mark.parametrize("lang", ["es", "ko"])
+def test_the_spoken_loop_says_its_own_lines_in_the_language(lang, monkeypatch):
+    """Silence re-asked, then given up on; the microphone lost and back: all in the patient's language."""
+    import voice.loop as loop
+    from voice.audio import DeviceLost
+    from voice.config import Config
+    from voice.conversation import Conversation
+
+    class Speaker:
+        def __init__(self):
+            self.said = []
+
+        def say(self, text):
+            self.said.append(text)
+
+        def slower(self):
+            pass
+
+    class Source:
+        def reopen(self):
+            pass
+
+    heard = iter([DeviceLost("unplugged"), None, None])
+
+    def listen(*args, **kwargs):
+        got = next(heard)
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+    monkeypatch.setattr(loop, "listen_for_answer", listen)
+    config = Config()
+    config.listen.reprompts = 1
+    speaker, m = Speaker(), messages(lang)
+    conv = Conversation(load_tree(None, lang), lang=lang)
+    assert loop.run_voice_session(config, None, speaker, Source(), conversation=conv, out=lambda _: None) is None
+    start = conv.tree.nodes["start"].text.replace("{emergency_number}", "911")
+    assert speaker.said[:4] == [start, m("voice.mic_lost"), start, f"{m('voice.not_heard')} {start}"]
+    assert speaker.said[4] == m("voice.give_up") and speaker.said[5].startswith(conv.tree.meta["stop_text"][:12])
+    assert not any(s in " ".join(speaker.said) for s in ("Sorry", "microphone", "answer"))

@@ -446,7 +446,8 @@ class Session:
             topics.extend(t for nid in possibly for t in self.tree.nodes[nid].topics if t not in topics)
         result = Result(disposition=top.disposition, reasons=reasons, text=text, outcome=top.id,
                         topics=tuple(topics), sources=tuple(dict.fromkeys(o.source for o in chosen)),
-                        instruction=instruction, assumed=assumed)
+                        instruction=instruction, assumed=assumed,
+                        outcomes=tuple(o.id for o in chosen))
         self._state.result = result
         events: list[Event] = [result]
         after = self.tree.after_result

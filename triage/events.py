@@ -72,11 +72,13 @@ class Result(Event):
     sources: tuple[str, ...] = ()
     instruction: str = ""  # the first part of ``text``: what to do (shown largest on a screen)
     assumed: tuple[str, ...] = ()  # answers not understood and what was taken instead (also in ``text``)
+    outcomes: tuple[str, ...] = ()  # the ids of the outcomes ``reasons`` give, in order (the staff handoff
+    #                                 words them in the clinic's language)
     kind = "result"
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
-        for key in ("reasons", "topics", "sources", "assumed"):
+        for key in ("reasons", "topics", "sources", "assumed", "outcomes"):
             d[key] = list(d[key])
         return d
 

@@ -4,10 +4,17 @@
 English wording. ``triage/locale/<lang>/tree.toml`` holds only wording, under the same
 ids::
 
-    [meta]            disclaimer, help, unsure_prompt, stop_text, goodbye
+    [meta]            disclaimer, help, unsure_prompt, stop_text, goodbye, mention_prompt
     [info]            causes, treatments
-    [nodes.<id>]      text, plain, help, said_yes, said_no   (those the English node has)
+    [nodes.<id>]      text, plain, help, said_yes, said_no, mention   (those the English node has)
     [outcomes.<id>]   reason, text
+
+Every red-flag yes/no question needs ``said_yes`` and ``said_no`` in every other language
+even where the English has none: English read-backs turn the question round by rule ("Have
+you had a fever?" -> "you have NOT had a fever"), no other language's do. A ``mention`` given
+as a table (one text per topic) is translated as a table with the same topics.
+The product's own sentences (apologies, read-back frames, durations) are in the message
+catalogue beside this file (``messages.toml``, triage/messages.py).
 
 A clinic's change to the logic applies to every language; a question added, or one whose
 English gained a field, without a translation is a validation error naming the node and
@@ -31,9 +38,9 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 
 # What is wording (translated) in each part of a tree; everything else is logic (shared).
 WORDING = {
-    "meta": ("disclaimer", "help", "unsure_prompt", "stop_text", "goodbye"),
+    "meta": ("disclaimer", "help", "unsure_prompt", "stop_text", "goodbye", "mention_prompt"),
     "info": ("causes", "treatments"),
-    "nodes": ("text", "plain", "help", "said_yes", "said_no"),
+    "nodes": ("text", "plain", "help", "said_yes", "said_no", "mention"),
     "outcomes": ("reason", "text"),
 }
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -90,13 +97,28 @@ def localize(data: dict[str, Any], lang: str, wording_file: Path) -> tuple[dict[
             for f in translated:
                 if f not in fields:
                     problems.append(f"{where}: {name}, field '{f}': not wording (translatable: {', '.join(fields)})")
+            read_back = section == "nodes" and english.get("red_flag") is True and \
+                english.get("expects", "yesno") == "yesno"
             for f in fields:
                 source = english.get(f)
-                if not isinstance(source, str) or not source.strip():
+                if isinstance(source, dict):  # a mention per topic
+                    text = translated.get(f)
+                    if not isinstance(text, dict) or set(text) != set(source) or \
+                            not all(isinstance(v, str) and v.strip() for v in text.values()):
+                        problems.append(f"{name}, field '{f}': the {lang} translation must be a table with a "
+                                        f"text for each of {', '.join(sorted(source))} in {where}")
+                        continue
+                    english[f] = dict(text)
                     continue
+                if not isinstance(source, str) or not source.strip():
+                    if read_back and f in ("said_yes", "said_no"):
+                        source = ""  # needed all the same: only English turns a question round by rule
+                    else:
+                        continue
                 text = translated.get(f)
                 if not isinstance(text, str) or not text.strip():
-                    problems.append(f"{name}, field '{f}': no {lang} translation in {where}")
+                    why = " (a red-flag question's read-back)" if f in ("said_yes", "said_no") else ""
+                    problems.append(f"{name}, field '{f}': no {lang} translation{why} in {where}")
                     continue
                 lost = set(_PLACEHOLDER.findall(source)) - set(_PLACEHOLDER.findall(text))
                 if lost:

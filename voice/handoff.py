@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from triage import fhir
-from triage.wording import describe_answer
+from triage.messages import messages
+from triage.wording import answer_word, describe_answer, threshold_words
 from voice.errors import UserError
 
 log = logging.getLogger("backtriage.handoff")
@@ -39,20 +40,23 @@ MIN_FREE_BYTES = 1 << 20     # less free space than this at start-up counts as a
 MAX_PENDING = 100            # summaries kept in memory while the folder cannot be written
 
 NOT_FINDINGS = {"start", "more_info"}
-DISPOSITION_WORDS = {
-    "emergency": "EMERGENCY - call the emergency number or act now",
-    "urgent": "URGENT - see a clinician today",
-    "soon": "SOON - book an evaluation with a clinician",
-    "self_care": "SELF-CARE - advice given, with what to watch for",
-}
+DISPOSITIONS = ("emergency", "urgent", "soon", "self_care")
+DISPOSITION_WORDS = {d: messages("en")(f"handoff.{d}") for d in DISPOSITIONS}  # in English; see summary_text
 
 
-def _understood(rec: Any) -> str:
-    if getattr(rec, "note", ""):
-        return rec.note  # "not understood, taken as 4 weeks or more": assumed, not said
-    if rec.intent in ("duration", "number") and rec.value is not None:
-        return describe_answer(rec.intent, float(rec.value), "", rec.transcript or "")  # "3 days", never "0.43 weeks"
-    return {"unsure": "not sure"}.get(rec.intent, rec.intent)
+def _understood(rec: Any, node: Any, lang: str) -> str:
+    """How an answer was understood, in the clinic's language ("3 days", "yes", "not understood, taken as ...")."""
+    m = messages(lang)
+    note = getattr(rec, "note", "")
+    if note:  # assumed, not said: the engine's note (an English code) in the clinic's words
+        if note.startswith("not understood, taken as") and node is not None and node.threshold is not None:
+            return m("handoff.taken_as", assumed=m("engine.or_more", amount=threshold_words(node, lang)))
+        known = {"not understood": "handoff.not_understood", "mentioned in another answer": "handoff.mentioned",
+                 "mentioned in another answer, confirmed": "handoff.mentioned_confirmed"}
+        return m(known[note]) if note in known else note
+    if rec.intent in ("duration", "number") and rec.value is not None:  # "3 days", never "0.43 weeks"
+        return describe_answer(rec.intent, float(rec.value), "", rec.transcript or "", lang)
+    return answer_word(rec.intent, lang)
 
 
 def _positive(rec: Any, node: Any) -> bool:
@@ -65,41 +69,66 @@ def _positive(rec: Any, node: Any) -> bool:
 
 
 def summary_text(tree: Any, log: Iterable[Any], result: Any, *, finished_at: float | None = None,
-                 emergency_number: str = "911", clinic: str = "the clinic") -> str:
-    """The plain-text staff summary: disposition, positives (red flags first), then every standing answer."""
+                 emergency_number: str = "911", clinic: str = "the clinic", patient_lang: str = "") -> str:
+    """The plain-text staff summary: disposition, positives (red flags first), then every standing answer.
+
+    In the clinic's language (``tree``'s) whatever language the patient answered in
+    (``patient_lang``): its questions, the reasons of the outcomes, how each answer was
+    understood; the patient's own words are quoted as they said them."""
+    lang = str(tree.meta.get("language") or "en")
+    m = messages(lang)
     nodes = fhir.question_nodes(tree)  # the same node view the FHIR export uses
     by_id = {n.id: n for n in nodes}
     # "Ready to start?" and "hear about causes?" are not findings.
     answers = [r for r in fhir.standing_answers(log) if not set(r.topics) <= NOT_FINDINGS]
     when = _dt.datetime.fromtimestamp(finished_at, _dt.timezone.utc) if finished_at is not None \
         else _dt.datetime.now(_dt.timezone.utc)
-    lines = ["backtriage staff summary (guidance, not a diagnosis)",
-             f"Finished: {when:%Y-%m-%d %H:%M} UTC", ""]
+    lines = [m("handoff.title"), m("handoff.finished", when=f"{when:%Y-%m-%d %H:%M}")]
+    values = {"emergency_number": emergency_number, "clinic": clinic}
+    other = patient_lang and patient_lang != lang
+    if other:
+        lines.append(m("handoff.patient_language", language=_language_name(patient_lang)))
+    lines.append("")
     if result is not None:
-        lines.append("Disposition: " + DISPOSITION_WORDS.get(result.disposition, result.disposition.upper()))
-        for reason in result.reasons:
-            lines.append(f"  because: {reason}")
+        word = m(f"handoff.{result.disposition}") if result.disposition in DISPOSITIONS else result.disposition.upper()
+        lines.append(m("handoff.disposition", disposition=word))
+        reasons = result.reasons
+        ids = getattr(result, "outcomes", ())
+        if other and ids and len(ids) == len(reasons) and all(i in tree.outcomes for i in ids):
+            # said to the patient in their language; staff read the clinic's wording of the same outcomes
+            reasons = [fhir.fill_placeholders(tree.outcomes[i].reason, values) for i in ids]
+        for reason in reasons:
+            lines.append("  " + m("handoff.because", reason=reason))
     else:
-        lines.append("Disposition: none - the session stopped before a result")
+        lines.append(m("handoff.no_result"))
     positives = [r for r in answers if _positive(r, by_id.get(r.node))]
     positives.sort(key=lambda r: not (by_id.get(r.node) and by_id[r.node].red_flag))
-    lines += ["", "Positive answers (red flags first):"]
+    lines += ["", m("handoff.positives")]
     if positives:
         for r in positives:
-            flag = "RED FLAG " if by_id.get(r.node) and by_id[r.node].red_flag else ""
-            lines.append(f"  - {flag}{', '.join(r.topics) or r.node}: {_understood(r)}")
+            flag = m("handoff.red_flag") + " " if by_id.get(r.node) and by_id[r.node].red_flag else ""
+            lines.append(f"  - {flag}{', '.join(r.topics) or r.node}: {_understood(r, by_id.get(r.node), lang)}")
     else:
-        lines.append("  - none")
-    lines += ["", "Answers (question / what was said / how it was understood):"]
-    values = {"emergency_number": emergency_number, "clinic": clinic}
+        lines.append("  - " + m("handoff.none"))
+    lines += ["", m("handoff.answers")]
     for i, r in enumerate(answers, 1):
         node = by_id.get(r.node)
         question = fhir.fill_placeholders(node.text, values) if node is not None else r.node
         lines.append(f"{i}. {question}")
-        said = r.transcript if r.transcript else "(no words recorded)"
-        conf = f", confidence {float(r.confidence):.2f}" if r.confidence is not None else ""
-        lines.append(f"   said: \"{said}\" -> understood: {_understood(r)}{conf}")
+        said = r.transcript if r.transcript else m("handoff.no_words")
+        conf = m("handoff.confidence", confidence=f"{float(r.confidence):.2f}") if r.confidence is not None else ""
+        lines.append("   " + m("handoff.said", said=said, understood=_understood(r, node, lang)) + conf)
     return "\n".join(lines) + "\n"
+
+
+def _language_name(code: str) -> str:
+    """A language's own name ("한국어"), else its code."""
+    try:
+        from voice.languages import language_info
+
+        return language_info(code).name
+    except Exception:  # an unknown code is still worth showing to staff
+        return code
 
 
 class HandoffError(UserError):
@@ -201,13 +230,15 @@ def write_atomic(path: Path, data: bytes) -> Path:
 
 
 def render_handoff(tree: Any, log: Iterable[Any], result: Any, *, finished_at: float | None = None,
-                   emergency_number: str = "911", clinic: str = "the clinic") -> tuple[str, bytes, bytes]:
+                   emergency_number: str = "911", clinic: str = "the clinic",
+                   patient_lang: str = "") -> tuple[str, bytes, bytes]:
     """(file stem, text summary, FHIR JSON) for one finished session."""
     log = list(log)
     now = finished_at if finished_at is not None else _dt.datetime.now(_dt.timezone.utc).timestamp()
     stamp = _dt.datetime.fromtimestamp(now, _dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     stem = f"backtriage-{stamp}-{secrets.token_hex(3)}"  # no patient data in names
-    text = summary_text(tree, log, result, finished_at=now, emergency_number=emergency_number, clinic=clinic)
+    text = summary_text(tree, log, result, finished_at=now, emergency_number=emergency_number, clinic=clinic,
+                        patient_lang=patient_lang)
     response = fhir.questionnaire_response(tree, log, result, authored=now,
                                            emergency_number=emergency_number, clinic=clinic)
     return stem, text.encode("utf-8"), (json.dumps(response, indent=2) + "\n").encode("utf-8")
@@ -268,11 +299,14 @@ class HandoffWriter:
         """Write the summary of a session that reached a result (nothing for one without); the paths written."""
         if getattr(session, "result", None) is None:
             return []
-        return self.write(session.log, session.result, finished_at=finished_at)
+        patient_lang = getattr(session, "lang", "") or ""
+        return self.write(session.log, session.result, finished_at=finished_at, patient_lang=patient_lang)
 
-    def write(self, log: Iterable[Any], result: Any, finished_at: float | None = None) -> list[Path]:
+    def write(self, log: Iterable[Any], result: Any, finished_at: float | None = None,
+              patient_lang: str = "") -> list[Path]:
         self.pending.append(render_handoff(self.tree, log, result, finished_at=finished_at,
-                                           emergency_number=self.emergency_number, clinic=self.clinic))
+                                           emergency_number=self.emergency_number, clinic=self.clinic,
+                                           patient_lang=patient_lang))
         if len(self.pending) > MAX_PENDING:
             self.pending.pop(0)
             self.dropped += 1

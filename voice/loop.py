@@ -85,7 +85,9 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
         try:
             transcript = listen_turn(conversation, recognizer, speaker, source, config.listen, on_partial)
         except DeviceLost:
-            if not wait_for_device(source, speaker.say, poll_s=device_poll_s):
+            # said in the session's language (wait_for_device's own words are English)
+            mic_lost = conversation.messages("voice.mic_lost")
+            if not wait_for_device(source, lambda _english: speaker.say(mic_lost), poll_s=device_poll_s):
                 return conversation.result
             speaker.say(question.text)
             reply = Reply()

@@ -191,8 +191,10 @@ def recognizer_settings(config: Any, lang: str) -> tuple[str, str | None, str | 
     return "vosk", None, language_info(lang).vosk_model
 
 
-def start_listening(driver: KioskDriver, config: Any, speaker: Any = None) -> KioskListener:
-    """Microphone and recognizers from the config; all are opened in the background thread."""
+def start_listening(driver: KioskDriver, config: Any, speaker: Any = None,
+                    open_source: Callable[[], Any] | None = None) -> KioskListener:
+    """Microphone and recognizers from the config; all are opened in the background thread.
+    ``open_source``: another audio source than the configured microphone."""
     from voice.asr import open_recognizer
     from voice.audio import MicrophoneSource
     from voice.models import resolve_model
@@ -207,7 +209,7 @@ def start_listening(driver: KioskDriver, config: Any, speaker: Any = None) -> Ki
 
     return KioskListener(
         driver,
-        open_source=lambda: MicrophoneSource(config.listen.input_device or None),
+        open_source=open_source or (lambda: MicrophoneSource(config.listen.input_device or None)),
         open_recognizer=opened, check_recognizer=check,
         speaker=speaker, listen_settings=config.listen,
     ).start()
