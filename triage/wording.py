@@ -51,7 +51,8 @@ def _about(exact: float, shown: float, amount: str, m: Messages, unit: str) -> s
     """"about 2 months" when the rounded figure differs from the exact one by more than 4 %."""
     if not exact or abs(shown - exact) <= 0.04 * exact:
         return amount
-    return m(f"wording.{unit}.{'about_one' if shown == 1 else 'about'}", amount=amount)  # "unos 2 días", "aproximadamente 1 día"
+    # "unos 2 días", but "aproximadamente 1 día"
+    return m(f"wording.{unit}.{'about_one' if shown == 1 else 'about'}", amount=amount)
 
 
 def duration_words(weeks: float, unit: str = "", lang: str = "en") -> str:
