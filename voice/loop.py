@@ -151,8 +151,8 @@ def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print,
     speaker = Speaker.from_config(config, caption=out)
     speaker.warm_up()
     prepare(tree, config.clinic.language or "en")
-    out(f"(listening on {source.describe()}; recognizer: {config.recognition.backend}; "
-        "say 'stop' to end, 'slower' to slow down)")
+    lang = conversation.lang if conversation is not None else config.clinic.language or "en"
+    out(messages(lang)("voice.listening", device=source.describe(), recognizer=config.recognition.backend))
     try:
         run_voice_session(config, recognizer, speaker, source, tree=tree, out=out, conversation=conversation,
                                    on_partial=PartialLine() if sys.stdout.isatty() else None)
