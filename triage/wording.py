@@ -116,10 +116,11 @@ def number_words(value: float, unit: str = "", lang: str = "en") -> str:
 
 
 def answer_word(intent: str, lang: str = "en") -> str:
-    """A yes/no/unsure answer as a word: "yes", "sí", "네"; other intents as their name."""
+    """A yes/no/unsure answer as a word ("yes", "sí", "네"), a request by its name ("repeat",
+    "repetir"); anything else as it is."""
     m = messages(lang)
-    key = f"wording.{intent}"
-    return m(key) if intent in ("yes", "no", "unsure") and key in m else intent.replace("_", " ")
+    key = f"wording.{intent}" if intent in ("yes", "no", "unsure") else f"requests.{intent}"
+    return m(key) if key in m else intent.replace("_", " ")
 
 
 def describe_answer(intent: str, value: Any = None, unit: str = "", said: str = "", lang: str = "en") -> str:

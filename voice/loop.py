@@ -107,10 +107,10 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
 
 def _perform(reply: Reply, speaker: Any, out: Callable[[str], None], lang: str = "en") -> None:
     for event in reply.events:
-        if isinstance(event, Heard):  # a line for whoever watches the terminal: intent codes, the value in words
-            meaning = event.intent if event.value is None else \
-                f"{event.intent} {describe_answer(event.intent, event.value, '', event.transcript, lang)}"
-            out(f"  (heard: \"{event.transcript}\" → {meaning}, confidence {event.confidence:.2f})")
+        if isinstance(event, Heard):  # what was heard and how it was understood, beside the captions
+            meaning = describe_answer(event.intent, event.value, "", event.transcript, lang)
+            out(messages(lang)("voice.heard_line", said=event.transcript, meaning=meaning,
+                               confidence=f"{event.confidence:.2f}"))
     if reply.slower:
         speaker.slower()
     for text in reply.speech:
