@@ -29,8 +29,10 @@ def locale(tmp_path, monkeypatch):
         shutil.copy(catalogue.LOCALE_DIR / lang / "messages.toml", tmp_path / lang / "messages.toml")
     monkeypatch.setattr(catalogue, "LOCALE_DIR", tmp_path)
     messages.cache_clear()
+    catalogue._read.cache_clear()
     yield tmp_path
     messages.cache_clear()
+    catalogue._read.cache_clear()
 
 
 def _edit(path, old, new):

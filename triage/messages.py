@@ -69,7 +69,9 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=None)
 def _read(lang: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """A catalogue file, flattened ("engine.try_again"), read once (the result is not to be changed)."""
     path = catalogue_file(lang)
     try:
         return _flatten(tomllib.loads(path.read_text(encoding="utf-8"))), []
@@ -85,13 +87,14 @@ def check(lang: str) -> list[str]:
     """Every problem of ``lang``'s catalogue against the English one ([] when it is complete)."""
     base, problems = _read(BASE)
     if base is None:
-        return problems
+        return list(problems)
     if lang == BASE:
         return [f"{catalogue_file(BASE)}: '{k}' must be a non-empty text" for k, v in base.items()
                 if not isinstance(v, str) or not v.strip()] + \
             [f"{catalogue_file(BASE)}: '{k}' has an unmatched brace" for k, v in base.items()
              if isinstance(v, str) and "<unmatched brace>" in placeholders(v)]
     words, problems = _read(lang)
+    problems = list(problems)
     if words is None:
         return problems
     where = catalogue_file(lang)
