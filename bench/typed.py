@@ -14,6 +14,9 @@ would start it, the shipped tree, the tree's no-warning-sign path to its outcome
                   every run: p50, p95, p99 and max over all turns, beside the median
                   of the per-run medians.
   --help          ``backtriage kiosk --help`` and ``backtriage --help``: wall time.
+  CPU time        the session's and the baseline's CPU time (user + system, from the OS), the
+                  same ratio with less of the machine's load in it (a process waiting for a
+                  core adds wall time, not CPU time).
 
 Every figure is min and median of the runs; the load average is printed beside them.
 Python's bytecode caches are on (as in an installed package; a first run writes them).
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,12 +52,23 @@ def _env() -> dict[str, str]:
 
 
 
-def wall(cmd: list[str], stdin: str = "") -> float:
+CPU: dict[str, list[float]] = {}  # per figure: the process's CPU time (user + system), run by run
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def wall(cmd: list[str], stdin: str = "", label: str = "") -> float:
+    """Wall time of one process run (what a caller waits for); its CPU time goes to ``CPU[label]``."""
+    c0 = _children_cpu()
     t0 = time.perf_counter()
     done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=_env())
     took = time.perf_counter() - t0
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
+    CPU.setdefault(label, []).append(_children_cpu() - c0)
     return took
 
 
@@ -110,15 +125,20 @@ def main() -> int:
     base, session, khelp, mhelp = [], [], [], []
     lines = session_lines()
     for _ in range(args.runs):  # interleaved, so load changes hit all figures alike
-        base.append(wall(py + ["-c", "pass"]))
-        session.append(wall(py + ["-m", "voice", "run", "--io", "jsonl"], lines))
-        khelp.append(wall(py + ["-m", "voice", "kiosk", "--help"]))
-        mhelp.append(wall(py + ["-m", "voice", "--help"]))
+        base.append(wall(py + ["-c", "pass"], label="base"))
+        session.append(wall(py + ["-m", "voice", "run", "--io", "jsonl"], lines, label="session"))
+        khelp.append(wall(py + ["-m", "voice", "kiosk", "--help"], label="khelp"))
+        mhelp.append(wall(py + ["-m", "voice", "--help"], label="mhelp"))
     b = (min(base), statistics.median(base))
     print(summary("python -c pass (baseline)", base))
     print(summary(f"jsonl session, {len(ANSWERS)} answers", session, b) + "   (target <= x6)")
     print(summary("backtriage kiosk --help", khelp, b))
     print(summary("backtriage --help", mhelp, b))
+    cb, cs = CPU["base"], CPU["session"]
+    print(f"  CPU time (user + system; less sensitive to load than wall time): python -c pass min {min(cb) * 1000:.0f} ms "
+          f"median {statistics.median(cb) * 1000:.0f} ms, session min {min(cs) * 1000:.0f} ms median "
+          f"{statistics.median(cs) * 1000:.0f} ms: x{min(cs) / min(cb):.1f} (mins), "
+          f"x{statistics.median(cs) / statistics.median(cb):.1f} (medians)")
     per_run = [turns() for _ in range(args.runs)]
     every = [x for r in per_run for x in r]
     med = statistics.median(statistics.median(r) for r in per_run)

@@ -38,6 +38,11 @@ def _phrases(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted(out, key=lambda tp: -len(tp[1])))  # longest first
 
 
+def prepare(lang: str = "en") -> None:
+    """Read and tokenise the phrase list now, so the first answer does not wait for it."""
+    _phrases(lang)
+
+
 def mentioned_signs(text: str, asked: Iterable[str] | str | None = None, lang: str = "en") -> tuple[str, ...]:
     phrases = _phrases(lang)
     if not phrases or not isinstance(text, str):

@@ -174,9 +174,10 @@ def _real(x: Any) -> bool:
 
 
 def prepare(tree: Tree, lang: str = "en") -> None:
-    """Build every question's phrase tables now (about 10 ms each, once), so the pause after
-    the person stops talking never includes it."""
+    """Build every question's phrase tables and the mentioned-sign phrases now (once), so the
+    pause after the person stops talking never includes them."""
     from intents import vocabulary
+    from intents.mentions import prepare as prepare_mentions
 
     # Tens of thousands of long-lived objects: collections while they are built find nothing to
     # free (about 10% of the build), and frozen afterwards no later collection walks them again.
@@ -185,6 +186,7 @@ def prepare(tree: Tree, lang: str = "en") -> None:
     try:
         for node in tree.nodes.values():
             vocabulary(node.topics, node.expects, lang)
+        prepare_mentions(lang)  # warning signs mentioned in passing: read at every answer
     finally:
         if was_enabled:
             gc.enable()
