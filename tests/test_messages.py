@@ -262,3 +262,22 @@ def test_the_spoken_loop_says_its_own_lines_in_the_language(lang, monkeypatch):
     assert speaker.said[:4] == [start, m("voice.mic_lost"), start, f"{m('voice.not_heard')} {start}"]
     assert speaker.said[4] == m("voice.give_up") and speaker.said[5].startswith(conv.tree.meta["stop_text"][:12])
     assert not any(s in " ".join(speaker.said) for s in ("Sorry", "microphone", "answer"))
+
+
+def test_tree_check_says_when_a_tree_language_has_no_catalogue(tmp_path, capsys):
+    from pathlib import Path
+
+    from voice.commands.tree import _check_languages
+    from voice.config import Config
+
+    path = tmp_path / "fr.toml"
+    path.write_text(Path(load_tree().source).read_text(encoding="utf-8").replace('language = "en"', 'language = "fr"', 1),
+                    encoding="utf-8")
+    tree = load_tree(path)
+    _check_languages(str(path), tree, Config(), "en")
+    assert "fr: the tree's language has no message catalogue" in capsys.readouterr().out
+
+
+def test_spanish_emphasis_is_shown_but_not_spelled_out():
+    assert speakable("Entonces, NO ha tenido fiebre. ¿Es correcto?", lang="es") == \
+        "Entonces, no ha tenido fiebre. ¿Es correcto?"
