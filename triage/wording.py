@@ -51,7 +51,8 @@ def _about(exact: float, shown: float, amount: str, m: Messages, unit: str) -> s
     """"about 2 months" when the rounded figure differs from the exact one by more than 4 %."""
     if not exact or abs(shown - exact) <= 0.04 * exact:
         return amount
-    return m(f"wording.{unit}.{'about_one' if shown == 1 else 'about'}", amount=amount)  # "unos 2 días", "aproximadamente 1 día"
+    # "unos 2 días", but "aproximadamente 1 día"
+    return m(f"wording.{unit}.{'about_one' if shown == 1 else 'about'}", amount=amount)
 
 
 def duration_words(weeks: float, unit: str = "", lang: str = "en") -> str:
@@ -115,10 +116,11 @@ def number_words(value: float, unit: str = "", lang: str = "en") -> str:
 
 
 def answer_word(intent: str, lang: str = "en") -> str:
-    """A yes/no/unsure answer as a word: "yes", "sí", "네"; other intents as their name."""
+    """A yes/no/unsure answer as a word ("yes", "sí", "네"), a request by its name ("repeat",
+    "repetir"); anything else as it is."""
     m = messages(lang)
-    key = f"wording.{intent}"
-    return m(key) if intent in ("yes", "no", "unsure") and key in m else intent.replace("_", " ")
+    key = f"wording.{intent}" if intent in ("yes", "no", "unsure") else f"requests.{intent}"
+    return m(key) if key in m else intent.replace("_", " ")
 
 
 def describe_answer(intent: str, value: Any = None, unit: str = "", said: str = "", lang: str = "en") -> str:

@@ -36,6 +36,7 @@ without its own) and ``thresholds`` ({backend: threshold}, per recognizer, used 
 """
 from __future__ import annotations
 
+import copy
 import gc
 import math
 import time
@@ -287,6 +288,40 @@ class Conversation:
         weighty = node.red_flag or node.threshold is not None
         return not weighty or self.session._is_positive(node, i.intent, i.value)
 
+    def preview(self, text: str) -> "Reply | None":
+        """The reply ``text`` would get if it were the answer, without answering: its speech can
+        be rendered while the listener still waits out the silence. None unless the words are
+        already a plain answer (as sure as a whole answer must be, or "not sure")."""
+        ask = self._ask()
+        if ask is None or not text.strip():
+            return None
+        i, _ = self._understand(text, None)
+        if i.intent != "unsure" and (i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below)):
+            return None
+        return self._twin().answer_text(text)
+
+    def likely_replies(self) -> list["Reply"]:
+        """The replies to the plainest answers the open question can get ("yes", "no", "not
+        sure"; to a warning sign also a "no" read back, as when its cross-check is late), so
+        their first words can be rendered while the question is still being said."""
+        ask = self._ask()
+        if ask is None:
+            return []
+        answers = [("yes", 1.0), ("no", 1.0), ("unsure", 1.0)] if ask.expects == "yesno" else [("unsure", 1.0)]
+        if self.needs_cross_check() and ask.expects == "yesno" and not ask.confirm:
+            answers.append(("no", 0.0))
+        replies = []
+        for intent, confidence in answers:
+            twin = self._twin()
+            replies.append(twin._reply(twin.session.answer(intent, None, confidence, transcript=intent)))
+        return replies
+
+    def _twin(self) -> "Conversation":
+        """A copy to try an answer on (the tree is shared; the session is not)."""
+        twin = copy.copy(self)
+        twin.session = copy.deepcopy(self.session, {id(self.tree): self.tree})
+        return twin
+
     # ------------------------------------------------------------------ inputs
 
     def start(self) -> Reply:
@@ -332,6 +367,8 @@ class Conversation:
             else:
                 self.cross_checks_late += 1
                 confidence = min(confidence, threshold / 2)
+        if hasattr(transcript, "drop"):  # a cross-check not waited for, or late: its decoding would only slow the reply
+            transcript.drop()
         self._note_mentions(transcript.text)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))

@@ -23,6 +23,9 @@ PREROLL_S = 0.3
 # trailing-silence wait carries no words, and skipping it spares the recognizer
 # (a Vosk cross-check runs two decoders) work it would otherwise finish late.
 FEED_SILENCE_S = 0.3
+# The red-flag cross-check (an open-vocabulary decode slower than real time here) hears
+# less room sound still: this much before the speech and after its last voiced frame.
+CHECK_MARGIN_S = 0.15
 
 
 def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list[str] | None = None,
@@ -52,6 +55,8 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
         preroll: collections.deque = collections.deque(maxlen=int((PREROLL_S + cfg.min_speech_s) / FRAME_S) + 1)
         started = False
         partial = ""
+        # audio the cross-check need not hear (recognizers without one: accept())
+        feed_unchecked = getattr(recognizer, "accept_unchecked", recognizer.accept)
         # a source that goes quiet without raising (a stuck driver) must not hold the session forever
         deadline = time.monotonic() + cfg.no_speech_timeout_s + cfg.max_answer_s + 5.0
         while True:
@@ -71,13 +76,18 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 started = True
                 recognizer.begin(grammar, cross_check=cross_check)
                 frames, preroll = list(preroll), collections.deque(maxlen=preroll.maxlen)
+                # the cross-check hears only the last CHECK_MARGIN_S of room before the speech
+                unchecked = max(0, len(frames) - int(round((CHECK_MARGIN_S + cfg.min_speech_s) / FRAME_S)))
             elif endpointer.last_voice is not None and \
                     endpointer.samples - endpointer.last_voice > FEED_SILENCE_S * endpointer.rate:
                 frames = []
             else:
                 frames = [frame]
-            for f in frames:
-                text = recognizer.accept(f.tobytes())
+                quiet = endpointer.last_voice is not None and \
+                    endpointer.samples - endpointer.last_voice > CHECK_MARGIN_S * endpointer.rate
+                unchecked = 1 if quiet else 0
+            for n, f in enumerate(frames):
+                text = feed_unchecked(f.tobytes()) if n < unchecked else recognizer.accept(f.tobytes())
                 if text != partial:
                     partial = text
                     if complete is not None:

@@ -13,6 +13,10 @@
   the session ends politely with the engine's stop advice.
 - "slower" lowers the speaking rate; the microphone going away keeps the
   session and carries on when it is back.
+- The reply starts as soon as the answer is in: while a question is said, the
+  first words of the replies to its plainest answers are rendered ahead
+  (:func:`prepare_replies`), and while the person speaks, the reply to what
+  the recognizer has heard so far (:func:`listen_turn`).
 """
 from __future__ import annotations
 
@@ -72,15 +76,14 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
     while True:
         if on_reply:
             on_reply(reply)
+        prepare_replies(conversation, speaker)  # rendered behind the reply, while it plays
         _perform(reply, speaker, out, conversation.lang)
         question = conversation.question
         if conversation.finished or question is None:
             return conversation.result
         cross_check = conversation.needs_cross_check()
         try:
-            transcript = listen_for_answer(source, recognizer, conversation.grammar(recognizer),
-                                           cross_check, config.listen, on_partial,
-                                           complete=conversation.complete_answer)
+            transcript = listen_turn(conversation, recognizer, speaker, source, config.listen, on_partial)
         except DeviceLost:
             # said in the session's language (wait_for_device's own words are English)
             mic_lost = conversation.messages("voice.mic_lost")
@@ -105,12 +108,41 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
         reply = conversation.answer_transcript(transcript, recognizer, cross_check)
 
 
+def prepare_replies(conversation: Conversation, speaker: Any) -> None:
+    """Have the speaker render ahead how the replies to the open question's plainest answers
+    begin ("I understood: no."), so the one that is needed plays without a render."""
+    prepare = getattr(speaker, "prepare", None)
+    if prepare is not None:
+        for reply in conversation.likely_replies():
+            if reply.speech:
+                prepare(reply.speech[0])
+
+
+def listen_turn(conversation: Conversation, recognizer: Any, speaker: Any, source: AudioSource, settings: Any,
+                on_partial: Callable[[str], None] | None = None, timing: dict[str, Any] | None = None) -> Any:
+    """The answer to the open question (a Transcript, or None when nothing was said): its
+    grammar, the red-flag cross-check and the whole-answer endpointing rule. Whenever the
+    running result is already a plain answer, the reply it would get is rendered ahead
+    while the trailing silence is still being waited out."""
+    prepare = getattr(speaker, "prepare", None)
+
+    def complete(text: str) -> bool:
+        if prepare is not None:
+            reply = conversation.preview(text)
+            if reply is not None and reply.speech:
+                prepare(reply.speech[0])
+        return conversation.complete_answer(text)
+
+    return listen_for_answer(source, recognizer, conversation.grammar(recognizer), conversation.needs_cross_check(),
+                             settings, on_partial, timing, complete=complete)
+
+
 def _perform(reply: Reply, speaker: Any, out: Callable[[str], None], lang: str = "en") -> None:
     for event in reply.events:
-        if isinstance(event, Heard):  # a line for whoever watches the terminal: intent codes, the value in words
-            meaning = event.intent if event.value is None else \
-                f"{event.intent} {describe_answer(event.intent, event.value, '', event.transcript, lang)}"
-            out(f"  (heard: \"{event.transcript}\" → {meaning}, confidence {event.confidence:.2f})")
+        if isinstance(event, Heard):  # what was heard and how it was understood, beside the captions
+            meaning = describe_answer(event.intent, event.value, "", event.transcript, lang)
+            out(messages(lang)("voice.heard_line", said=event.transcript, meaning=meaning,
+                               confidence=f"{event.confidence:.2f}"))
     if reply.slower:
         speaker.slower()
     for text in reply.speech:
@@ -151,8 +183,8 @@ def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print,
     speaker = Speaker.from_config(config, caption=out)
     speaker.warm_up()
     prepare(tree, config.clinic.language or "en")
-    out(f"(listening on {source.describe()}; recognizer: {config.recognition.backend}; "
-        "say 'stop' to end, 'slower' to slow down)")
+    lang = conversation.lang if conversation is not None else config.clinic.language or "en"
+    out(messages(lang)("voice.listening", device=source.describe(), recognizer=config.recognition.backend))
     try:
         run_voice_session(config, recognizer, speaker, source, tree=tree, out=out, conversation=conversation,
                                    on_partial=PartialLine() if sys.stdout.isatty() else None)

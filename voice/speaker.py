@@ -26,11 +26,16 @@ pyttsx3's traps, and what this module does about each:
 
 Long texts are rendered sentence by sentence: the first sentence plays while the
 next is rendered, so the first audio comes after one short render, not the whole
-text. Every text is printed as a caption first. With no speaker the assistant
-says so once and carries on with captions.
+text. Rendered sentences are kept (a bounded cache, keyed by the words, rate,
+volume and voice), and :meth:`Speaker.prepare` renders what is likely to be said
+next ahead of time, behind anything being said now: the reply to an answer then
+starts playing as soon as the answer is in. Every text is printed as a caption
+first. With no speaker the assistant says so once and carries on with captions.
 """
 from __future__ import annotations
 
+import collections
+import itertools
 import os
 import queue
 import re
@@ -69,6 +74,11 @@ class _Job:
     volume: float
     voice: str
     reply: "queue.Queue[BaseException | None]"
+    priority: int = 0      # lower first: what is being said now goes before what is prepared ahead
+    claimed: bool = False  # set when the worker starts it (a job queued twice, to jump the queue, runs once)
+
+
+SAY, AHEAD = 0, 1  # job priorities
 
 
 class _TTSWorker:
@@ -77,7 +87,9 @@ class _TTSWorker:
     def __init__(self, driver: str | None = None):
         self.driver = driver
         self.fresh_engine_each_time = sys.platform == "win32"  # pyttsx3 #402
-        self._jobs: queue.Queue[_Job] = queue.Queue()
+        self._jobs: queue.PriorityQueue[tuple[int, int, _Job]] = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._claim = threading.Lock()
         self._engine: Any = None
         self._voices: dict[str, str] = {}
         self.thread = threading.Thread(target=self._run, name="pyttsx3-worker", daemon=True)
@@ -148,7 +160,11 @@ class _TTSWorker:
 
     def _run(self) -> None:
         while True:
-            job = self._jobs.get()
+            job = self._jobs.get()[2]
+            with self._claim:
+                if job.claimed:
+                    continue
+                job.claimed = True
             try:
                 # espeak's asynchronous mode now and then ends a render with an empty
                 # WAV (header only); a second try costs a few milliseconds
@@ -161,7 +177,24 @@ class _TTSWorker:
                 job.reply.put(e)
 
     def submit(self, job: _Job) -> None:
-        self._jobs.put(job)
+        self._jobs.put((job.priority, next(self._seq), job))
+
+    def cancel(self, job: _Job) -> bool:
+        """Drop a job not started yet (True); False when it has started (or ran)."""
+        with self._claim:
+            if job.claimed:
+                return False
+            job.claimed = True
+            job.reply.put(UserError("cancelled"))
+            return True
+
+    def hurry(self, job: _Job) -> None:
+        """A job queued behind others is needed now: queue it again at the front (it runs once)."""
+        with self._claim:
+            if job.claimed:
+                return
+        job.priority = SAY
+        self.submit(job)
 
 
 _workers: dict[str | None, _TTSWorker] = {}
@@ -177,6 +210,16 @@ def _worker_for(driver: str | None) -> _TTSWorker:
         if worker is None:
             worker = _workers[driver] = _TTSWorker(driver)
         return worker
+
+
+class _Rendered:
+    """A sentence's audio, or a render of it still on its way (``done`` is set either way)."""
+
+    def __init__(self, job: _Job | None, audio: tuple[Any, int] | None = None):
+        self.job, self.audio = job, audio
+        self.done = threading.Event()
+        if audio is not None:
+            self.done.set()
 
 
 class SoundDevicePlayer:
@@ -219,14 +262,15 @@ class Speaker:
     ``player``: what plays the audio (``SoundDevicePlayer`` on ``output_device``
     by default; anything with ``play(int16_samples, rate)``), or ``None`` to show
     captions only. ``render_timeout_s``: how long one render may take before the
-    engine is considered hung.
+    engine is considered hung. ``cache_size``: how many rendered sentences are kept
+    (0: none, and :meth:`prepare` does nothing).
     """
 
     def __init__(self, rate: int = 150, volume: float = 1.0, voice: str = "", slower_step: int = 25,
                  min_rate: int = 90, caption: Callable[[str], None] | None = print,
                  player: Any = "default", output_device: str | int | None = None,
                  render_timeout_s: float = 10.0, driver: str | None = None, mode: str | None = None,
-                 spoken: Callable[[str], str] | None = None):
+                 spoken: Callable[[str], str] | None = None, cache_size: int = 48):
         # macOS's driver writes AIFF whatever the file name says, so there the engine
         # speaks by itself (system output; --output-device does not apply)
         self.mode = mode or ("direct" if sys.platform == "darwin" else "render")
@@ -241,7 +285,10 @@ class Speaker:
         self.render_timeout_s = render_timeout_s
         self._driver = driver
         self._tmp = Path(tempfile.mkdtemp(prefix="backtriage-tts-"))
-        self._n = 0
+        self._n = itertools.count(1)  # file names; renders run from several threads
+        self.cache_size = max(0, int(cache_size))
+        self._cache: collections.OrderedDict[tuple, _Rendered] = collections.OrderedDict()
+        self._cache_lock = threading.Lock()
         self.broken: str | None = None   # why speech is off (shown once), None while it works
         self._told = False
         self.last_first_audio_s: float | None = None  # say() call -> first audio ready, for the benchmark
@@ -276,12 +323,20 @@ class Speaker:
         self.rate, self.volume, self.voice = self.defaults
 
     # -- rendering
-    def _run_job(self, text: str, path: Path | None, rate: int | None, timeout: float) -> None:
-        reply: queue.Queue[BaseException | None] = queue.Queue()
-        job = _Job(text, None if path is None else str(path), rate or self.rate, self.volume, self.voice, reply)
+    def _submit(self, text: str, path: Path | None, rate: int | None = None, priority: int = SAY,
+                volume: float | None = None, voice: str | None = None) -> _Job:
+        job = _Job(text, None if path is None else str(path), rate or self.rate,
+                   self.volume if volume is None else volume, self.voice if voice is None else voice,
+                   queue.Queue(), priority)
         _worker_for(self._driver).submit(job)
+        return job
+
+    def _run_job(self, text: str, path: Path | None, rate: int | None, timeout: float) -> None:
+        self._wait(self._submit(text, path, rate), timeout)
+
+    def _wait(self, job: _Job, timeout: float) -> None:
         try:
-            error = reply.get(timeout=timeout)
+            error = job.reply.get(timeout=timeout)
         except queue.Empty:
             # runAndWait hung (or is far too slow): this speaker goes captions-only
             # rather than freeze the session; the job's late reply goes nowhere.
@@ -303,11 +358,16 @@ class Speaker:
 
     def render(self, text: str) -> tuple[Any, int]:
         """(int16 samples, rate) for ``text``."""
+        path = self._tmp / f"say-{next(self._n)}.wav"
+        self.render_to_wav(text, path)
+        return self._read(path)
+
+    def _read(self, path: Path) -> tuple[Any, int]:
         import numpy as np
 
-        self._n += 1
-        path = self._tmp / f"say-{self._n}.wav"
-        self.render_to_wav(text, path)
+        if not path.exists() or path.stat().st_size <= 44:
+            path.unlink(missing_ok=True)
+            raise UserError("text-to-speech produced no audio")
         try:
             with wave.open(str(path), "rb") as w:
                 rate = w.getframerate()
@@ -360,7 +420,7 @@ class Speaker:
         def produce() -> None:
             try:
                 for s in sentences:
-                    rendered.put(self.render(s))
+                    rendered.put(self._sentence(s))
             except BaseException as e:
                 rendered.put(e)
             rendered.put(None)
@@ -380,7 +440,77 @@ class Speaker:
             self.broken = str(e) if isinstance(e, UserError) else f"speech failed ({e})"
             self._tell_once()
 
+    # -- rendering ahead
+    def _key(self, sentence: str) -> tuple:
+        return sentence, self.rate, self.volume, self.voice
+
+    def prepare(self, text: str) -> threading.Event | None:
+        """Render the first sentence of ``text`` now, in the background and behind anything
+        being said, so that ``say(text)`` later starts playing at once. Cheap to repeat:
+        a sentence already rendered or on its way is not rendered again. Returns an event
+        set once it is ready (or failed: then say() renders it), None if nothing is kept."""
+        if self.broken or self.mode == "direct" or not self.cache_size:
+            return None
+        sentences = split_sentences(self.spoken(text))
+        if not sentences:
+            return None
+        key = self._key(sentences[0])
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key].done
+            path = self._tmp / f"ahead-{next(self._n)}.wav"
+            entry = self._cache[key] = _Rendered(self._submit(key[0], path, key[1], AHEAD, key[2], key[3]))
+            self._trim()
+
+        def collect() -> None:
+            try:
+                # behind whatever is said meanwhile: a generous wait, then it is simply not there
+                self._wait(entry.job, self.render_timeout_s * 6)
+                entry.audio = self._read(path)
+            except Exception:  # noqa: BLE001 - say() renders it itself then
+                path.unlink(missing_ok=True)
+            finally:
+                entry.done.set()
+
+        threading.Thread(target=collect, name="tts-ahead", daemon=True).start()
+        return entry.done
+
+    def _sentence(self, sentence: str) -> tuple[Any, int]:
+        """The audio for one sentence: prepared or rendered before, else rendered now."""
+        key = self._key(sentence)
+        with self._cache_lock:
+            entry = self._cache.get(key)
+            if entry is not None:
+                self._cache.move_to_end(key)
+        if entry is not None:
+            if entry.job is not None:
+                _worker_for(self._driver).hurry(entry.job)  # still queued behind others: now
+            if entry.done.wait(self.render_timeout_s) and entry.audio is not None:
+                return entry.audio
+        audio = self.render(sentence)
+        if self.cache_size:
+            with self._cache_lock:
+                self._cache[key] = _Rendered(None, audio)
+                self._trim()
+        return audio
+
+    def _trim(self) -> None:
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    def forget(self) -> list[_Rendered]:
+        """Drop every rendered sentence and every render ahead not started yet (benchmarks
+        measure a cold start); returns the renders ahead already under way."""
+        worker = _worker_for(self._driver)
+        with self._cache_lock:
+            pending = [e for e in self._cache.values() if e.job is not None and not e.done.is_set()]
+            self._cache.clear()
+        return [e for e in pending if not worker.cancel(e.job)]
+
     def close(self) -> None:
+        for entry in self.forget():  # one the engine is writing: its file must not vanish under it
+            entry.done.wait(self.render_timeout_s)
         for f in self._tmp.glob("*.wav"):
             f.unlink()
         try:

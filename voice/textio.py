@@ -47,6 +47,22 @@ def _show_result(reply: Reply, out: TextIO) -> None:
 MAX_LINE = 64 * 1024  # bytes in one line of input: an answer is a few words, a protocol line a few hundred bytes
 
 
+class LineProblem(str):
+    """What is wrong with a line of input, in English (the JSON-lines protocol's error), that
+    can also be said in another language: its catalogue ``key`` and the values to ``fill`` it with."""
+
+    def __new__(cls, key: str, **fill: Any) -> "LineProblem":
+        self = super().__new__(cls, messages("en")(key, **fill))
+        self.key, self.fill = key, fill
+        return self
+
+    def said_in(self, lang: str) -> str:
+        return messages(lang)(self.key, **self.fill)
+
+    def __reduce__(self):  # a copy (dataclasses.asdict deep-copies events) is the plain English text
+        return str, (str(self),)
+
+
 def input_lines(stream: Any, limit: int = MAX_LINE) -> Iterator[tuple[str | None, str | None]]:
     """Lines of input as ``(text, None)``, or ``(None, problem)`` for a line that cannot be used.
 
@@ -58,7 +74,7 @@ def input_lines(stream: Any, limit: int = MAX_LINE) -> Iterator[tuple[str | None
     raw = getattr(stream, "buffer", None)
     if raw is None:  # already text (a StringIO, a list of lines)
         for line in stream:
-            yield (None, f"the line is longer than {limit} characters") if len(line) > limit else (line, None)
+            yield (None, LineProblem("voice.line_too_long_chars", limit=limit)) if len(line) > limit else (line, None)
         return
     while True:
         line = raw.readline(limit + 1)
@@ -67,12 +83,12 @@ def input_lines(stream: Any, limit: int = MAX_LINE) -> Iterator[tuple[str | None
         if len(line) > limit and not line.endswith(b"\n"):
             while (rest := raw.readline(limit)) and not rest.endswith(b"\n"):
                 pass  # skip the rest of the endless line, without keeping it
-            yield None, f"the line is longer than {limit} bytes"
+            yield None, LineProblem("voice.line_too_long_bytes", limit=limit)
             continue
         try:
             yield line.decode("utf-8"), None
         except UnicodeDecodeError as e:
-            yield None, f"the line is not UTF-8 text (invalid byte at position {e.start})"
+            yield None, LineProblem("voice.line_not_utf8", position=e.start)
 
 
 def run_text(conversation: Conversation, inp: Any = sys.stdin, out: TextIO = sys.stdout) -> int:
@@ -84,7 +100,8 @@ def run_text(conversation: Conversation, inp: Any = sys.stdin, out: TextIO = sys
         print("> ", end="", file=out, flush=True)
         line, problem = next(lines, ("", None))
         if problem:
-            show_reply(conversation.error(say("voice.retype", problem=problem)), out, lang)
+            detail = problem.said_in(lang) if isinstance(problem, LineProblem) else problem
+            show_reply(conversation.error(say("voice.retype", problem=detail)), out, lang)
             continue
         if not line:
             print(f"\n{say('voice.goodbye')}", file=out)

@@ -47,6 +47,12 @@ class Transcript:
         self.open_text, self.pending = make_transcript(words).text, None
         return True
 
+    def drop(self) -> None:
+        """The cross-check still running will not be used (the answer did not wait for it): stop it."""
+        pending, self.pending = self.pending, None
+        if pending is not None and hasattr(pending, "drop"):
+            pending.drop()
+
     @property
     def agrees(self) -> bool:
         """Whether the grammar result is backed by the open-vocabulary one.
@@ -115,6 +121,11 @@ class Recognizer:
     def accept(self, pcm16: bytes) -> str:
         """Feed 16-bit mono PCM at ``sample_rate``; returns the partial text for live captions ("" if none)."""
         raise NotImplementedError
+
+    def accept_unchecked(self, pcm16: bytes) -> str:
+        """Like accept(), for room sound just before or after the speech that the cross-check
+        need not hear (a backend whose cross-check runs behind skips it there)."""
+        return self.accept(pcm16)
 
     def end(self, wait: bool = True) -> Transcript:
         """Finish the utterance and return what was recognised. ``wait=False``: a cross-check

@@ -102,14 +102,17 @@ class _Background:
         self.words: list[tuple[str, float]] = []
         self.error: BaseException | None = None
         self._closed = False
+        self._dropped = False  # nobody will read it: the audio still queued is skipped
         self.thread = threading.Thread(target=self._run, name="vosk-cross-check", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         try:
             while (chunk := self.chunks.get()) is not None:
-                self.stream.accept(chunk, partial=False)
-            self.words = self.stream.finish()
+                if not self._dropped:
+                    self.stream.accept(chunk, partial=False)
+            if not self._dropped:
+                self.words = self.stream.finish()
         except BaseException as e:  # handed to the caller in finish()
             self.error = e
 
@@ -120,11 +123,16 @@ class _Background:
         """The open-vocabulary words, waiting at most ``timeout`` s (None when still decoding then)."""
         self.abandon()
         self.thread.join(timeout)
-        if self.thread.is_alive():
+        if self.thread.is_alive() or self._dropped:
             return None
         if self.error is not None:
             raise self.error
         return self.words
+
+    def drop(self) -> None:
+        """Its result will not be used: stop decoding (the CPU goes to the reply and the next answer)."""
+        self._dropped = True
+        self.abandon()
 
     def abandon(self) -> None:
         if not self._closed:
@@ -183,6 +191,11 @@ class VoskRecognizer(Recognizer):
             raise RuntimeError("accept() before begin()")
         if self._open is not None:
             self._open.accept(pcm16)
+        return self._main.accept(pcm16)
+
+    def accept_unchecked(self, pcm16: bytes) -> str:
+        if self._main is None:
+            raise RuntimeError("accept() before begin()")
         return self._main.accept(pcm16)
 
     def end(self, wait: bool = True) -> Transcript:

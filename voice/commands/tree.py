@@ -63,8 +63,13 @@ def _check_languages(path: str, tree, config, only: str | None) -> int:
     from triage.messages import check as check_messages
     from voice.languages import is_reviewed, languages
 
+    from triage.messages import catalogue_file
+
     status = 0
     base = tree.meta.get("language", "en")
+    if base not in languages() and not catalogue_file(base).exists():
+        print(f"  {base}: the tree's language has no message catalogue (triage/locale/{base}/messages.toml): "
+              "apologies, read-backs and result headings will be said in English")
     for code, info in languages().items():
         if only and code != only:
             continue
