@@ -20,7 +20,7 @@ def test_thousand_patients_without_leaks_or_growth(caplog):
     caplog.set_level(logging.ERROR, logger="backtriage.kiosk")
     speaker = Speaker(rate=160, volume=0.9, player=None, caption=None)  # real rate/volume logic, no sound device
     try:
-        r = soak(1000, warmup=200, seed=11, speaker=speaker)
+        r = soak(1000, warmup=200, seed=11, speaker=speaker)  # an English-only kiosk
     finally:
         speaker.close()
     assert r["started"] == 1000
@@ -31,3 +31,19 @@ def test_thousand_patients_without_leaks_or_growth(caplog):
     # little of it would pass 64 kB many times over.
     growth = r["mem_end"] - r["mem_after_warmup"]
     assert growth < 64 * 1024, f"memory grew {growth} bytes over 800 sessions"
+
+
+def test_patients_in_three_languages_each_leave_the_kiosk_in_the_clinics(caplog):
+    """Half the patients tap their language's button (English, Español, 한국어) and answer in it; after
+    each one the kiosk is back in the clinic's language (Spanish here), with nothing left behind."""
+    caplog.set_level(logging.ERROR, logger="backtriage.kiosk")
+    speaker = Speaker(rate=160, volume=0.9, player=None, caption=None)
+    try:
+        r = soak(600, warmup=150, seed=5, speaker=speaker, langs=("es", "en", "ko"))
+    finally:
+        speaker.close()
+    assert r["started"] == 600 and set(r["languages"]) == {"es", "en", "ko"}
+    assert r["languages"]["es"] > r["languages"]["ko"] > 60  # the clinic's language also gets every plain Start
+    assert set(r["dispositions"]) == {"self_care", "soon", "urgent", "emergency"}
+    growth = r["mem_end"] - r["mem_after_warmup"]
+    assert growth < 64 * 1024, f"memory grew {growth} bytes over 450 sessions"

@@ -249,3 +249,34 @@ def test_the_handoff_of_a_korean_patient_is_in_the_clinics_language_with_their_w
     assert "Since your back pain started, have you had any new trouble passing urine" in summary  # English
     assert 'said: "네 그런 것 같아요"' in summary  # the patient's words as said
     assert TREES["ko"].nodes["bladder_bowel"].text not in summary
+
+
+# ---------------------------------------------------------------- which languages the kiosk offers
+
+def test_the_kiosk_offers_every_pack_or_the_ones_the_clinic_lists(tmp_path, caplog):
+    import shutil
+
+    from triage.tree import SHIPPED_TREE
+    from voice.config import Config, ConfigError, load_config
+    from voice.kiosk.app import kiosk_trees
+
+    config = Config()
+    assert list(kiosk_trees(config, TREES["en"])) == ["en", "es", "ko"]
+    config.kiosk.languages = ["ko"]
+    assert list(kiosk_trees(config, TREES["en"])) == ["en", "ko"]  # the clinic's language is always there
+    config.clinic.language = "es"
+    trees = kiosk_trees(config, TREES["es"])
+    assert list(trees) == ["es", "ko"] and trees["es"] is TREES["es"]
+
+    # A clinic's own tree with only its Korean wording beside it: Spanish is not offered, and the log says why.
+    shutil.copy(SHIPPED_TREE, tmp_path / "tree.toml")
+    (tmp_path / "locale" / "ko").mkdir(parents=True)
+    shutil.copy(SHIPPED_TREE.parent / "locale" / "ko" / "tree.toml", tmp_path / "locale" / "ko" / "tree.toml")
+    own = load_tree(tmp_path / "tree.toml")
+    trees = kiosk_trees(Config(), own, str(tmp_path / "tree.toml"))
+    assert list(trees) == ["en", "ko"] and "es not offered" in caplog.text
+
+    bad = tmp_path / "clinic.toml"
+    bad.write_text('[kiosk]\nlanguages = ["en", "fr"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="no phrase data for 'fr'"):
+        load_config(str(bad))

@@ -88,6 +88,7 @@ def test_a_language_without_a_catalogue_uses_english():
     ("es", 9.5, "", "unos 2 meses"), ("es", 6.5, "months", "un mes y medio"), ("es", 78.3, "", "un año y medio"),
     ("es", 0.1, "", "aproximadamente 1 día"), ("es", 0.05, "", "menos de un día"),
     ("ko", 3 / 7, "", "3일"), ("ko", 2, "", "2주"), ("ko", 9.5, "", "약 2개월"), ("ko", 78.3, "", "1년 반"),
+    ("ko", 6.5, "months", "한 달 반"), ("ko", 1.5, "weeks", "일주일 반"),
 ])
 def test_durations_in_words_per_language(lang, weeks, unit, said):
     assert duration_words(weeks, unit, lang) == said

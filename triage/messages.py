@@ -130,6 +130,9 @@ class Messages:
     def __contains__(self, key: str) -> bool:
         return key in self.texts
 
+    def __deepcopy__(self, memo: dict) -> "Messages":
+        return self  # one shared, read-only catalogue per language (a session copied to try an answer keeps it)
+
     def sentences(self) -> list[str]:
         """The catalogue's texts with their placeholders blanked: for tests that look for them."""
         return list(self.texts.values())

@@ -161,6 +161,9 @@ class Kiosk:
     staff_hold_s: float = setting(3.0, lo=1.0, hi=30.0)  # how long that press is held
     alert_sound: str = ""           # sound file played to alert staff on an emergency (paplay/aplay/play)
     alert_command: str = setting("", check=_command)  # command run on an emergency; gets no patient data
+    # languages a patient can pick on the start screen; empty = every language with a pack
+    # (the clinic's [clinic] language is always there)
+    languages: list = field(default_factory=list, metadata={"check": _language})
 
 
 @dataclass

@@ -15,11 +15,14 @@ large buttons (Yes / No / Not sure / Repeat / Back / More time) for people who
 would rather tap than talk. Touch and voice drive the same session.
 
 A patient starts by tapping Start, pressing any key, or saying "start" or
-"hello". After the result the kiosk resets itself for the next patient. No sound
-is recorded, nothing of a session is kept after it resets, and the log holds no
-answers.
+"hello", in the clinic's language ([clinic] language, --lang), or by tapping
+their own language's button on the start screen (English, Español, 한국어:
+every language with a pack, or those listed in [kiosk] languages). After the
+result the kiosk resets itself, and to the clinic's language, for the next
+patient. No sound is recorded, nothing of a session is kept after it resets,
+and the log holds no answers.
 
-Settings ([kiosk] in the config file): host, port, inactivity_s (60: then "Are
+Settings ([kiosk] in the config file): host, port, languages, inactivity_s (60: then "Are
 you still there?"), warning_s (30), outcome_s (90), alert_sound (a sound file
 played for staff on an emergency), alert_command (a command run on an
 emergency; it gets no patient data), staff_hold_s (3: an emergency banner stays

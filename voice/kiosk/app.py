@@ -19,14 +19,16 @@ log = logging.getLogger("backtriage.kiosk")
 def kiosk_trees(config: Config, tree: Tree, path: str | None = None) -> dict[str, Tree]:
     """Every language the start screen offers, each with its tree's wording: the clinic's own ``tree``
     and each other language with phrases, kiosk words and the tree's wording in it (``path``: a clinic's
-    own tree, whose wording is looked for beside it). A language missing any of them is left out, and
-    the log says why; the clinic's language is always there."""
+    own tree, whose wording is looked for beside it), or only those in ``[kiosk] languages`` when the
+    clinic lists them. A language missing any of them is left out, and the log says why; the clinic's
+    language is always there."""
     from triage import TreeError, load_tree
     from voice.kiosk.words import problems
     from voice.languages import languages
 
     trees: dict[str, Tree] = {}
-    for code in languages():
+    wanted = set(config.kiosk.languages or languages()) | {config.clinic.language}
+    for code in (c for c in languages() if c in wanted):
         if code == config.clinic.language:
             trees[code] = tree
             continue

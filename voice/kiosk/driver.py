@@ -96,6 +96,7 @@ class KioskDriver:
         self.staff_status = ""    # for staff (voice off and why): a quiet line, never a patient message
         self.on_emergency = on_emergency
         self.on_finished = on_finished
+        self.on_started: Callable[[str], None] | None = None  # each new session's language (the soak counts them)
         self.clock = clock
         self._lock = threading.RLock()
         self._subscribers: list[queue.Queue] = []
@@ -278,7 +279,9 @@ class KioskDriver:
         self.conversation = self._new_conversation(self.trees[self.lang], self.lang)
         self.sessions_started += 1
         self.mode = SESSION
-        log.info("session started")
+        log.info("session started (%s)", self.lang)
+        if self.on_started is not None:
+            self.on_started(self.lang)
         self._apply(self.conversation.start())
         return True
 
