@@ -248,7 +248,10 @@ def test_the_handoff_of_a_korean_patient_is_in_the_clinics_language_with_their_w
     summary = next(tmp_path.glob("*.txt")).read_text(encoding="utf-8")
     assert "Since your back pain started, have you had any new trouble passing urine" in summary  # English
     assert 'said: "네 그런 것 같아요"' in summary  # the patient's words as said
+    assert "because: new bladder or bowel problems" in summary  # the outcome's reason: the clinic's wording
+    assert "answered in 한국어" in summary  # staff know which language the words are in
     assert TREES["ko"].nodes["bladder_bowel"].text not in summary
+    assert TREES["ko"].outcomes["emergency_cauda_equina"].reason not in summary
 
 
 # ---------------------------------------------------------------- which languages the kiosk offers
