@@ -2,6 +2,7 @@
 
     python bench/kiosk_soak.py               # 300 patients, then a tracemalloc run of 100
     python bench/kiosk_soak.py 1000 --traced 0
+    python bench/kiosk_soak.py --no-speech   # the same patients with the kiosk's speech off
 
 What runs for real: the kiosk as ``backtriage kiosk`` builds it (``voice.kiosk.app.build_driver``,
 the clinic tree, phrase tables prepared at start-up), the aiohttp server on loopback, an aiohttp
@@ -63,7 +64,7 @@ def rss_bytes() -> int:
 class Kiosk:
     """The kiosk as the product builds it, speech on, served on a free loopback port."""
 
-    def __init__(self):
+    def __init__(self, speech: bool = True):
         from triage import load_tree
         from voice.config import Config
         from voice.conversation import prepare
@@ -76,12 +77,14 @@ class Kiosk:
         config.kiosk.staff_code = STAFF_CODE
         tree = load_tree()
         self.card = FakeSoundCard()
-        # as voice.kiosk.app.open_speaker, with the product's player on the stand-in card
-        self.voice = Speaker.from_config(config, caption=None, player=real_player(self.card))
-        self.voice.warm_up()
-        if self.voice.broken:
-            raise SystemExit(f"speech is not working, so this would not be a soak with speech: {self.voice.broken}")
-        self.speaker = QueuedSpeaker(self.voice)
+        self.voice = self.speaker = None
+        if speech:
+            # as voice.kiosk.app.open_speaker, with the product's player on the stand-in card
+            self.voice = Speaker.from_config(config, caption=None, player=real_player(self.card))
+            self.voice.warm_up()
+            if self.voice.broken:
+                raise SystemExit(f"speech is not working, so this would not be a soak with speech: {self.voice.broken}")
+            self.speaker = QueuedSpeaker(self.voice)
         prepare(tree, config.clinic.language or "en")
         self.driver = build_driver(config, tree, self.speaker)
         self.server = KioskServer(self.driver, "127.0.0.1", 0).start()
@@ -89,7 +92,8 @@ class Kiosk:
 
     def close(self) -> None:
         self.server.stop()
-        self.speaker.close()
+        if self.speaker is not None:
+            self.speaker.close()
 
 
 class Patients:
@@ -121,7 +125,7 @@ class Patients:
 
     async def heard_out(self) -> None:
         """The patient listens to the question before answering (the speech queue runs dry)."""
-        if not await asyncio.to_thread(self.kiosk.speaker.wait_idle, 30.0):
+        if self.kiosk.speaker is not None and not await asyncio.to_thread(self.kiosk.speaker.wait_idle, 30.0):
             raise AssertionError("the kiosk was still speaking after 30 s")
 
     async def one(self) -> None:
@@ -189,10 +193,10 @@ async def events(url: str, http, counter: list[int]) -> None:
                 counter[0] += 1
 
 
-async def soak(n: int, warmup: int, traced: bool) -> dict:
+async def soak(n: int, warmup: int, traced: bool, speech: bool = True) -> dict:
     import aiohttp
 
-    kiosk = Kiosk()
+    kiosk = Kiosk(speech)
     if traced:
         tracemalloc.start()
     out: dict = {"n": n, "warmup": warmup}
@@ -234,7 +238,7 @@ async def soak(n: int, warmup: int, traced: bool) -> dict:
         kiosk.close()
     if kiosk.driver.errors:
         raise AssertionError(f"{kiosk.driver.errors} session(s) failed inside the kiosk")
-    if kiosk.voice.broken:
+    if kiosk.voice is not None and kiosk.voice.broken:
         raise AssertionError(f"speech stopped during the soak: {kiosk.voice.broken}")
     out.update(seconds=t_end - t0, after_warm_s=t_end - t_warm, latency=patients.latency,
                state_latency=patients.state_latency, ends=patients.ends, dispositions=patients.dispositions,
@@ -265,21 +269,23 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=None, help="patients before the memory baseline (default n/5, at most 100)")
     ap.add_argument("--traced", type=int, default=100, metavar="N",
                     help="patients in the separate tracemalloc run (default 100; 0: none)")
+    ap.add_argument("--no-speech", action="store_true", help="the same soak with the kiosk's speech off (the baseline)")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the tracemalloc child's answer
     ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     warmup = args.warmup if args.warmup is not None else min(100, args.n // 5)
     logging.getLogger("backtriage.kiosk").setLevel(logging.ERROR)  # each emergency logs a warning for staff
     if args.json:
-        r = asyncio.run(soak(args.n, warmup, args.trace))
+        r = asyncio.run(soak(args.n, warmup, args.trace, not args.no_speech))
         print(json.dumps({k: v for k, v in r.items() if k not in ("latency", "state_latency")}))
         return 0
 
-    print(f"kiosk soak over HTTP, speech on: {args.n} patients ({warmup} warm-up), load before: {load()}")
-    r = asyncio.run(soak(args.n, warmup, False))
+    print(f"kiosk soak over HTTP, speech {'off' if args.no_speech else 'on'}: {args.n} patients ({warmup} warm-up), "
+          f"load before: {load()}")
+    r = asyncio.run(soak(args.n, warmup, False, not args.no_speech))
     after = args.n - warmup
     print(f"  time: {r['seconds']:.1f} s, {1000 * r['seconds'] / args.n:.0f} ms a patient "
-          f"(each waits for every prompt to be spoken); sessions started {r['started']}")
+          f"({'no speech' if args.no_speech else 'each waits for every prompt to be spoken'}); sessions started {r['started']}")
     print(f"  POST round trips (answer -> JSON screen)   {ms(r['latency'])}")
     print(f"  GET /api/state (baseline)                  {ms(r['state_latency'])}")
     print(f"  ratio POST / GET p50 x{pct(r['latency'], 50) / pct(r['state_latency'], 50):.1f}, "
@@ -296,7 +302,8 @@ def main() -> int:
     if args.traced:
         tw = min(warmup, args.traced // 5)
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        done = subprocess.run([sys.executable, __file__, str(args.traced), "--warmup", str(tw), "--json", "--trace"],
+        done = subprocess.run([sys.executable, __file__, str(args.traced), "--warmup", str(tw), "--json", "--trace",
+                               *(["--no-speech"] if args.no_speech else [])],
                               capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise SystemExit(f"the tracemalloc run failed: {done.stderr.strip()[-2000:]}")
