@@ -243,9 +243,11 @@ class Conversation:
         return self.thresholds.get(backend, self.confirm_below) if backend else self.confirm_below
 
     def needs_cross_check(self) -> bool:
-        """Red-flag answers are never taken from a grammar recognizer alone."""
+        """Answers that can lower the urgency are never taken from a grammar recognizer alone:
+        red flags, and numbers and durations compared with a threshold (a grammar heard
+        "서른 살" as age 4 at confidence 1.0; "six weeks" heard as "two weeks" would be self-care)."""
         node = self.session.node
-        return bool(node and node.red_flag and not self.session.finished)
+        return bool(node and (node.red_flag or node.threshold is not None) and not self.session.finished)
 
     def grammar(self, recognizer: Any = None) -> list[str] | None:
         """The open question's phrase list, for recognizers with real grammars (Vosk).
