@@ -104,7 +104,11 @@ def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCa
 
     def timed_listen(*args, **kwargs):
         timing: dict = {}
-        t = listen(*args, timing=timing, **kwargs)
+        if len(args) > 6:  # voice.loop.listen_turn passes its own (usually None) timing positionally
+            args = (*args[:6], timing, *args[7:])
+        else:
+            kwargs["timing"] = timing
+        t = listen(*args, **kwargs)
         if t is not None:
             turns.append(timing)
         return t
