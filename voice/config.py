@@ -142,8 +142,9 @@ class Recognition:
     # own value holds for every answer. Below 0.5 a typed answer more likely wrong than right (a "no"
     # to a warning sign) would count unread.
     confirm_below: float = setting(0.0, lo=0.5, hi=1.0, auto="measured per recognizer")
-    # On a warning sign, an answer that would lower the urgency waits this long after the end of
-    # speech for the open-vocabulary cross-check; when it is later, the answer is read back instead.
+    # On a warning sign, or an age or duration compared with a threshold, an answer that would lower
+    # the urgency waits this long after the end of speech for the open-vocabulary cross-check; when
+    # it is later, the answer is read back instead.
     cross_check_budget_s: float = setting(0.25, lo=0.0, hi=10.0)
 
 
