@@ -104,10 +104,7 @@ def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCa
 
     def timed_listen(*args, **kwargs):
         timing: dict = {}
-        if len(args) > 6:  # voice.loop.listen_turn passes its own (usually None) timing positionally
-            args = (*args[:6], timing, *args[7:])
-        else:
-            kwargs["timing"] = timing
+        kwargs["timing"] = timing  # in place of listen_turn's own (usually None)
         t = listen(*args, **kwargs)
         if t is not None:
             turns.append(timing)

@@ -134,7 +134,7 @@ def listen_turn(conversation: Conversation, recognizer: Any, speaker: Any, sourc
         return conversation.complete_answer(text)
 
     return listen_for_answer(source, recognizer, conversation.grammar(recognizer), conversation.needs_cross_check(),
-                             settings, on_partial, timing, complete=complete)
+                             settings, on_partial, timing=timing, complete=complete)
 
 
 def _perform(reply: Reply, speaker: Any, out: Callable[[str], None], lang: str = "en") -> None:
