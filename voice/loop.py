@@ -154,14 +154,14 @@ def open_recognizer_for(config: Any, out: Callable[[str], None] = print) -> Any:
     from voice.asr import open_recognizer
     from voice.models import ModelMissing, offer_download
 
-    r = config.recognition
+    r, lang = config.recognition, config.clinic.language
     try:
-        return open_recognizer(r.backend, model=r.model or None, model_name=r.model_name or None)
+        return open_recognizer(r.backend, model=r.model or None, model_name=r.model_name or None, language=lang)
     except ModelMissing as e:
         folder = offer_download(e.name)
         if folder is None:
             raise
-        return open_recognizer(r.backend, model=str(folder))
+        return open_recognizer(r.backend, model=str(folder), language=lang)
 
 
 def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print,

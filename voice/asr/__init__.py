@@ -35,9 +35,11 @@ def read_back_thresholds() -> dict[str, float]:
     return {name: float(table["confirm_below"]) for name, table in data.items()}
 
 
-def open_recognizer(backend: str = "vosk", model: str | None = None, model_name: str | None = None) -> Recognizer:
+def open_recognizer(backend: str = "vosk", model: str | None = None, model_name: str | None = None,
+                    language: str = "en") -> Recognizer:
     """A ready recognizer. ``model``: a model folder (wins over everything);
-    ``model_name``: looked up as described in models/README.md. Raises UserError
+    ``model_name``: looked up as described in models/README.md; ``language``: the session's
+    (Whisper is told it; a Vosk model is one language already). Raises UserError
     with a plain message when the backend is not installed or the model is missing/unloadable."""
     from voice.models import resolve_model
 
@@ -48,7 +50,7 @@ def open_recognizer(backend: str = "vosk", model: str | None = None, model_name:
     if backend == "whisper":
         from voice.asr.whisper_backend import WhisperRecognizer
 
-        return WhisperRecognizer(resolve_model(model_name, explicit=model, backend="whisper"))
+        return WhisperRecognizer(resolve_model(model_name, explicit=model, backend="whisper"), language=language)
     raise UserError(f"unknown speech recognizer '{backend}'; choose one of: {', '.join(BACKENDS)}")
 
 

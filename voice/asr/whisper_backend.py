@@ -67,7 +67,13 @@ class WhisperRecognizer(Recognizer):
     def __init__(self, model_path: str | Path, language: str = "en"):
         self.model_path = Path(model_path).expanduser().resolve()
         self.model = load_model(self.model_path)
-        self.language = language
+        # Told, never detected: detection costs a pass of the encoder and can pick the wrong
+        # language on a two-word answer. An English-only (.en) model cannot hear another.
+        self.language = language.split("_")[0]  # Whisper's codes have no region ("pt_br" -> "pt")
+        if self.language != "en" and not self.model.model.is_multilingual:
+            raise UserError(f"the Whisper model in {self.model_path} is English-only and cannot hear "
+                            f"language '{language}'; use a multilingual Whisper model (tiny, base, small; "
+                            "not .en) or the Vosk recognizer for it")
         self._buf: bytearray | None = None
 
     def begin(self, grammar: list[str] | None = None, cross_check: bool = False) -> None:

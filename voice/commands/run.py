@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
                 from voice.asr import open_recognizer as open_asr
 
                 r = config.recognition
-                return open_asr(r.backend, model=r.model or None, model_name=r.model_name)
+                return open_asr(r.backend, model=r.model or None, model_name=r.model_name,
+                                language=config.clinic.language)
 
             return run_jsonl(conversation, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
         from voice.loop import run_from_args

@@ -201,7 +201,7 @@ def start_listening(driver: KioskDriver, config: Any, speaker: Any = None,
 
     def opened(lang: str) -> Any:
         backend, model, name = recognizer_settings(config, lang)
-        return open_recognizer(backend, model=model, model_name=name)
+        return open_recognizer(backend, model=model, model_name=name, language=lang)
 
     def check(lang: str) -> Any:
         backend, model, name = recognizer_settings(config, lang)
