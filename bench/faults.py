@@ -186,7 +186,7 @@ def configs(t: Tally, rnd: random.Random, n: int) -> None:
                   note="accepted a config outside the schema, or 'config' did not round-trip")
         audit = ['[kiosk]\nport = 70000', '[kiosk]\nport = -1', "[kiosk]\nalert_command = \"notify-send 'oops\"",
                  '[clinic]\nlanguage = "xx"', '[clinic]\nemergency_number = ""', '[recognition]\nconfirm_below = nan',
-                 '[recognition]\nconfirm_below = -1', '[kiosk]\nemergency_hold_s = 0', '[kiosk]\ninactivity_s = nan',
+                 '[recognition]\nconfirm_below = -1', '[kiosk]\nstaff_hold_s = 0', '[kiosk]\ninactivity_s = nan',
                  '[speech]\nrate = -1', '[speech]\nvolume = nan', '[clinic]\nname = "\\u001b[2J"']
         for text in audit:
             path.write_text(text, encoding="utf-8")

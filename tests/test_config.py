@@ -40,7 +40,7 @@ def test_the_defaults_satisfy_the_schema():
     ('[recognition]\nconfirm_below = -1', "'confirm_below' must be 0 (measured per recognizer) or a number from 0.5 to 1, got -1.0"),
     ('[recognition]\nmodel_name = "../../etc"', "[recognition]: 'model_name' must be a model folder name"),
     ('[recognition]\nbackend = "kaldi"', "[recognition]: 'backend' must be one of vosk, whisper"),
-    ('[kiosk]\nemergency_hold_s = 0', "[kiosk]: 'emergency_hold_s' must be a number from 60 to 86400"),
+    ('[kiosk]\nstaff_hold_s = 0', "[kiosk]: 'staff_hold_s' must be a number from 1 to 30"),
     ('[kiosk]\ninactivity_s = nan', "[kiosk]: 'inactivity_s' must be a number from 10 to 3600, got nan"),
     ('[kiosk]\ninactivity_s = -1', "'inactivity_s' must be a number from 10 to 3600"),
     ('[kiosk]\nwarning_s = inf', "'warning_s' must be a number from 20 to 600, got inf"),
@@ -132,3 +132,17 @@ def test_to_toml_writes_valid_toml_for_any_value(text, folder, number, whole):
     assert data["clinic"]["name"] == expected
     assert data["kiosk"]["port"] == whole
     assert data["speech"]["volume"] == number or (number != number and data["speech"]["volume"] != data["speech"]["volume"])
+
+
+def test_a_retired_setting_still_loads_and_the_log_says_it_can_go(tmp_path, caplog):
+    """[kiosk] emergency_hold_s once reset an emergency banner after a while; an emergency now stays
+    until staff clear it. A clinic's old file must not stop its kiosk: it loads, and the log says so."""
+    path = tmp_path / "clinic.toml"
+    path.write_text("[kiosk]\nemergency_hold_s = 600\nport = 8800\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="backtriage.config"):
+        config = load_config(path)
+    assert config.kiosk.port == 8800 and not hasattr(config.kiosk, "emergency_hold_s")
+    assert "'emergency_hold_s' is no longer used (an emergency result stays on screen until staff clear it)" \
+        in caplog.text
+    assert "emergency_hold_s" not in to_toml(config)  # a fresh file does not offer it
+    assert "emergency_hold_s" not in problems_for(tmp_path, "[kiosk]\nemergency_hold_s = 600\nport = 0\n")

@@ -13,6 +13,7 @@ command, including a typed session, loads the config.)
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -33,6 +34,13 @@ MAX_TEXT = 300   # characters in any one text setting
 
 class ConfigError(ValueError):
     """A config file that cannot be used; the message says what to fix (one line per problem)."""
+
+
+# Settings that did something once and no longer do: a file that still has one loads (a clinic's
+# kiosk must not refuse to start over it) and the log says it can go. Table -> setting -> why.
+RETIRED = {
+    "kiosk": {"emergency_hold_s": "an emergency result stays on screen until staff clear it"},
+}
 
 
 # ---- content rules: each returns None when the value is fine, else what is wrong with it
@@ -155,8 +163,7 @@ class Kiosk:
     inactivity_s: float = setting(60.0, lo=10.0, hi=3600.0)   # no answer -> "Are you still there?"
     warning_s: float = setting(30.0, lo=20.0, hi=600.0)       # time to answer it (WCAG 2.2.1: at least 20 s)
     outcome_s: float = setting(90.0, lo=10.0, hi=3600.0)      # the result stays this long after the last touch
-    # No longer used (accepted so old files load): an emergency stays until staff clear it.
-    emergency_hold_s: float = setting(600.0, lo=60.0, hi=86400.0)
+    # (An emergency result has no such time: it stays until staff clear it, below.)
     # Staff clear an emergency banner by typing this code; empty = by pressing and holding its button.
     staff_code: str = setting("", check=_staff_code)
     staff_hold_s: float = setting(3.0, lo=1.0, hi=30.0)  # how long that press is held
@@ -241,9 +248,13 @@ def check_value(f: Any, value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
-def _merge(obj: Any, data: dict[str, Any], where: str, problems: list[str]) -> None:
+def _merge(obj: Any, data: dict[str, Any], where: str, problems: list[str], table: str = "") -> None:
     known = {f.name: f for f in fields(obj)}
     for key, value in data.items():
+        if key in RETIRED.get(table, {}):
+            logging.getLogger("backtriage.config").warning(
+                "%s: '%s' is no longer used (%s); it can be removed", where, key, RETIRED[table][key])
+            continue
         if key not in known:
             problems.append(f"{where}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
             continue
@@ -252,7 +263,7 @@ def _merge(obj: Any, data: dict[str, Any], where: str, problems: list[str]) -> N
             if not isinstance(value, dict):
                 problems.append(f"{where}: '{key}' must be a [{key}] table")
             else:
-                _merge(current, value, f"{where} [{key}]", problems)
+                _merge(current, value, f"{where} [{key}]", problems, table=key)
             continue
         stored, problem = check_value(known[key], value)
         if problem:

@@ -70,7 +70,7 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any =
         new_conversation=lambda t, code: new_conversation(t, configs[code]),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
-        emergency_hold_s=k.emergency_hold_s, staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
+        staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
         voice=voice,
         on_emergency=staff_alert(k.alert_sound, k.alert_command) if (k.alert_sound or k.alert_command) else None,
         on_finished=handoff.session_finished if handoff else None,

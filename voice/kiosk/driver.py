@@ -70,7 +70,7 @@ class KioskDriver:
     def __init__(self, tree: Tree, *, lang: str = "en", trees: dict[str, Tree] | None = None,
                  new_conversation: Callable[[Tree, str], Conversation] | None = None,
                  speaker: Any = None, inactivity_s: float = 60.0, warning_s: float = 30.0,
-                 outcome_s: float = 90.0, emergency_hold_s: float = 600.0,
+                 outcome_s: float = 90.0,
                  on_emergency: Callable[[], None] | None = None,
                  on_finished: Callable[[Session], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -86,8 +86,7 @@ class KioskDriver:
         self.speaker = speaker
         self.inactivity_s = float(inactivity_s)
         self.warning_s = max(20.0, float(warning_s))  # WCAG 2.2.1: at least 20 s to respond
-        self.outcome_s = float(outcome_s)
-        self.emergency_hold_s = float(emergency_hold_s)  # kept for old configs: an emergency no longer times out
+        self.outcome_s = float(outcome_s)  # an emergency result never times out (see tick)
         # An emergency is cleared only by staff: the code from the config, else a press held this long.
         self.staff_code = staff_code or ""
         self.staff_hold_s = max(1.0, float(staff_hold_s))
@@ -466,10 +465,7 @@ class KioskDriver:
         return bool(busy() if callable(busy) else busy)
 
     def _mode_timeout(self) -> float:
-        if self.mode == OUTCOME:
-            emergency = bool(self.result and self.result.get("emergency"))
-            return self.emergency_hold_s if emergency else self.outcome_s
-        return self.inactivity_s
+        return self.outcome_s if self.mode == OUTCOME else self.inactivity_s
 
     def _touch(self) -> None:
         self._deadline = self.clock() + self._mode_timeout()
