@@ -93,7 +93,7 @@ def test_result_card_reads_urgency_first_step_reasons_advice_disclaimer(kiosk):
     assert tops == sorted(tops)
     assert kiosk.text("#result-label") == "URGENT: SEE A CLINICIAN TODAY"  # shown in capitals by the style
     assert kiosk.text("#result-step") == "See a clinician today, as soon as possible. " \
-                                         "Call the clinic or an urgent care service."
+                                         "Contact the clinic or an urgent care service."  # no phone set
     # unsure twice: not stated as if reported
     assert kiosk.text("#result-reasons").startswith("You were not sure whether you have had a fever")
     assert kiosk.text("#result-more") == "If you feel very unwell, confused or breathless, call 911."

@@ -302,3 +302,53 @@ def test_a_typed_line_that_cannot_be_read_is_said_in_the_language(lang, said):
     out = io.StringIO()
     run_text(Conversation(load_tree(None, lang), lang=lang), Stdin(), out)
     assert said in " ".join(out.getvalue().replace("> ", " ").split())
+
+
+# Without a clinic phone number, "Call the clinic." leaves the person to find one: every outcome
+# says "Contact the clinic" instead, in each language; with a number it is "Call ... on 555 0100".
+NO_NUMBER_CALL = {"en": r"\bcall (the clinic|Riverside)", "es": r"\bllame (hoy )?a la clínica",
+                  "ko": r"병원(이나|에 전화)"}
+CONTACT = {"en": "Contact the clinic", "es": "Comuníquese con la clínica", "ko": "병원에 연락하세요"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_a_phone_number_outcomes_say_contact_the_clinic(lang):
+    import re
+
+    from triage import Session
+
+    tree = load_tree(None, lang)
+    with_clinic = [o for o in tree.outcomes.values() if "{clinic}" in o.text]
+    assert len(with_clinic) >= 10
+    bare, numbered = Session(tree), Session(tree, clinic_phone="555 0100")
+    for o in with_clinic:
+        said = bare._fmt(o.text)
+        assert not re.search(NO_NUMBER_CALL[lang], said, re.I), said
+        assert "{" not in said and said.count(bare._fill["clinic"]) == o.text.count("{clinic}")
+        assert "555 0100" in numbered._fmt(o.text) and not numbered._fmt(o.text).count("Contact")
+    assert any(CONTACT[lang] in bare._fmt(o.text) for o in with_clinic)
+    named = Session(tree, clinic_name="Riverside Clinic")
+    assert all("Riverside Clinic" in named._fmt(o.text) for o in with_clinic)
+
+
+def test_without_a_phone_number_the_sentences_read_whole():
+    from triage import Session
+
+    def said(lang, outcome, **clinic):
+        tree = load_tree(None, lang)
+        return Session(tree, **clinic)._fmt(tree.outcomes[outcome].text)
+
+    assert "Contact the clinic or an urgent care service now." in said("en", "urgent_weakness")
+    assert "If the pain gets much worse, or you get a fever, contact the clinic today." in said("en", "soon_steroids")
+    assert "Call the clinic on 555 0100 or an urgent care service now." in said("en", "urgent_weakness",
+                                                                                clinic_phone="555 0100")
+    assert "Comuníquese con la clínica o con un servicio de atención urgente ahora." in said("es", "urgent_weakness")
+    assert "지금 병원에 연락하거나 긴급 진료 기관에 전화하세요." in said("ko", "urgent_weakness")
+
+
+def test_a_without_phone_phrase_that_loses_its_placeholder_is_an_error(locale):
+    _edit(locale / "es" / "messages.toml", '"Llame a {clinic}" = "Comuníquese con {clinic}"',
+          '"Llame a {clinic}" = "Comuníquese con la clínica"')
+    (problem,) = check("es")
+    assert "without_phone.Llame a {clinic}" in problem and "same placeholders" in problem
+    assert check("ko") == [] and "without_phone.Call {clinic}" not in messages("en").texts

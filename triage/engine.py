@@ -102,6 +102,8 @@ class Session:
             clinic_name = m("engine.clinic_default")
         clinic = m("engine.clinic_phone", clinic=clinic_name, phone=clinic_phone) if clinic_phone else clinic_name
         self._fill = {"emergency_number": emergency_number, "clinic": clinic}
+        # No number to call: "Call the clinic" is said "Contact the clinic" (the language's phrases).
+        self._without_phone = () if clinic_phone else m.without_phone
         self.log: list[AnswerRecord] = []
         self._state = _State(node=None)
         self._history: list[_State] = []
@@ -527,6 +529,8 @@ class Session:
         return [self.current]
 
     def _fmt(self, text: str) -> str:
+        for phrase, instead in self._without_phone:
+            text = text.replace(phrase, instead)
         try:
             return text.format(**self._fill)
         except (KeyError, IndexError, ValueError):

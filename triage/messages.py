@@ -30,6 +30,9 @@ except ModuleNotFoundError:  # Python 3.10
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 BASE = "en"
+# The one table whose keys are the language's own: phrases of its tree wording said otherwise when
+# the clinic has no phone number ("Call {clinic}" -> "Contact {clinic}"), see en/messages.toml.
+WITHOUT_PHONE = "without_phone."
 
 
 class MessagesError(ValueError):
@@ -83,6 +86,13 @@ def _read(lang: str) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [f"{path}: not valid TOML: {e}"]
 
 
+def _phrase_problems(words: dict[str, Any], where: Path) -> list[str]:
+    """The without-phone phrases: each said-instead text keeps its phrase's placeholders."""
+    return [f"message '{key}' in {where}: must be a text with the same placeholders as its phrase"
+            for key, text in words.items() if key.startswith(WITHOUT_PHONE)
+            and (not isinstance(text, str) or placeholders(text) != placeholders(key[len(WITHOUT_PHONE):]))]
+
+
 def check(lang: str) -> list[str]:
     """Every problem of ``lang``'s catalogue against the English one ([] when it is complete)."""
     base, problems = _read(BASE)
@@ -92,13 +102,17 @@ def check(lang: str) -> list[str]:
         return [f"{catalogue_file(BASE)}: '{k}' must be a non-empty text" for k, v in base.items()
                 if not isinstance(v, str) or not v.strip()] + \
             [f"{catalogue_file(BASE)}: '{k}' has an unmatched brace" for k, v in base.items()
-             if isinstance(v, str) and "<unmatched brace>" in placeholders(v)]
+             if isinstance(v, str) and "<unmatched brace>" in placeholders(v)] + \
+            _phrase_problems(base, catalogue_file(BASE))
     words, problems = _read(lang)
     problems = list(problems)
     if words is None:
         return problems
     where = catalogue_file(lang)
+    problems += _phrase_problems(words, where)
     for key, english in base.items():
+        if key.startswith(WITHOUT_PHONE):
+            continue
         text = words.get(key)
         if not isinstance(text, str) or not text.strip():
             problems.append(f"message '{key}': no {lang} translation in {where}")
@@ -111,7 +125,7 @@ def check(lang: str) -> list[str]:
                              if p)
             problems.append(f"message '{key}': the {lang} translation {said} ({where})")
     for key in words:
-        if key not in base:
+        if key not in base and not key.startswith(WITHOUT_PHONE):
             problems.append(f"message '{key}' in {where} is not in the English catalogue")
     return problems
 
@@ -121,7 +135,10 @@ class Messages:
 
     def __init__(self, lang: str, texts: dict[str, str]):
         self.lang = lang
-        self.texts = texts
+        self.texts = {k: v for k, v in texts.items() if not k.startswith(WITHOUT_PHONE)}
+        # (phrase, said instead) for a clinic with no phone number, the longest phrase first
+        self.without_phone = sorted(((k[len(WITHOUT_PHONE):], v) for k, v in texts.items()
+                                     if k.startswith(WITHOUT_PHONE)), key=lambda pair: -len(pair[0]))
 
     def __call__(self, key: str, **fill: Any) -> str:
         text = self.texts[key]

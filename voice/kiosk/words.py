@@ -34,7 +34,8 @@ class KioskWords:
     still_there_words: tuple[str, ...]
     start: re.Pattern             # a start phrase anywhere in what was said
     more_time: re.Pattern         # a request for more time anywhere in what was said
-    call: re.Pattern              # a result's sentence that says to call someone ("Call the clinic.")
+    call: re.Pattern              # a result's sentence that says to call someone ("Call the clinic on 555 0100.",
+                                  # "Contact the clinic." when it has no number)
     condition: re.Pattern         # ... and one that says when to ("If it gets worse, call 911.")
 
     def text(self, key: str, voice: bool = True) -> str:
