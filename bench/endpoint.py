@@ -13,8 +13,9 @@ itself is a stand-in that notes when the first samples are handed to it. The mic
 delivers the audio in real time (as a microphone does), so the recognizers and the cross-check
 work while the person speaks. Before each answer the speaker forgets everything it rendered:
 only what the product renders ahead within that turn counts: the replies to the plainest answers,
-rendered while the question is said (the question is rendered and played, as long as it lasts, on
-the stand-in card before each answer, for every rule), and the reply to the running result.
+rendered while the question is said (before each answer, for every rule, the question is rendered
+and played on the stand-in card, QUESTION_S a sentence: the length of the shortest Korean question;
+the rest is skipped to keep the run short), and the reply to the running result.
 
 Answers are espeak-ng Korean; a paused answer is two recordings with a silence between them
 (0.35 s and 0.5 s, as a person stops to think). The answers added on 4 Dec 2026 ("more paused")
@@ -96,6 +97,7 @@ MORE_PAUSED = [  # added (and first measured) before any rule change: held out f
 PAUSES_S = (0.35, 0.5)
 VOICE, SPEED = "ko", 140
 LEAD_S = 0.6
+QUESTION_S = 2.0  # the shortest question in the Korean tree ("암에 걸린 적이 있나요?") lasts 2.1 s
 CHUNK_S = 0.02
 
 
@@ -105,14 +107,14 @@ class SoundCard:
 
     def __init__(self):
         self.first: float | None = None
-        self.realtime = False  # plays as long as the audio lasts (the question), else returns at once
+        self.realtime = False  # plays as long as the audio lasts, at most QUESTION_S (the question), else returns at once
         self.until = 0.0
 
     def play(self, samples, rate, device=None, blocking=False):
         if self.first is None:
             self.first = time.perf_counter()
         if self.realtime:
-            self.until = time.perf_counter() + len(samples) / rate
+            self.until = time.perf_counter() + min(len(samples) / rate, QUESTION_S)
 
     def get_stream(self):
         return SimpleNamespace(active=time.perf_counter() < self.until)
@@ -306,7 +308,7 @@ def main() -> int:
             for rule, make in rules.items():
                 c = at(tree, node, config)
                 speaker, listen = make(c)
-                card.realtime = True  # the question is said first, as long as it lasts (renders ahead run meanwhile)
+                card.realtime = True  # the question is said first (renders ahead run meanwhile)
                 speaker.say(c.question.text)
                 card.realtime = False
                 source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=True,
