@@ -291,7 +291,7 @@ class Conversation:
         if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below):
             return False
         weighty = node.red_flag or node.threshold is not None
-        return not weighty or self.session._is_positive(node, i.intent, i.value)
+        return not weighty or self.session.is_positive(node, i.intent, i.value)
 
     def preview(self, text: str) -> "Reply | None":
         """The reply ``text`` would get if it were the answer, without answering: its speech can
@@ -384,7 +384,7 @@ class Conversation:
         node = self.session.node
         if node is None or self.session.current.confirm:
             return True
-        return i.confidence < threshold or not self.session._is_positive(node, i.intent, i.value)
+        return i.confidence < threshold or not self.session.is_positive(node, i.intent, i.value)
 
     def _understand(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool]:
         """What was said, for the open question: (interpretation, restated).
