@@ -198,3 +198,32 @@ def test_saying_and_preparing_many_times_starts_one_thread_not_one_each_time(mon
     gc.collect()
     started[-1].join(10)
     assert started[-1].name == "tts-sentences" and not started[-1].is_alive()
+
+
+def test_the_player_resamples_a_sentence_in_blocks_not_in_arrays_the_size_of_the_sentence():
+    # in one pass a 9 s sentence made arrays of 3.4 MiB each (float64 at 48 kHz), 16 MiB at the peak;
+    # glibc kept such blocks in its heaps once freed, and a kiosk's resident memory grew by tens of
+    # MiB over a few hundred patients (bench/kiosk_soak.py)
+    import tracemalloc
+
+    from bench._sound import FakeSoundCard, real_player
+    from voice.audio import Resampler
+
+    card = FakeSoundCard(rate=48000)
+    player = real_player(card)
+    sp = Speaker(player=RecordingPlayer(), caption=None)
+    samples, rate = sp.render("Please call 911 now. This could be serious. This is guidance, not a diagnosis. "
+                              "Someone will help you.")
+    sp.close()
+    one_pass = Resampler(rate, 48000).process(samples)
+    tracemalloc.start()  # numpy reports its arrays' memory to it
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        player.play(samples, rate)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    (_, played, played_rate), = card.handed
+    assert played_rate == 48000 and played == len(one_pass) > 6 * 48000
+    assert peak < 8 * played  # the int16 sound and its blocks (one pass: 39 bytes per sample played)

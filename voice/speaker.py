@@ -236,6 +236,26 @@ class _Rendered:
             self.done.set()
 
 
+RESAMPLED_BLOCK = 8192  # output samples per block: 64 KiB arrays of float64
+
+
+def _resampled(samples: Any, rate: int, device_rate: int) -> Any:
+    """``samples`` at ``device_rate``, resampled block by block (the streaming resampler carries its
+    position across blocks: the same sound as in one pass, to within one step of rounding on a few
+    samples). In one pass a sentence made arrays of 1-3 MiB each (float64 at 48 kHz), 39 bytes per
+    sample played at the peak; glibc serves such blocks from its heaps once one has been freed and
+    keeps them there when freed: a kiosk's resident memory grew by 27-55 MiB over 200-300 patients
+    (bench/kiosk_soak.py)."""
+    import numpy as np
+
+    from voice.audio import Resampler
+
+    resampler = Resampler(rate, device_rate)
+    block = max(256, RESAMPLED_BLOCK * rate // device_rate)
+    return np.concatenate([resampler.process(samples[i:i + block]) for i in range(0, len(samples), block)]
+                          or [np.zeros(0, np.int16)])
+
+
 class SoundDevicePlayer:
     """Plays int16 mono audio on an output device; raises UserError when that is impossible."""
 
@@ -250,9 +270,7 @@ class SoundDevicePlayer:
         device_rate = int(self.device.default_rate)
         if device_rate and device_rate != rate:
             # play at the device's own rate: many laptop outputs refuse 22050 Hz outright
-            from voice.audio import Resampler
-
-            samples, rate = Resampler(rate, device_rate).process(samples), device_rate
+            samples, rate = _resampled(samples, rate, device_rate), device_rate
         try:
             sd.play(samples, rate, device=self.device.index, blocking=False)
         except Exception as e:
