@@ -191,7 +191,7 @@ def whole_answer_rule_before(c, lowering_too: bool = False):
         if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, c.confirm_below):
             return False
         return lowering_too or not (node.red_flag or node.threshold is not None) or \
-            c.session._is_positive(node, i.intent, i.value)
+            c.session.is_positive(node, i.intent, i.value)
     return complete
 
 
@@ -203,7 +203,7 @@ def urgency(c, node_id: str, reply) -> int:
         return 1
     if rec.intent == "unsure":
         return 1
-    return 2 if c.session._is_positive(c.tree.nodes[node_id], rec.intent, rec.value) else 0
+    return 2 if c.session.is_positive(c.tree.nodes[node_id], rec.intent, rec.value) else 0
 
 
 def typed_urgency(tree, config, node: str, parts: list[str]) -> int:

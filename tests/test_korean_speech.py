@@ -180,3 +180,25 @@ def test_a_spoken_no_is_heard_as_a_no(vosk_ko, tmp_path, said):
     wav = synth(said, tmp_path / "no.wav", voice="ko", speed=140, pad=0.3)
     t = transcribe_wav(vosk_ko, wav, grammar=vocabulary("fever", "yesno", "ko"))
     assert interpret(t.text, "fever", "yesno", lang="ko").intent == "no", t.text
+
+
+@pytest.mark.parametrize("said, confirms", [("아홉 주 있었어요", False), ("육 주 있어요", False),
+                                            ("네 여섯 주", False), ("네 네", True)])
+def test_a_spoken_reply_to_a_duration_read_back_confirms_only_the_value_read_back(vosk_ko, tmp_path, said, confirms):
+    """"2주가 맞나요?" answered with another duration: the grammar forced "아홉 주 있었어요" (nine
+    weeks) onto "하고 주 있었어요" and "네 여섯 주" onto "네 여섯 칠 오", which counted as a plain
+    "yes" and confirmed 2 weeks (self-care instead of soon). Only "네 네" confirms."""
+    from voice.asr import transcribe_wav
+
+    conv = Conversation(load_tree(None, "ko"), lang="ko")
+    conv.start()
+    conv.tap("yes")
+    while conv.question.node != "duration":
+        conv.tap("no") if conv.question.expects == "yesno" else conv.tap("number", 40.0)
+    conv.tap("duration", 2.0, confidence=0.3, transcript="이 주")
+    assert conv.question.confirm["value"] == 2.0
+    wav = synth(said, tmp_path / "reply.wav", voice="ko", speed=140, pad=0.3)
+    t = transcribe_wav(vosk_ko, wav, grammar=conv.grammar(vosk_ko), cross_check=True)
+    conv.answer_transcript(t, vosk_ko)
+    counted = [r for r in conv.session.log if r.node == "duration"]
+    assert (counted == [] or counted[-1].value != 2.0) != confirms, (said, t.text, counted)

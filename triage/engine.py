@@ -254,13 +254,17 @@ class Session:
         self._history.append(before)
         if node.expects != "yesno":
             self._state.values[node.id] = float(value)
-        if self._is_positive(node, intent, value):
+        if self.is_positive(node, intent, value):
             self._state.positive[node.id] = True
             return self._go(node.yes)
         return self._go(node.no)
 
     @staticmethod
-    def _is_positive(node: Node, intent: str, value: Any) -> bool:
+    def is_positive(node: Node, intent: str, value: Any) -> bool:
+        """Whether an answer takes ``node``'s yes branch, the cautious way: "yes" to a yes/no
+        question, or a number or duration (in the node's unit, e.g. weeks) at or over its threshold.
+        It knows nothing of confidence, read-backs or "not sure" (answer() handles those); front
+        ends ask it whether an answer could lower the urgency before they let it count."""
         if node.expects == "yesno":
             return intent == "yes"
         return float(value) >= float(node.threshold)

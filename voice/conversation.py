@@ -49,6 +49,9 @@ from triage.wording import describe_answer
 from triage.vocabulary import INTENTS, READ_BACK_INTENTS
 
 TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
+# The confidence of an answer every word of which a phrase explains ("yes", "yes it has"); stray
+# words bring it under ("yes six" 0.76, "주 있어요" 0.82).
+PLAIN_ANSWER = 0.9
 
 
 
@@ -288,7 +291,7 @@ class Conversation:
         if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below):
             return False
         weighty = node.red_flag or node.threshold is not None
-        return not weighty or self.session._is_positive(node, i.intent, i.value)
+        return not weighty or self.session.is_positive(node, i.intent, i.value)
 
     def preview(self, text: str) -> "Reply | None":
         """The reply ``text`` would get if it were the answer, without answering: its speech can
@@ -381,7 +384,7 @@ class Conversation:
         node = self.session.node
         if node is None or self.session.current.confirm:
             return True
-        return i.confidence < threshold or not self.session._is_positive(node, i.intent, i.value)
+        return i.confidence < threshold or not self.session.is_positive(node, i.intent, i.value)
 
     def _understand(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool]:
         """What was said, for the open question: (interpretation, restated).
@@ -407,7 +410,57 @@ class Conversation:
                     # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation
                     return i, False
                 return own, True
-        return i, node.expects == "yesno" and i.intent in ("yes", "no") and not readback_only(text, self.lang)
+            if i.intent == "yes":
+                return self._yes_to_amount(text, i), False
+            return i, False
+        if readback_only(text, self.lang):
+            return i, False
+        return self._yes_then_answer(text, word_confidences) or (i, i.intent in ("yes", "no"))
+
+    def _yes_then_answer(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool] | None:
+        """A yes/no read-back answered "that's right" and then the answer ("that's right, I
+        haven't", "네 열 없었어요"): the first words are about the read-back, the rest answers
+        the question. Read whole, the "yes" outweighed the answer (a "no" read back was counted
+        as a "yes", or "네 ... 없었어요" as unsure). None: read the reply whole, as before."""
+        from intents import interpret
+        from intents.matcher import UNKNOWN
+        from intents.readback import split_reply
+
+        ask, node = self._ask(), self.session.node
+        head, rest = split_reply(text, self.lang)
+        if not rest or interpret(head, node.topics, "yesno", lang=self.lang).intent != "yes":
+            return None
+        answer = interpret(rest, node.topics, "yesno", lang=self.lang, word_confidences=word_confidences)
+        if answer.intent == ask.confirm.get("intent"):
+            return answer, True  # "that's right" and the same answer again: confirmed
+        if answer.intent == "no":
+            # "That's right, I haven't" to "So you HAVE had a fever": it contradicts itself, and a
+            # "no" to a warning sign must never come from a contradiction. Not understood: the
+            # read-back again (an attempt, so bounded).
+            return UNKNOWN, False
+        return None  # "yes, I have" to a "no" read back: the answer to the question, as before
+
+    def _yes_to_amount(self, text: str, yes: Any) -> Any:
+        """A "yes" to a number or duration read-back that is not itself a whole answer: it
+        confirms only when it says nothing else about the amount. People repeat the value
+        ("yes, two" to "2 weeks": confirmed), but a grammar recognizer turns a restated answer
+        into a "yes" with stray numbers (Vosk Korean heard "아홉 네 있어요" and "주 있어요" and
+        confirmed 2 weeks): a read-back must never confirm a value the reply contradicts."""
+        from intents import interpret
+        from intents.matcher import UNKNOWN, Interpretation
+        from intents.readback import other_amount, readback_only
+
+        other = other_amount(text, self.session.current.confirm.get("said", ""), self.lang)
+        if other:
+            # A different number ("yes six"), or a unit whose number was lost: "that's not
+            # it", so the question again, plainly (an attempt: bounded like any rejection).
+            return Interpretation("no", None, yes.confidence)
+        if other is None and not readback_only(text, self.lang) and \
+                interpret(text, self.session.node.topics, "yesno", lang=self.lang).confidence < PLAIN_ANSWER:
+            # A "yes" among words no phrase explains ("하고 나요 있어요", Vosk for "아홉 달 있어요",
+            # nine months): not understood, so the read-back again (also an attempt).
+            return UNKNOWN
+        return yes
 
     def tap(self, intent: str, value: Any = None, label: str = "", confidence: float = 1.0,
             transcript: str | None = None) -> Reply:
