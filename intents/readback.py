@@ -6,6 +6,8 @@ words that only say right or wrong are data (``[readback] words`` in ``answers.t
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from intents.lexicon import BOUNDARY, language, tokenize
 
 
@@ -23,12 +25,17 @@ def readback_only(text: object, lang: str = "en") -> bool:
     return bool(toks) and (all(t in allowed for t in toks) or all(t in allowed for t in raw))
 
 
-def amounts(text: object, lang: str = "en") -> tuple[frozenset[float], bool]:
-    """The amounts a reply names: (every plain number in it, whether it has a unit or age word).
+class Amounts(NamedTuple):
+    numbers: frozenset   # every plain number in the reply
+    unit: bool           # a unit or age word stands in it ("weeks", "주", "살")
+    rest: str            # the reply without its numbers ("yes two" -> "yes")
 
-    Used at a read-back of a number or duration, where a reply that is not itself a whole
-    answer ("yes six" to "2 weeks": a number without its unit) still says something about
-    the value. "네" stays yes: a Korean counter form is a number only before a unit."""
+
+def amounts(text: object, lang: str = "en") -> Amounts:
+    """The amounts a reply names. Used at a read-back of a number or duration, where a reply
+    that is not itself a whole answer ("yes six" to "2 weeks": a number without its unit)
+    still says something about the value. "네" stays yes: a Korean counter form is a number
+    only before a unit."""
     from intents.numbers import numbers
 
     data = language(lang)
@@ -37,9 +44,11 @@ def amounts(text: object, lang: str = "en") -> tuple[frozenset[float], bool]:
     # A read-back word is kept whole: Korean "해요" would split into "해" (year) + "요", and
     # "네 해" is "four years".
     toks = [p for t in raw for p in ([t] if t in own or t == BOUNDARY else data.split(t, numeric=True))]
-    found = frozenset(round(q.value, 4) for q in numbers(data, toks, set()))
+    found = numbers(data, toks, set())
+    covered = {i for q in found for i in range(q.start, q.end)}
     unit_words = {*data.units, *data.numbers["words"].get("after_number", ())}
-    return found, any(t in unit_words for t in raw)
+    rest = " ".join(t for i, t in enumerate(toks) if i not in covered and t != BOUNDARY)
+    return Amounts(frozenset(round(q.value, 4) for q in found), any(t in unit_words for t in raw), rest)
 
 
 def other_amount(text: object, said: object, lang: str = "en") -> bool | None:
@@ -50,11 +59,18 @@ def other_amount(text: object, said: object, lang: str = "en") -> bool | None:
     word whose number was lost ("주 있어요": Vosk Korean for "아홉 주 있었어요", nine weeks);
     such a reply must never confirm the value it contradicts. False: it repeats the read-back's
     number ("yes, two"). None: it names no amount at all ("yes", "네 네")."""
-    numbers_said, _ = amounts(said, lang)
-    found, unit = amounts(text, lang)
-    if found:
-        return not found <= numbers_said
-    return True if unit else None
+    reply = amounts(text, lang)
+    if reply.numbers:
+        return not reply.numbers <= amounts(said, lang).numbers
+    return True if reply.unit else None
+
+
+def not_for_amounts(text: object, lang: str = "en") -> bool:
+    """Whether a reply has a yes-word that never confirms a number or duration read back
+    (``[readback] not_for_amounts``: Korean "있어요", "there is")."""
+    data = language(lang)
+    words = set(data.answers.get("readback", {}).get("not_for_amounts", ()))
+    return bool(words) and any(t in words for t in (*data.tokens(text), *tokenize(text, data.contractions)))
 
 
 def split_reply(text: object, lang: str = "en") -> tuple[str, str]:

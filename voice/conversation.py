@@ -448,17 +448,19 @@ class Conversation:
         confirmed 2 weeks): a read-back must never confirm a value the reply contradicts."""
         from intents import interpret
         from intents.matcher import UNKNOWN, Interpretation
-        from intents.readback import other_amount, readback_only
+        from intents.readback import amounts, not_for_amounts, other_amount, readback_only
 
-        other = other_amount(text, self.session.current.confirm.get("said", ""), self.lang)
-        if other:
+        if other_amount(text, self.session.current.confirm.get("said", ""), self.lang):
             # A different number ("yes six"), or a unit whose number was lost: "that's not
             # it", so the question again, plainly (an attempt: bounded like any rejection).
             return Interpretation("no", None, yes.confidence)
-        if other is None and not readback_only(text, self.lang) and \
-                interpret(text, self.session.node.topics, "yesno", lang=self.lang).confidence < PLAIN_ANSWER:
+        rest = amounts(text, self.lang).rest  # "yes two" to "2 weeks": the "yes" must be plain
+        if not readback_only(rest, self.lang) and (not_for_amounts(rest, self.lang) or interpret(
+                rest, self.session.node.topics, "yesno", lang=self.lang).confidence < PLAIN_ANSWER):
             # A "yes" among words no phrase explains ("하고 나요 있어요", Vosk for "아홉 달 있어요",
-            # nine months): not understood, so the read-back again (also an attempt).
+            # nine months; "네 나 이 요" for "네 두 달이요"), or one that only says something is
+            # there ("요 있었어요", Vosk for "아홉 주 있었어요"): not understood, so the read-back
+            # again (also an attempt).
             return UNKNOWN
         return yes
 
