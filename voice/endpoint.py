@@ -89,7 +89,7 @@ class Endpointer:
         self.spread = 0.0                 # mean absolute deviation of the room's level, dB
         self._calibrating = True
         self._cal: list[float] = []
-        self._recent: list[float] = []
+        self._recent: list[tuple[float, int]] = []  # (level, where the frame ends), the last few frames
         self._loud_run = 0                # samples of consecutive loud frames (before speech starts)
         self._loud_since = 0
         self.in_speech = False
@@ -165,9 +165,10 @@ class Endpointer:
                 self._track_floor(level)
             return self._timeouts()
 
-        self._recent = (self._recent + [level])[-cfg.smooth_frames:]
-        if sum(self._recent) / len(self._recent) > self._margin(cfg.keep_margin_db):
-            self.last_voice = self.samples
+        self._recent = (self._recent + [(level, self.samples)])[-cfg.smooth_frames:]
+        keep = self._margin(cfg.keep_margin_db)
+        if sum(v for v, _ in self._recent) / len(self._recent) > keep:
+            self.last_voice = self._voice_until(keep)
             self.voiced += n
         elif self.samples - self.last_voice >= self.trailing_s * self.rate:
             if self.voiced < cfg.min_utterance_s * self.rate:
@@ -182,6 +183,12 @@ class Endpointer:
             self.done = MAX_LENGTH
             return MAX_LENGTH
         return None
+
+    def _voice_until(self, keep: float) -> int:
+        """Where the voice ends, while the smoothed level says someone speaks: at the end of the
+        last frame loud on its own. The average stays up for a frame or two after the voice
+        stops; counting the silence from there added 20-40 ms to every wait."""
+        return max(end for level, end in self._recent if level > keep)
 
     def _timeouts(self) -> str | None:
         if self.samples >= self.cfg.no_speech_timeout_s * self.rate:

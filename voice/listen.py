@@ -21,8 +21,10 @@ FRAME_S = 0.02
 PREROLL_S = 0.3
 # Silence the recognizer still gets after the last voiced frame. The rest of the
 # trailing-silence wait carries no words, and skipping it spares the recognizer
-# (a Vosk cross-check runs two decoders) work it would otherwise finish late.
-FEED_SILENCE_S = 0.3
+# (a Vosk cross-check runs two decoders) work it would otherwise finish late. Vosk's
+# running result needs about this much to settle on the last word (with 0.3 s, "네" was
+# still captioned "예 네"); after a whole answer's short wait (0.3 s) it gets all there is.
+FEED_SILENCE_S = 0.35
 # The red-flag cross-check (an open-vocabulary decode slower than real time here) hears
 # less room sound still: this much before the speech and after its last voiced frame.
 CHECK_MARGIN_S = 0.15
