@@ -20,7 +20,11 @@ Figures:
   time per patient, and per request (POST round trip to its JSON answer: p50/p95/p99/max over all),
       beside the baseline GET /api/state (the HTTP and JSON cost alone) as a ratio
   RSS (resident memory, no tracemalloc) after the warm-up, halfway and at the end, growth per
-      patient, and in each half (growth that stops is the allocator settling; a leak goes on)
+      patient, in each half and in each 100 patients after the warm-up (growth that stops is the
+      allocator settling; a leak goes on); then, with glibc, how much of the end figure is free
+      memory the C allocator still holds (RSS after ``malloc_trim``) and over how many arenas
+  threads: Python threads started during the soak, by name (each one may attach to its own
+      glibc malloc arena), and the process's threads alive at the end
   traced Python memory (tracemalloc, in a separate process, since tracing slows Python code
       several-fold: 5x in the driver-level soak; here most of the time is speech) after
       warm-up and at the end, growth per patient and where it grew most (allocations made by
@@ -31,11 +35,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import ctypes
 import gc
 import json
 import logging
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -59,6 +66,70 @@ LEFT_BEHIND = ("heard", "question", "caption", "lines", "result", "warning", "to
 def rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def live_threads() -> int:
+    """Threads of this process alive now, native ones (espeak's) included."""
+    return len(os.listdir("/proc/self/task"))
+
+
+class ThreadCount:
+    """Python threads started while it is on, by name (numbers dropped): a harness-side count,
+    the threads themselves run unchanged."""
+
+    def __init__(self) -> None:
+        self.started: collections.Counter[str] = collections.Counter()
+        self._start = threading.Thread.start
+
+    def __enter__(self) -> "ThreadCount":
+        count, start = self.started, self._start
+
+        def counted(thread: threading.Thread, *a, **k):
+            count[re.sub(r"[-_]\d+( \(.*\))?$", "", thread.name) or thread.name] += 1
+            return start(thread, *a, **k)
+
+        threading.Thread.start = counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        threading.Thread.start = self._start  # type: ignore[method-assign]
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def malloc_use() -> tuple[int, int] | None:
+    """glibc 2.33+ only: (bytes the C allocator has handed out and not had back, free bytes it holds in
+    its heaps). Growth of the first is memory in use (a leak would show there); of the second, freed
+    memory kept for reuse rather than returned to the system."""
+    try:
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return None
+    mallinfo2.restype = _MallInfo2
+    m = mallinfo2()
+    return m.uordblks + m.hblkhd, m.fordblks
+
+
+def malloc_held() -> dict | None:
+    """glibc only: arenas, and RSS before and after ``malloc_trim(0)`` (free memory handed back
+    to the system): what the allocator held free rather than what Python kept."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.open_memstream.restype = ctypes.c_void_p
+        buf, size = ctypes.c_char_p(), ctypes.c_size_t()
+        stream = libc.open_memstream(ctypes.byref(buf), ctypes.byref(size))
+        libc.malloc_info(0, ctypes.c_void_p(stream))
+        libc.fclose(ctypes.c_void_p(stream))
+        info = ctypes.string_at(buf, size.value).decode()
+        libc.free(buf)
+        before = rss_bytes()
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return {"arenas": info.count("<heap nr="), "rss_before_trim": before, "rss_after_trim": rss_bytes()}
 
 
 class Kiosk:
@@ -193,14 +264,23 @@ async def events(url: str, http, counter: list[int]) -> None:
                 counter[0] += 1
 
 
-async def soak(n: int, warmup: int, traced: bool, speech: bool = True) -> dict:
+async def soak(n: int, warmup: int, traced: bool, speech: bool = True, every: int = 100) -> dict:
+    with ThreadCount() as threads:
+        out = await _soak(n, warmup, traced, speech, every)
+    out["threads_started"] = dict(threads.started)
+    if not traced:  # after the kiosk closed; a traced run's figures are tracemalloc's
+        out["malloc"] = malloc_held()
+    return out
+
+
+async def _soak(n: int, warmup: int, traced: bool, speech: bool, every: int) -> dict:
     import aiohttp
 
     kiosk = Kiosk(speech)
     if traced:
         tracemalloc.start()
-    out: dict = {"n": n, "warmup": warmup}
-    threads_before = threading.active_count()
+    out: dict = {"n": n, "warmup": warmup, "rss_every": []}
+    threads_before = live_threads()
     try:
         async with aiohttp.ClientSession() as http:
             seen = [0]
@@ -212,18 +292,27 @@ async def soak(n: int, warmup: int, traced: bool, speech: bool = True) -> dict:
                     await patients.heard_out()
                     gc.collect()  # what is really kept, not garbage awaiting collection
                     out["rss_warm"], t_warm = rss_bytes(), time.perf_counter()
+                    out["malloc_warm"] = malloc_use()
                     if traced:
                         warm_snap = _snapshot()
                 if i == (warmup + n) // 2:
                     await patients.heard_out()
                     gc.collect()
                     out["rss_mid"] = rss_bytes()
+                if i > warmup and (i - warmup) % every == 0:
+                    await patients.heard_out()
+                    gc.collect()
+                    out["rss_every"].append(rss_bytes())
                 await patients.one()
                 await patients.check_idle(i)
             await patients.heard_out()
             t_end = time.perf_counter()
             gc.collect()
             out["rss_end"] = rss_bytes()
+            out["malloc_end"] = malloc_use()
+            out["threads_end"] = live_threads()
+            if n > warmup and (n - warmup) % every == 0:
+                out["rss_every"].append(out["rss_end"])
             if traced:
                 end_snap = _snapshot()
                 out["traced_warm"] = sum(t.size for t in warm_snap.traces)
@@ -244,7 +333,7 @@ async def soak(n: int, warmup: int, traced: bool, speech: bool = True) -> dict:
                state_latency=patients.state_latency, ends=patients.ends, dispositions=patients.dispositions,
                started=kiosk.driver.sessions_started, events=seen[0], blocks=kiosk.card.blocks,
                audio_s=kiosk.card.audio_s, peak_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-               threads=(threads_before, threading.active_count()))
+               threads=(threads_before, out["threads_end"]))
     return out
 
 
@@ -270,6 +359,8 @@ def main() -> int:
     ap.add_argument("--traced", type=int, default=100, metavar="N",
                     help="patients in the separate tracemalloc run (default 100; 0: none)")
     ap.add_argument("--no-speech", action="store_true", help="the same soak with the kiosk's speech off (the baseline)")
+    ap.add_argument("--every", type=int, default=100, metavar="N",
+                    help="RSS growth printed for each N patients after the warm-up (default 100)")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the tracemalloc child's answer
     ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -282,7 +373,7 @@ def main() -> int:
 
     print(f"kiosk soak over HTTP, speech {'off' if args.no_speech else 'on'}: {args.n} patients ({warmup} warm-up), "
           f"load before: {load()}")
-    r = asyncio.run(soak(args.n, warmup, False, not args.no_speech))
+    r = asyncio.run(soak(args.n, warmup, False, not args.no_speech, max(1, args.every)))
     after = args.n - warmup
     print(f"  time: {r['seconds']:.1f} s, {1000 * r['seconds'] / args.n:.0f} ms a patient "
           f"({'no speech' if args.no_speech else 'each waits for every prompt to be spoken'}); sessions started {r['started']}")
@@ -296,8 +387,22 @@ def main() -> int:
     print(f"  RSS (no tracemalloc): after warm-up {r['rss_warm'] / 2**20:.1f} MiB, end {r['rss_end'] / 2**20:.1f} MiB, "
           f"growth {kib(grow)} ({grow / max(after, 1):.0f} B a patient, x{r['rss_end'] / r['rss_warm']:.3f}); "
           f"first half of the patients after warm-up {kib(r['rss_mid'] - r['rss_warm'])}, second half "
-          f"{kib(r['rss_end'] - r['rss_mid'])}; peak {r['peak_rss'] / 2**20:.1f} MiB; threads {r['threads'][0]} -> "
-          f"{r['threads'][1]}")
+          f"{kib(r['rss_end'] - r['rss_mid'])}; peak {r['peak_rss'] / 2**20:.1f} MiB")
+    marks = [r["rss_warm"], *r["rss_every"]]
+    if len(marks) > 1:
+        print(f"  RSS growth in each {args.every} patients after the warm-up: "
+              + ", ".join(f"{(b - a) / 2**20:+.1f} MiB" for a, b in zip(marks, marks[1:])))
+    if r.get("malloc_warm") and r.get("malloc_end"):
+        (used0, free0), (used1, free1) = r["malloc_warm"], r["malloc_end"]
+        print(f"  C allocator (mallinfo2, all arenas): in use {used0 / 2**20:.1f} -> {used1 / 2**20:.1f} MiB, "
+              f"free memory it holds {free0 / 2**20:.1f} -> {free1 / 2**20:.1f} MiB (after warm-up -> end)")
+    started = r["threads_started"]
+    print(f"  threads: {sum(started.values())} Python threads started ({', '.join(f'{k} {v}' for k, v in sorted(started.items()))}); "
+          f"alive (native ones included) {r['threads'][0]} after start-up, {r['threads'][1]} at the end")
+    m = r.get("malloc")
+    if m:
+        print(f"  C allocator (after the kiosk closed): {m['arenas']} malloc arenas; RSS {m['rss_before_trim'] / 2**20:.1f} MiB, "
+              f"{m['rss_after_trim'] / 2**20:.1f} MiB after malloc_trim (the difference was free memory the allocator held)")
     print(f"  endings: {r['ends']}  dispositions: {r['dispositions']}")
     if args.traced:
         tw = min(warmup, args.traced // 5)

@@ -166,3 +166,64 @@ def test_direct_mode_speaks_through_the_engine_in_the_worker_and_returns():
     assert sp.broken is None
     # rendering still works in the same worker afterwards
     sp.render("ready")
+
+
+def test_saying_and_preparing_many_times_starts_one_thread_not_one_each_time(monkeypatch):
+    # a thread per say() or per prepare() was thousands of threads in a kiosk soak (and, under
+    # glibc, each may take a malloc arena that keeps freed audio buffers)
+    import gc
+    import threading
+
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda t: started.append(t) or real_start(t))
+    player = RecordingPlayer()
+    sp = Speaker(player=player, caption=None)
+    ready = []
+    for n in range(8):
+        ready.append(sp.prepare(f"I understood: {n}."))
+        sp.say(f"This is question {n} of eight. Have you had a fever?")
+    sp.say("I understood: 7.")
+    assert all(event.wait(10) for event in ready)
+    assert len(player.played) == 2 * 8 + 1
+    ours = [t for t in started if t.name != "pyttsx3-worker"]  # the process's engine thread, if not yet started
+    assert [t.name for t in ours] == ["tts-sentences"]
+    sp.close()
+    ours[0].join(10)
+    assert not ours[0].is_alive()
+
+    dropped = Speaker(player=RecordingPlayer(), caption=None)  # never closed: its thread still ends
+    dropped.say("Do you have a fever?")
+    del dropped
+    gc.collect()
+    started[-1].join(10)
+    assert started[-1].name == "tts-sentences" and not started[-1].is_alive()
+
+
+def test_the_player_resamples_a_sentence_in_blocks_not_in_arrays_the_size_of_the_sentence():
+    # in one pass a 9 s sentence made arrays of 3.4 MiB each (float64 at 48 kHz), 16 MiB at the peak;
+    # glibc kept such blocks in its heaps once freed, and a kiosk's resident memory grew by tens of
+    # MiB over a few hundred patients (bench/kiosk_soak.py)
+    import tracemalloc
+
+    from bench._sound import FakeSoundCard, real_player
+    from voice.audio import Resampler
+
+    card = FakeSoundCard(rate=48000)
+    player = real_player(card)
+    sp = Speaker(player=RecordingPlayer(), caption=None)
+    samples, rate = sp.render("Please call 911 now. This could be serious. This is guidance, not a diagnosis. "
+                              "Someone will help you.")
+    sp.close()
+    one_pass = Resampler(rate, 48000).process(samples)
+    tracemalloc.start()  # numpy reports its arrays' memory to it
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        player.play(samples, rate)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    (_, played, played_rate), = card.handed
+    assert played_rate == 48000 and played == len(one_pass) > 6 * 48000
+    assert peak < 8 * played  # the int16 sound and its blocks (one pass: 39 bytes per sample played)

@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 import wave
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -76,6 +77,7 @@ class _Job:
     reply: "queue.Queue[BaseException | None]"
     priority: int = 0      # lower first: what is being said now goes before what is prepared ahead
     claimed: bool = False  # set when the worker starts it (a job queued twice, to jump the queue, runs once)
+    then: Callable[[BaseException | None], None] | None = None  # called once it ran (or was cancelled)
 
 
 SAY, AHEAD = 0, 1  # job priorities
@@ -165,6 +167,7 @@ class _TTSWorker:
                 if job.claimed:
                     continue
                 job.claimed = True
+            error: BaseException | None = None
             try:
                 # espeak's asynchronous mode now and then ends a render with an empty
                 # WAV (header only); a second try costs a few milliseconds
@@ -172,9 +175,10 @@ class _TTSWorker:
                     self._render(job)
                     if job.path is None or (os.path.exists(job.path) and os.path.getsize(job.path) > 44):
                         break
-                job.reply.put(None)
             except BaseException as e:  # handed back to the caller, the worker lives on
-                job.reply.put(e)
+                error = e
+            job.reply.put(error)
+            _finish(job, error)
 
     def submit(self, job: _Job) -> None:
         self._jobs.put((job.priority, next(self._seq), job))
@@ -185,8 +189,10 @@ class _TTSWorker:
             if job.claimed:
                 return False
             job.claimed = True
-            job.reply.put(UserError("cancelled"))
-            return True
+        error = UserError("cancelled")
+        job.reply.put(error)
+        _finish(job, error)
+        return True
 
     def hurry(self, job: _Job) -> None:
         """A job queued behind others is needed now: queue it again at the front (it runs once)."""
@@ -195,6 +201,14 @@ class _TTSWorker:
                 return
         job.priority = SAY
         self.submit(job)
+
+
+def _finish(job: _Job, error: BaseException | None) -> None:
+    if job.then is not None:
+        try:
+            job.then(error)
+        except Exception:  # noqa: BLE001 - a job's own follow-up must not stop the worker
+            pass
 
 
 _workers: dict[str | None, _TTSWorker] = {}
@@ -222,6 +236,26 @@ class _Rendered:
             self.done.set()
 
 
+RESAMPLED_BLOCK = 8192  # output samples per block: 64 KiB arrays of float64
+
+
+def _resampled(samples: Any, rate: int, device_rate: int) -> Any:
+    """``samples`` at ``device_rate``, resampled block by block (the streaming resampler carries its
+    position across blocks: the same sound as in one pass, to within one step of rounding on a few
+    samples). In one pass a sentence made arrays of 1-3 MiB each (float64 at 48 kHz), 39 bytes per
+    sample played at the peak; glibc serves such blocks from its heaps once one has been freed and
+    keeps them there when freed: a kiosk's resident memory grew by 27-55 MiB over 200-300 patients
+    (bench/kiosk_soak.py)."""
+    import numpy as np
+
+    from voice.audio import Resampler
+
+    resampler = Resampler(rate, device_rate)
+    block = max(256, RESAMPLED_BLOCK * rate // device_rate)
+    return np.concatenate([resampler.process(samples[i:i + block]) for i in range(0, len(samples), block)]
+                          or [np.zeros(0, np.int16)])
+
+
 class SoundDevicePlayer:
     """Plays int16 mono audio on an output device; raises UserError when that is impossible."""
 
@@ -236,9 +270,7 @@ class SoundDevicePlayer:
         device_rate = int(self.device.default_rate)
         if device_rate and device_rate != rate:
             # play at the device's own rate: many laptop outputs refuse 22050 Hz outright
-            from voice.audio import Resampler
-
-            samples, rate = Resampler(rate, device_rate).process(samples), device_rate
+            samples, rate = _resampled(samples, rate, device_rate), device_rate
         try:
             sd.play(samples, rate, device=self.device.index, blocking=False)
         except Exception as e:
@@ -289,6 +321,11 @@ class Speaker:
         self.cache_size = max(0, int(cache_size))
         self._cache: collections.OrderedDict[tuple, _Rendered] = collections.OrderedDict()
         self._cache_lock = threading.Lock()
+        # one long-lived thread renders each say()'s sentences in order (started at the first
+        # say): a thread per say() would cost a thread, and often another C allocator arena
+        # holding freed audio buffers, for every prompt of a kiosk's day
+        self._sentences: queue.Queue[tuple[list[str], queue.Queue[Any]] | None] | None = None
+        self._sentences_lock = threading.Lock()
         self.broken: str | None = None   # why speech is off (shown once), None while it works
         self._told = False
         self.last_first_audio_s: float | None = None  # say() call -> first audio ready, for the benchmark
@@ -324,10 +361,11 @@ class Speaker:
 
     # -- rendering
     def _submit(self, text: str, path: Path | None, rate: int | None = None, priority: int = SAY,
-                volume: float | None = None, voice: str | None = None) -> _Job:
+                volume: float | None = None, voice: str | None = None,
+                then: Callable[[BaseException | None], None] | None = None) -> _Job:
         job = _Job(text, None if path is None else str(path), rate or self.rate,
                    self.volume if volume is None else volume, self.voice if voice is None else voice,
-                   queue.Queue(), priority)
+                   queue.Queue(), priority, then=then)
         _worker_for(self._driver).submit(job)
         return job
 
@@ -414,18 +452,15 @@ class Speaker:
                 self.broken = str(e)
                 self._tell_once()
             return
-        # the worker renders sentence n+1 while this thread plays sentence n
+        # the sentence thread renders sentence n+1 while this thread plays sentence n
         rendered: queue.Queue[tuple[Any, int] | BaseException | None] = queue.Queue()
-
-        def produce() -> None:
-            try:
-                for s in sentences:
-                    rendered.put(self._sentence(s))
-            except BaseException as e:
-                rendered.put(e)
-            rendered.put(None)
-
-        threading.Thread(target=produce, name="tts-sentences", daemon=True).start()
+        with self._sentences_lock:
+            if self._sentences is None:
+                requests = self._sentences = queue.Queue()
+                weakref.finalize(self, requests.put, None)  # dropped without close(): the thread ends too
+                threading.Thread(target=_produce, args=(weakref.ref(self), requests), name="tts-sentences",
+                                 daemon=True).start()
+            self._sentences.put((sentences, rendered))
         try:
             while True:
                 item = rendered.get()
@@ -460,20 +495,22 @@ class Speaker:
                 self._cache.move_to_end(key)
                 return self._cache[key].done
             path = self._tmp / f"ahead-{next(self._n)}.wav"
-            entry = self._cache[key] = _Rendered(self._submit(key[0], path, key[1], AHEAD, key[2], key[3]))
+            entry = _Rendered(None)
+
+            def collect(error: BaseException | None) -> None:
+                # in the worker, once the render is done (or cancelled): no thread of its own
+                try:
+                    if error is None:
+                        entry.audio = self._read(path)
+                except Exception:  # noqa: BLE001 - say() renders it itself then
+                    pass
+                finally:
+                    path.unlink(missing_ok=True)
+                    entry.done.set()
+
+            entry.job = self._submit(key[0], path, key[1], AHEAD, key[2], key[3], then=collect)
+            self._cache[key] = entry
             self._trim()
-
-        def collect() -> None:
-            try:
-                # behind whatever is said meanwhile: a generous wait, then it is simply not there
-                self._wait(entry.job, self.render_timeout_s * 6)
-                entry.audio = self._read(path)
-            except Exception:  # noqa: BLE001 - say() renders it itself then
-                path.unlink(missing_ok=True)
-            finally:
-                entry.done.set()
-
-        threading.Thread(target=collect, name="tts-ahead", daemon=True).start()
         return entry.done
 
     def _sentence(self, sentence: str) -> tuple[Any, int]:
@@ -509,6 +546,10 @@ class Speaker:
         return [e for e in pending if not worker.cancel(e.job)]
 
     def close(self) -> None:
+        with self._sentences_lock:
+            if self._sentences is not None:
+                self._sentences.put(None)  # the sentence thread ends after what it is rendering
+                self._sentences = None
         for entry in self.forget():  # one the engine is writing: its file must not vanish under it
             entry.done.wait(self.render_timeout_s)
         for f in self._tmp.glob("*.wav"):
@@ -517,3 +558,21 @@ class Speaker:
             self._tmp.rmdir()
         except OSError:
             pass
+
+
+def _produce(speaker: "weakref.ref[Speaker]", requests: "queue.Queue[tuple[list[str], queue.Queue[Any]] | None]") -> None:
+    """A speaker's sentence thread: each say()'s sentences, rendered (or taken from the cache) in order,
+    until the speaker is closed or dropped (it holds the speaker only while rendering)."""
+    while (request := requests.get()) is not None:
+        sentences, rendered = request
+        sp = speaker()
+        try:
+            if sp is None:
+                raise UserError("the speaker was closed")
+            for s in sentences:
+                rendered.put(sp._sentence(s))
+        except BaseException as e:
+            rendered.put(e)
+        finally:
+            del sp
+        rendered.put(None)
