@@ -28,6 +28,10 @@ FEED_SILENCE_S = 0.35
 # The red-flag cross-check (an open-vocabulary decode slower than real time here) hears
 # less room sound still: this much before the speech and after its last voiced frame.
 CHECK_MARGIN_S = 0.15
+# After this much silence the recognizer is told the person has paused (Recognizer.checkpoint):
+# the cross-check then finishes its words while a long wait (0.6 s) still runs. A whole
+# answer's short wait ends here anyway; a shorter pause inside an answer is not split.
+CHECKPOINT_S = 0.3
 
 
 def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list[str] | None = None,
@@ -59,6 +63,8 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
         partial = ""
         # audio the cross-check need not hear (recognizers without one: accept())
         feed_unchecked = getattr(recognizer, "accept_unchecked", recognizer.accept)
+        checkpoint = getattr(recognizer, "checkpoint", None)
+        checkpointed_at = None  # the last voiced sample the recognizer was told of a pause after
         # a source that goes quiet without raising (a stuck driver) must not hold the session forever
         deadline = time.monotonic() + cfg.no_speech_timeout_s + cfg.max_answer_s + 5.0
         while True:
@@ -96,6 +102,11 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                         endpointer.answer_complete(bool(text) and complete(text))
                     if on_partial and text:
                         on_partial(text)
+            if started and checkpoint is not None and event not in (END, MAX_LENGTH) and \
+                    endpointer.last_voice is not None and endpointer.last_voice != checkpointed_at and \
+                    endpointer.samples - endpointer.last_voice >= CHECKPOINT_S * endpointer.rate:
+                checkpointed_at = endpointer.last_voice  # once a pause
+                checkpoint()
             if event == FALSE_START:
                 started, partial = False, ""  # a click or cough: the next real speech begins a fresh utterance
             elif event in (END, MAX_LENGTH):

@@ -127,6 +127,12 @@ class Recognizer:
         need not hear (a backend whose cross-check runs behind skips it there)."""
         return self.accept(pcm16)
 
+    def checkpoint(self) -> None:
+        """The person has paused (the listener calls this once a pause is long enough): a
+        backend may finish work on what it has heard so far, such as the cross-check's
+        final result, while the rest of the trailing silence is waited out. Audio after it
+        belongs to the same utterance."""
+
     def end(self, wait: bool = True) -> Transcript:
         """Finish the utterance and return what was recognised. ``wait=False``: a cross-check
         still running is left in ``Transcript.pending`` (see ``Transcript.settle``)."""

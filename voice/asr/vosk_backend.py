@@ -90,6 +90,9 @@ class _Stream:
         return self.words
 
 
+_CHECKPOINT = b"checkpoint"  # on a _Background's queue: finish the words so far (see checkpoint())
+
+
 class _Background:
     """A _Stream fed on its own thread. The open-vocabulary cross-check costs about
     as much as real time on a small laptop; on the caller's thread it would make
@@ -109,7 +112,11 @@ class _Background:
     def _run(self) -> None:
         try:
             while (chunk := self.chunks.get()) is not None:
-                if not self._dropped:
+                if self._dropped:
+                    continue
+                if chunk is _CHECKPOINT:
+                    self.stream.finish()  # a segment: more audio after it starts the next one
+                else:
                     self.stream.accept(chunk, partial=False)
             if not self._dropped:
                 self.words = self.stream.finish()
@@ -118,6 +125,9 @@ class _Background:
 
     def accept(self, pcm16: bytes) -> None:
         self.chunks.put(bytes(pcm16))
+
+    def checkpoint(self) -> None:
+        self.chunks.put(_CHECKPOINT)
 
     def finish(self, timeout: float | None = None) -> list[tuple[str, float]] | None:
         """The open-vocabulary words, waiting at most ``timeout`` s (None when still decoding then)."""
@@ -197,6 +207,14 @@ class VoskRecognizer(Recognizer):
         if self._main is None:
             raise RuntimeError("accept() before begin()")
         return self._main.accept(pcm16)
+
+    def checkpoint(self) -> None:
+        """The person has been quiet a while: the cross-check finishes the words it has heard
+        (Vosk's final result takes it 30-400 ms, more the busier the machine), in the part
+        of the trailing silence that is waited out anyway, instead of after the end decision.
+        Should the person go on, what follows is decoded as a next segment."""
+        if self._open is not None:
+            self._open.checkpoint()
 
     def end(self, wait: bool = True) -> Transcript:
         if self._main is None:
