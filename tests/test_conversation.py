@@ -1,6 +1,8 @@
 """voice/conversation.py: one medium-neutral reply per turn, the same for every front end."""
 from __future__ import annotations
 
+import pytest
+
 from triage import load_tree
 from voice.asr.base import Transcript
 from voice.config import Config
@@ -128,3 +130,22 @@ def test_a_duration_read_back_is_restated_corrected_or_rejected():
     # misheard the same way twice: "no, [the same]" is a rejection, never a confirmation
     r = c.answer_text("no, three or four days")
     assert r.question.node == "duration" and r.question.confirm is None and c.session.log[-1].node != "duration"
+
+
+
+@pytest.mark.parametrize("said, sure", [("bye bye", 0.24), ("stop", 0.24), ("start over", 0.2), ("stop", 0.9)])
+def test_a_session_ends_or_restarts_on_a_spoken_command_only_when_it_was_heard_clearly(said, sure):
+    """Whisper's sampling fallback once heard "I have a headache" as "Bye bye. Bye bye." (0.24) at
+    a warning sign: that is not understood (the question again), it does not end the session."""
+    class Whisper:
+        backend = "whisper"
+
+    c = conv(confirm_below=0.6, thresholds={"whisper": 0.37})
+    c.answer_text("yes")
+    node, answered = c.question.node, len(c.session.log)
+    r = c.answer_transcript(Transcript(said, sure, [(w, sure) for w in said.split()]), Whisper(), cross_check=False)
+    if sure < 0.37:
+        assert r.events[0].intent == "unknown" and not c.finished
+        assert r.question is not None and r.question.node == node and len(c.session.log) == answered
+    else:
+        assert r.events[0].intent == "stop" and c.finished

@@ -48,6 +48,7 @@ from triage.messages import messages
 from triage.wording import describe_answer
 from triage.vocabulary import INTENTS, READ_BACK_INTENTS
 
+ENDS_SESSION = ("stop", "restart")  # spoken commands that end the session or start it over
 TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
 # The confidence of an answer every word of which a phrase explains ("yes", "yes it has"); stray
 # words bring it under ("yes six" 0.76, "주 있어요" 0.82).
@@ -360,6 +361,13 @@ class Conversation:
             cross_check = self.needs_cross_check()
         threshold = self.threshold_for(getattr(recognizer, "backend", None))
         i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
+        if i.intent in ENDS_SESSION and i.confidence < threshold:
+            # A session is not ended or started over on words heard this unsurely: Whisper's
+            # sampling fallback once made "Bye bye. Bye bye." (0.24) of "I have a headache" at a
+            # warning sign. Not understood, so the question again; a clear "stop" still stops.
+            from intents.matcher import Interpretation
+
+            i = Interpretation("unknown", None, i.confidence)
         if (problem := self._impossible(i)) is not None:
             return problem
         confidence = i.confidence
