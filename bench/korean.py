@@ -8,7 +8,8 @@
                                       # named sessions only (tests/test_bench_korean.py runs this way)
     python bench/korean.py --fast     # faster than real time (a smoke test: the figures are not the product's)
 
-Each session is the product's spoken path (voice.loop.run_voice_session) with a stand-in
+Each session is the product's spoken path (voice.loop.run_voice_session, after voice.loop.warm_up
+and with a new recognizer, as each `backtriage run` starts; the model is loaded once) with a stand-in
 microphone that delivers its audio in real time, as a microphone does (so the recognizers and the
 red-flag cross-check work while the person speaks): espeak-ng answers (tests/test_korean_speech.py's patient: "네 네"/"yes" to a right
 read-back, its answer again after a wrong one), the conversation's own grammar per question
@@ -122,6 +123,7 @@ def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCa
                             right=spec["right"], default=spec["default"])
     speaker = Speaker.from_config(config, caption=lambda text: None, player=real_player(card))
     source = ScriptedSource([patient.answer] * 120, sample_rate=48000, lead_s=0.6, noise_dbfs=-55, realtime=realtime)
+    voice.loop.warm_up(rec, speaker, conv.tree)  # as `backtriage run` does before its first question
     t0 = time.perf_counter()
     voice.loop.listen_for_answer = timed_listen
     try:
@@ -174,7 +176,6 @@ def main() -> int:
     card = FakeSoundCard(realtime=not args.fast)
     with tempfile.TemporaryDirectory() as tmp:
         for lang in [args.only] if args.only else list(LANGS):
-            rec = recognizer(lang)
             label = "Korean/Vosk" if lang == "ko" else "English/Whisper tiny.en"
             conditions = [LIGHT_NOISE_DB] if args.quick or lang == "en" else [LIGHT_NOISE_DB, None]
             f = figures.setdefault(label, {k: [] for k in ("wait", "understood", "first", "total", "agreed")})
@@ -182,6 +183,7 @@ def main() -> int:
             print(f"{label}:")
             for noise in conditions:
                 for name in args.session or LANGS[lang]["plans"]:
+                    rec = recognizer(lang)  # a new one each session, as each `backtriage run` has (the model is shared)
                     r = session(lang, rec, name, noise, Path(tmp), card, realtime=not args.fast)
                     low = r["got"] is None or DISPOSITIONS.index(r["got"]) < DISPOSITIONS.index(r["want"])
                     under += low

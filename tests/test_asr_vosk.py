@@ -154,3 +154,94 @@ def test_a_damaged_model_is_a_plain_error(tmp_path):
     (tmp_path / "am" / "final.mdl").write_bytes(b"not a model")
     with pytest.raises(UserError, match="could not be loaded"):
         open_recognizer("vosk", model=str(tmp_path))
+
+
+def _open_kaldi(rec):
+    return rec._open.stream.rec  # the open-vocabulary KaldiRecognizer of the utterance under way
+
+
+def _join_cross_checks():
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "vosk-cross-check":
+            thread.join(timeout=10)
+
+
+def test_the_cross_check_keeps_its_recognizer_warm_for_the_next_answer(rec, answers):
+    """A new KaldiRecognizer expands the Korean model's graph afresh (0.8-2.2 s for a 1-3 s
+    answer here, against 30-170 ms reused: README, Benchmarks): the cross-check reuses it."""
+    pcm = wav_pcm16(answers[IT_HURTS], rec.sample_rate)
+    heard, used = [], []
+    for _ in range(2):
+        rec.begin(YES_NO, cross_check=True)
+        used.append(_open_kaldi(rec))
+        for i in range(0, len(pcm), 640):
+            rec.accept(pcm[i:i + 640])
+        heard.append(rec.end())
+        _join_cross_checks()  # the stream goes back once its thread is done
+    assert used[0] is used[1]
+    for t in heard:  # what the reused recognizer hears is as good: not forced onto yes/no
+        assert t.open_text and not set(t.open_text.split()) & set(YES_NO) and not t.agrees
+
+
+def test_an_abandoned_cross_check_leaves_nothing_in_the_next_answer(rec, answers, tmp_path):
+    hurts = wav_pcm16(answers[IT_HURTS], rec.sample_rate)
+    rec.begin(YES_NO, cross_check=True)
+    dropped = _open_kaldi(rec)
+    for i in range(0, len(hurts), 640):
+        rec.accept(hurts[i:i + 640])
+    rec.end(wait=False).drop()  # nobody waits for it (a "yes" to a warning sign)
+    _join_cross_checks()
+    t = transcribe_wav(rec, synth(YES, tmp_path / "yes.wav", voice="ko", speed=120, pad=0.3),
+                       grammar=YES_NO, cross_check=True)
+    assert t.text == YES and t.open_text == YES and t.agrees  # no word of "아파요" carried over
+    rec.begin(YES_NO, cross_check=True)
+    assert _open_kaldi(rec) is dropped  # it was reset and reused
+    rec.end()
+
+
+def test_warm_streams_are_kept_only_as_many_as_a_session_needs():
+    from voice.asr.vosk_backend import _WarmStreams
+
+    class Stream:
+        def restart(self):
+            self.restarted = True
+            return self
+
+    made = []
+    warm = _WarmStreams(lambda: made.append(Stream()) or made[-1])
+    a, b, c = warm.take(), warm.take(), warm.take()  # none idle: each is new
+    for s in (a, b, c):
+        warm.give_back(s)
+    assert len(made) == 3 and len(warm.idle) == _WarmStreams.KEEP
+    again = warm.take()
+    assert again is b and again.restarted and len(made) == 3  # the one given back last, restarted
+
+
+def test_a_spoken_session_starts_with_its_cross_check_warm(rec):
+    """voice.loop.warm_up: the speaker renders two of the Korean tree's warning-sign questions and
+    the cross-check's recognizer decodes them in the background; the first answer then gets that
+    recognizer, not a cold one."""
+    from triage import load_tree
+    from voice.config import Config
+    from voice.languages import apply_language
+    from voice.loop import warm_up
+    from voice.speaker import Speaker
+
+    class Card:
+        def play(self, samples, rate):
+            pass
+
+    warmed = open_recognizer("vosk", model=KO_MODEL)  # nothing idle yet (the model is shared)
+    speaker = Speaker.from_config(apply_language(Config(), "ko"), caption=None, player=Card())
+    try:
+        warm_up(warmed, speaker, load_tree(None, "ko"))
+    finally:
+        speaker.close()
+    _join_cross_checks()
+    assert len(warmed._warm.idle) == 1
+    stream = warmed._warm.idle[0]
+    warmed.begin(YES_NO, cross_check=True)
+    assert warmed._open.stream is stream
+    warmed.end()

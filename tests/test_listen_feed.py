@@ -1,5 +1,5 @@
 """What the recognizer and its cross-check are fed while listening (pure logic, a stand-in recognizer):
-the cross-check, slower than real time with the Korean model, hears the speech with a little room
+the cross-check, the costlier decoder (open vocabulary), hears the speech with a little room
 sound either side, not the whole pre-roll and trailing silence the grammar decoder gets."""
 from __future__ import annotations
 

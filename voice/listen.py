@@ -25,8 +25,8 @@ PREROLL_S = 0.3
 # running result needs about this much to settle on the last word (with 0.3 s, "네" was
 # still captioned "예 네"); after a whole answer's short wait (0.3 s) it gets all there is.
 FEED_SILENCE_S = 0.35
-# The red-flag cross-check (an open-vocabulary decode slower than real time here) hears
-# less room sound still: this much before the speech and after its last voiced frame.
+# The red-flag cross-check (an open-vocabulary decode: the costlier of the two) hears less
+# room sound still: this much before the speech and after its last voiced frame.
 CHECK_MARGIN_S = 0.15
 # After this much silence the recognizer is told the person has paused (Recognizer.checkpoint):
 # the cross-check then finishes its words while a long wait (0.6 s) still runs. A whole

@@ -164,6 +164,20 @@ def open_recognizer_for(config: Any, out: Callable[[str], None] = print) -> Any:
         return open_recognizer(r.backend, model=str(folder), language=lang)
 
 
+def warm_up(recognizer: Any, speaker: Any, tree: Any) -> None:
+    """Start the speech engine, and have the recognizer hear a few of the tree's warning-sign
+    questions in the session's language, rendered by that engine, before the first answer
+    (a cold Vosk cross-check came after its budget on the first answers; the recognizer
+    decodes it in the background while the greeting is said)."""
+    from voice.asr.audio import resample, to_pcm16
+
+    questions = [n.text for n in tree.nodes.values() if n.red_flag][:2]
+    audio = speaker.warm_up(" ".join(questions) or "ready")
+    if audio is not None and hasattr(recognizer, "warm_up"):
+        samples, rate = audio
+        recognizer.warm_up(to_pcm16(resample(samples / 32768.0, rate, recognizer.sample_rate)))
+
+
 def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print,
                   conversation: Conversation | None = None) -> int:
     """``backtriage run --io voice``: microphone, recognizer and speaker from the config
@@ -181,7 +195,7 @@ def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print,
         raise UserError(f"{e}; or type the answers instead: backtriage run --io text") from None
     recognizer = open_recognizer_for(config, out)
     speaker = Speaker.from_config(config, caption=out)
-    speaker.warm_up()
+    warm_up(recognizer, speaker, tree)
     prepare(tree, config.clinic.language or "en")
     lang = conversation.lang if conversation is not None else config.clinic.language or "en"
     out(messages(lang)("voice.listening", device=source.describe(), recognizer=config.recognition.backend))

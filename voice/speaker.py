@@ -416,13 +416,15 @@ class Speaker:
             path.unlink(missing_ok=True)
         return samples, rate
 
-    def warm_up(self) -> None:
-        """Start the engine now (its first render costs ~100 ms more than later ones)."""
+    def warm_up(self, text: str = "ready") -> tuple[Any, int] | None:
+        """Start the engine now (its first render costs ~100 ms more than later ones); returns
+        ``text`` rendered, (int16 samples, rate), or None when speech is off."""
         if not self.broken:
             try:
-                self.render("ready")
+                return self.render(text)
             except UserError as e:
                 self.broken = str(e)
+        return None
 
     # -- speaking
     def _tell_once(self) -> None:

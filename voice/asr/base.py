@@ -133,6 +133,11 @@ class Recognizer:
         final result, while the rest of the trailing silence is waited out. Audio after it
         belongs to the same utterance."""
 
+    def warm_up(self, pcm16: bytes) -> None:
+        """Some speech at ``sample_rate`` to decode once before the first answer, in the
+        background, so that the first answers do not pay for the decoder's start-up. What it
+        hears is thrown away; a backend without such a cost ignores it."""
+
     def end(self, wait: bool = True) -> Transcript:
         """Finish the utterance and return what was recognised. ``wait=False``: a cross-check
         still running is left in ``Transcript.pending`` (see ``Transcript.settle``)."""

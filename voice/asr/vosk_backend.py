@@ -11,6 +11,7 @@ import queue
 import re
 import threading
 from pathlib import Path
+from typing import Callable
 
 from voice.asr.base import UNK, Recognizer, Transcript, load_once, make_transcript
 from voice.errors import UserError
@@ -74,6 +75,12 @@ class _Stream:
         self.rec.SetWords(True)
         self.words: list[tuple[str, float]] = []
 
+    def restart(self) -> "_Stream":
+        """Ready for a new utterance (after finish(): Vosk starts its next one afresh; the
+        list handed out by finish() is left to whoever holds it)."""
+        self.words = []
+        return self
+
     def accept(self, pcm16: bytes, partial: bool = True) -> str:
         if self.rec.AcceptWaveform(pcm16):
             # Vosk's own endpointing closed a segment mid-utterance: keep it.
@@ -94,13 +101,14 @@ _CHECKPOINT = b"checkpoint"  # on a _Background's queue: finish the words so far
 
 
 class _Background:
-    """A _Stream fed on its own thread. The open-vocabulary cross-check costs about
-    as much as real time on a small laptop; on the caller's thread it would make
-    accept() (captions, endpointing) fall behind the microphone. Vosk releases the
-    GIL while decoding, so this runs on another core."""
+    """A _Stream fed on its own thread, so that accept() (captions, endpointing) never
+    waits for the open-vocabulary cross-check: a recognizer still cold costs about real
+    time (see _WarmStreams), and Vosk releases the GIL while decoding, so this runs on
+    another core."""
 
-    def __init__(self, stream: _Stream):
+    def __init__(self, stream: _Stream, done: Callable[[_Stream], None] | None = None):
         self.stream = stream
+        self.done = done  # gets the stream back once this utterance is over (see _WarmStreams)
         self.chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.words: list[tuple[str, float]] = []
         self.error: BaseException | None = None
@@ -118,10 +126,14 @@ class _Background:
                     self.stream.finish()  # a segment: more audio after it starts the next one
                 else:
                     self.stream.accept(chunk, partial=False)
+            words = self.stream.finish()  # also when dropped: it leaves the recognizer ready for reuse
             if not self._dropped:
-                self.words = self.stream.finish()
-        except BaseException as e:  # handed to the caller in finish()
+                self.words = words
+        except BaseException as e:  # handed to the caller in finish(); a failed stream is not reused
             self.error = e
+            return
+        if self.done is not None:
+            self.done(self.stream)
 
     def accept(self, pcm16: bytes) -> None:
         self.chunks.put(bytes(pcm16))
@@ -150,6 +162,34 @@ class _Background:
             self.chunks.put(None)  # the thread finishes on its own; nobody waits for it
 
 
+class _WarmStreams:
+    """Open-vocabulary streams kept for the next utterance instead of a new KaldiRecognizer each.
+
+    A large Vosk model's graph (the Korean one: HCLr.fst and Gr.fst) is composed lazily, per
+    KaldiRecognizer, and the first utterance pays for expanding it: measured at load 0, a fresh
+    recognizer took 0.8-2.2 s for answers of 1.0-3.1 s (accept() plus the final result), the
+    same recognizer reused 30-170 ms for the same answers, with the same words. Vosk keeps that
+    cache across utterances (FinalResult() restarts only the decoder and the features)."""
+
+    KEEP = 2  # one in use and one still finishing a dropped utterance is the most a session needs
+
+    def __init__(self, make: Callable[[], _Stream]):
+        self.make = make
+        self.idle: list[_Stream] = []
+        self.lock = threading.Lock()
+
+    def take(self) -> _Stream:
+        with self.lock:
+            if self.idle:
+                return self.idle.pop().restart()  # the warmest: the one used last
+        return self.make()
+
+    def give_back(self, stream: _Stream) -> None:
+        with self.lock:
+            if len(self.idle) < self.KEEP:
+                self.idle.append(stream)
+
+
 class VoskRecognizer(Recognizer):
     backend = "vosk"
 
@@ -162,6 +202,7 @@ class VoskRecognizer(Recognizer):
         self._main: _Stream | None = None
         self._open: _Background | None = None
         self._grammar_used = False
+        self._warm = _WarmStreams(lambda: _Stream(self._vosk, self.model, self.sample_rate, None))
 
     def in_vocabulary(self, word: str) -> bool:
         return self.model.vosk_model_find_word(word) >= 0
@@ -193,7 +234,7 @@ class VoskRecognizer(Recognizer):
         # Open vocabulary on the same audio, only where the main stream is restricted.
         self._open = None
         if cross_check and self._grammar_used:
-            self._open = _Background(_Stream(self._vosk, self.model, self.sample_rate, None))
+            self._open = _Background(self._warm.take(), done=self._warm.give_back)
         self._cross_check = cross_check
 
     def accept(self, pcm16: bytes) -> str:
@@ -210,11 +251,19 @@ class VoskRecognizer(Recognizer):
 
     def checkpoint(self) -> None:
         """The person has been quiet a while: the cross-check finishes the words it has heard
-        (Vosk's final result takes it 30-400 ms, more the busier the machine), in the part
-        of the trailing silence that is waited out anyway, instead of after the end decision.
-        Should the person go on, what follows is decoded as a next segment."""
+        (Vosk's final result: 20-60 ms once warm, 250-400 ms cold, more the busier the
+        machine), in the part of the trailing silence that is waited out anyway, instead of
+        after the end decision. Should the person go on, what follows is a next segment."""
         if self._open is not None:
             self._open.checkpoint()
+
+    def warm_up(self, pcm16: bytes) -> None:
+        """The cross-check's recognizer hears ``pcm16`` once, on its own thread, and is kept
+        warm for the first answer (cold, the first answers' cross-checks came after their
+        budget: see _WarmStreams). Should an answer start first, it gets a recognizer of its own."""
+        warming = _Background(self._warm.take(), done=self._warm.give_back)
+        warming.accept(pcm16)
+        warming.abandon()  # decoded to the end, then reset and given back; nobody reads its words
 
     def end(self, wait: bool = True) -> Transcript:
         if self._main is None:
