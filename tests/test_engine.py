@@ -283,6 +283,37 @@ def test_low_confidence_answer_is_read_back_before_it_counts():
     assert s.result.disposition == "emergency"
 
 
+def test_an_unsure_yes_never_confirms_an_answer_that_lowers_the_urgency():
+    # "So you have NOT had trouble with your bladder. Is that right?" answered with a "yes" heard
+    # at 0.3: not understood, the read-back again; a clear "yes" confirms.
+    s = Session(TREE, confirm_below=0.6)
+    walk_to(s, "bladder_bowel")
+    s.answer("no", confidence=0.3)
+    events = s.answer("yes", confidence=0.3)
+    assert events[-1].confirm == {"intent": "no", "value": None, "said": "no"}
+    s.answer("yes", confidence=0.9)
+    assert s.node.id != "bladder_bowel" and s.result is None
+    assert [(r.node, r.intent) for r in s.log][-1] == ("bladder_bowel", "no")
+    # unsure "yes" every time: bounded, and then the cautious reading (possibly present)
+    s = Session(TREE, confirm_below=0.6)
+    walk_to(s, "bladder_bowel")
+    s.answer("no", confidence=0.3)
+    for _ in range(3):
+        s.answer("yes", confidence=0.3)
+    assert s.result is not None and s.result.disposition == "emergency"
+    # a duration under the threshold likewise; one at or over it is confirmed by any "yes"
+    s = Session(TREE, confirm_below=0.6)
+    walk_to(s, "duration")
+    s.answer("duration", 1.0, confidence=0.3)
+    assert s.answer("yes", confidence=0.3)[-1].confirm["value"] == 1.0
+    s = Session(TREE, confirm_below=0.6)
+    walk_to(s, "duration")
+    s.answer("duration", 8.0, confidence=0.3)
+    s.answer("yes", confidence=0.3)
+    assert s.node is None or s.node.id != "duration"
+    assert [(r.node, r.value) for r in s.log if r.node == "duration"] == [("duration", 8.0)]
+
+
 def test_number_answer_is_read_back_with_its_unit():
     s = Session(TREE)
     walk_to(s, "duration")

@@ -319,6 +319,11 @@ class Session:
                 return self._assume(node, transcript)
             return self._take(intent, value, confidence, transcript, threshold)  # a new answer
         if intent == "yes":
+            if confidence < threshold and self._lowers(node, pending):
+                # An unsure "yes" must not confirm an answer that lowers the urgency (a yes/no
+                # grammar turns any sound into "yes" or "no"): not understood, so the read-back
+                # again; after every attempt, the cautious reading counts.
+                return self._not_understood(transcript)
             self._pending = None
             return self._apply(pending.intent, pending.value, 1.0, pending.transcript)
         if intent == "unsure":
@@ -332,6 +337,12 @@ class Session:
         return self._not_understood(transcript)
 
     # ------------------------------------------------------------------ retries
+
+    def _lowers(self, node: Node, pending: "_Pending") -> bool:
+        """Whether counting ``pending`` would lower the urgency: a "no" to a warning sign, or a
+        number or duration under its threshold."""
+        weighty = node.red_flag or node.threshold is not None
+        return weighty and pending.intent != "unsure" and not self.is_positive(node, pending.intent, pending.value)
 
     def _attempt(self, node: Node) -> int:
         n = self._state.attempts.get(node.id, 0) + 1

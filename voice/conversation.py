@@ -371,7 +371,12 @@ class Conversation:
         if (problem := self._impossible(i)) is not None:
             return problem
         confidence = i.confidence
-        if cross_check and i.intent in READ_BACK_INTENTS and self._may_lower(i, threshold):
+        # A plain "yes" to a read-back is judged on the recognizer's own confidence (the engine lets
+        # no unsure "yes" confirm an answer that lowers the urgency), not on the cross-check: in light
+        # noise the Korean model's open vocabulary wrote a clear "네 네" as "네 에" or "이 에 대해",
+        # and the read-back would be repeated until the cautious reading counted.
+        plain_yes = bool(self.session.current.confirm) and i.intent == "yes" and not restated
+        if cross_check and i.intent in READ_BACK_INTENTS and not plain_yes and self._may_lower(i, threshold):
             # Only an answer that would lower the urgency (or an unsure one) waits for the
             # cross-check, and only cross_check_budget_s: a late one is read back instead.
             self.cross_checks += 1
