@@ -245,3 +245,30 @@ def test_a_spoken_session_starts_with_its_cross_check_warm(rec):
     warmed.begin(YES_NO, cross_check=True)
     assert warmed._open.stream is stream
     warmed.end()
+
+
+def test_a_voice_kiosk_warms_its_clinic_language_cross_check_at_start():
+    from triage import load_tree
+    from voice.config import Config
+    from voice.kiosk.driver import KioskDriver
+    from voice.kiosk.listening import KioskListener
+    from voice.kiosk.speech import QueuedSpeaker
+    from voice.languages import apply_language
+    from voice.speaker import Speaker
+
+    class Card:
+        def play(self, samples, rate):
+            pass
+
+    warmed = open_recognizer("vosk", model=KO_MODEL)
+    speaker = QueuedSpeaker(Speaker.from_config(apply_language(Config(), "ko"), caption=None, player=Card()))
+    driver = KioskDriver(load_tree(None, "ko"), lang="ko", voice=True)
+    listener = KioskListener(driver, open_source=lambda: None, open_recognizer=lambda lang: warmed,
+                             speaker=speaker, poll_s=0.05).start()
+    try:
+        listener.thread.join(timeout=30)  # it warms the recognizer first; with no audio source it then stops
+        _join_cross_checks()
+        assert len(warmed._warm.idle) == 1
+    finally:
+        listener.stop()
+        speaker.close()

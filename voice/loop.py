@@ -171,6 +171,8 @@ def warm_up(recognizer: Any, speaker: Any, tree: Any) -> None:
     decodes it in the background while the greeting is said)."""
     from voice.asr.audio import resample, to_pcm16
 
+    if not hasattr(speaker, "warm_up"):
+        return
     questions = [n.text for n in tree.nodes.values() if n.red_flag][:2]
     audio = speaker.warm_up(" ".join(questions) or "ready")
     if audio is not None and hasattr(recognizer, "warm_up"):

@@ -146,7 +146,14 @@ class KioskListener:
                 except Exception as e:  # noqa: BLE001 - as in recognizer()
                     self._voice_off(lang, e)
         # The clinic's language first: it listens for "start" on the start screen.
-        self.recognizer(self.driver.default_lang)
+        first = self.recognizer(self.driver.default_lang)
+        if first is not None and self.speaker is not None:
+            # warmed in the clinic's voice, as `backtriage run` warms its recognizer (voice.loop.warm_up):
+            # otherwise the first patient's first warning-sign answers wait for a cold cross-check
+            from voice.loop import warm_up
+
+            warm_up(first, getattr(self.speaker, "speaker", self.speaker),  # a QueuedSpeaker's own Speaker
+                    self.driver.trees[self.driver.default_lang])
         if all(lang in self.no_recognizer for lang in langs):
             return  # no language can be heard: the screen is touch-only, nothing to listen with
         source = self._wait_for_source()
