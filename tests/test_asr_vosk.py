@@ -112,9 +112,7 @@ def test_cross_check_runs_beside_captions_and_leaves_no_thread(rec, answers):
     partials = [rec.accept(pcm[i:i + 640]) for i in range(0, len(pcm), 640)]
     t = rec.end()
     assert any(partials) and t.open_text and not t.agrees
-    for thread in threading.enumerate():
-        if thread.name == "vosk-cross-check":
-            thread.join(timeout=10)
+    _join_cross_checks()
     assert threading.active_count() == before
 
 
@@ -154,6 +152,13 @@ def test_a_damaged_model_is_a_plain_error(tmp_path):
     (tmp_path / "am" / "final.mdl").write_bytes(b"not a model")
     with pytest.raises(UserError, match="could not be loaded"):
         open_recognizer("vosk", model=str(tmp_path))
+
+
+class SilentCard:
+    """The sound card these machines lack: the speaker renders for real, nothing is played."""
+
+    def play(self, samples, rate):
+        pass
 
 
 def _open_kaldi(rec):
@@ -229,12 +234,8 @@ def test_a_spoken_session_starts_with_its_cross_check_warm(rec):
     from voice.loop import warm_up
     from voice.speaker import Speaker
 
-    class Card:
-        def play(self, samples, rate):
-            pass
-
     warmed = open_recognizer("vosk", model=KO_MODEL)  # nothing idle yet (the model is shared)
-    speaker = Speaker.from_config(apply_language(Config(), "ko"), caption=None, player=Card())
+    speaker = Speaker.from_config(apply_language(Config(), "ko"), caption=None, player=SilentCard())
     try:
         warm_up(warmed, speaker, load_tree(None, "ko"))
     finally:
@@ -256,12 +257,8 @@ def test_a_voice_kiosk_warms_its_clinic_language_cross_check_at_start():
     from voice.languages import apply_language
     from voice.speaker import Speaker
 
-    class Card:
-        def play(self, samples, rate):
-            pass
-
     warmed = open_recognizer("vosk", model=KO_MODEL)
-    speaker = QueuedSpeaker(Speaker.from_config(apply_language(Config(), "ko"), caption=None, player=Card()))
+    speaker = QueuedSpeaker(Speaker.from_config(apply_language(Config(), "ko"), caption=None, player=SilentCard()))
     driver = KioskDriver(load_tree(None, "ko"), lang="ko", voice=True)
     listener = KioskListener(driver, open_source=lambda: None, open_recognizer=lambda lang: warmed,
                              speaker=speaker, poll_s=0.05).start()
