@@ -271,6 +271,14 @@ class Session:
             return intent == "yes"
         return float(value) >= float(node.threshold)
 
+    @classmethod
+    def lowers(cls, node: Node, intent: str, value: Any) -> bool:
+        """Whether counting an answer would lower the urgency: a "no" to a warning sign, or a
+        number or duration under its threshold (not "not sure", nor any answer to a question
+        without clinical weight)."""
+        weighty = node.red_flag or node.threshold is not None
+        return weighty and intent != "unsure" and not cls.is_positive(node, intent, value)
+
     def _record(self, node: Node, intent: str, value: Any, confidence: float, transcript: str,
                 note: str = "") -> None:
         t = self._clock() if self._clock else None
@@ -319,7 +327,7 @@ class Session:
                 return self._assume(node, transcript)
             return self._take(intent, value, confidence, transcript, threshold)  # a new answer
         if intent == "yes":
-            if confidence < threshold and self._lowers(node, pending):
+            if confidence < threshold and self.lowers(node, pending.intent, pending.value):
                 # An unsure "yes" must not confirm an answer that lowers the urgency (a yes/no
                 # grammar turns any sound into "yes" or "no"): not understood, so the read-back
                 # again; after every attempt, the cautious reading counts.
@@ -337,12 +345,6 @@ class Session:
         return self._not_understood(transcript)
 
     # ------------------------------------------------------------------ retries
-
-    def _lowers(self, node: Node, pending: "_Pending") -> bool:
-        """Whether counting ``pending`` would lower the urgency: a "no" to a warning sign, or a
-        number or duration under its threshold."""
-        weighty = node.red_flag or node.threshold is not None
-        return weighty and pending.intent != "unsure" and not self.is_positive(node, pending.intent, pending.value)
 
     def _attempt(self, node: Node) -> int:
         n = self._state.attempts.get(node.id, 0) + 1

@@ -291,8 +291,7 @@ class Conversation:
         # alone ("I have ...", 0.85) is how longer answers begin.
         if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below):
             return False
-        weighty = node.red_flag or node.threshold is not None
-        return not weighty or self.session.is_positive(node, i.intent, i.value)
+        return not self.session.lowers(node, i.intent, i.value)
 
     def preview(self, text: str) -> "Reply | None":
         """The reply ``text`` would get if it were the answer, without answering: its speech can
