@@ -15,7 +15,7 @@ TREE = tomllib.loads((ROOT / "triage" / "tree.toml").read_text(encoding="utf-8")
 NODES = TREE["nodes"]
 RED_FLAGS = {name for name, node in NODES.items() if node.get("red_flag")}
 
-ANSWER_FILES = ["answers_en.tsv"]
+ANSWER_FILES = ["answers_en.tsv", "answers_ko.tsv"]
 READBACK_FILES = ["readback_replies_en.tsv", "readback_replies_ko.tsv"]
 PATIENT_FILES = ["patients_en.toml", "patients_ko.toml"]
 UNDERSTANDING_FILES = {"understanding_ko.tsv": 120, "understanding_en.tsv": 60, "understanding_es.tsv": 60}
