@@ -121,3 +121,40 @@ def test_answers_cover_every_question_with_three_wordings_per_meaning(name):
             assert sum(v < limit for v in seen) >= 3 and sum(v >= limit for v in seen) >= 3
     held = sum(row["split"] == "heldout" for row in rows) / len(rows)
     assert 0.3 <= held <= 0.5, f"{name}: {held:.0%} held out"
+
+
+READBACK_MEANINGS = {"confirm", "reject", "restate", "repeat_request", "unsure", "not_an_answer"}
+CORRECTIONS = {
+    "yesno_no": "correct=yes",
+    "yesno_yes": "correct=no",
+    "duration": rf"correct=duration_weeks={NUMBER}",
+    "age": rf"correct=age={NUMBER}",
+}
+
+
+@pytest.mark.parametrize("name", READBACK_FILES)
+def test_readback_replies_cover_every_meaning_for_every_kind_of_read_back(name):
+    lang = name.removesuffix(".tsv").split("_")[-1]
+    rows = read_tsv(name, READBACK_COLUMNS)
+    meanings = defaultdict(list)
+    for row in rows:
+        where = f"{name}:{row['id']}"
+        kind = row["readback_of"]
+        assert kind in CORRECTIONS, f"{where}: readback_of {kind!r}"
+        assert re.fullmatch(rf"{lang}-{kind}-\d\d", row["id"]), f"{where}: id not LANG-READBACK_OF-NN"
+        assert row["split"] == split_of(row["id"]), f"{where}: split is not the rule's"
+        assert row["style"] in STYLES and row["wording"] and row["read_back"], where
+        expects = {"duration": "duration", "age": "number"}.get(kind, "yesno")
+        assert NODES[row["node"]]["expects"] == expects, f"{where}: node {row['node']!r} for {kind}"
+        meaning = row["meaning"]
+        if meaning.startswith("correct="):
+            assert re.fullmatch(CORRECTIONS[kind], meaning), f"{where}: {meaning!r} for {kind}"
+            meaning = "correct"
+        else:
+            assert meaning in READBACK_MEANINGS, f"{where}: meaning {meaning!r}"
+        meanings[kind, meaning].append(row["id"])
+    for kind in CORRECTIONS:
+        for meaning in READBACK_MEANINGS | {"correct"}:
+            assert len(meanings[kind, meaning]) >= 3, f"{name}: {kind} {meaning}: {meanings[kind, meaning]}"
+    held = sum(row["split"] == "heldout" for row in rows) / len(rows)
+    assert 0.3 <= held <= 0.5, f"{name}: {held:.0%} held out"
