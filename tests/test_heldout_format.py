@@ -158,3 +158,54 @@ def test_readback_replies_cover_every_meaning_for_every_kind_of_read_back(name):
             assert len(meanings[kind, meaning]) >= 3, f"{name}: {kind} {meaning}: {meanings[kind, meaning]}"
     held = sum(row["split"] == "heldout" for row in rows) / len(rows)
     assert 0.3 <= held <= 0.5, f"{name}: {held:.0%} held out"
+
+
+def answer_meaning(node, answer):
+    """The answers-file meaning that a patient's answer to `node` corresponds to."""
+    if isinstance(answer, str):
+        return answer
+    return f"age={answer:g}" if NODES[node]["expects"] == "number" else f"duration_weeks={answer:g}"
+
+
+def is_ordinary(answers):
+    """No warning sign, aged 20 to 49, pain under the tree's duration threshold: what self-care patients are."""
+    return (all(answers[node] == "no" for node in RED_FLAGS)
+            and 20 <= answers["age"] < NODES["age"]["threshold"]
+            and answers["duration"] < NODES["duration"]["threshold"])
+
+
+@pytest.mark.parametrize("name", PATIENT_FILES)
+def test_patients_answer_every_question_and_name_wordings_that_mean_their_answers(name):
+    lang = name.removesuffix(".toml").split("_")[-1]
+    patients = tomllib.loads((HELDOUT / name).read_text(encoding="utf-8"))["patient"]
+    rows = read_tsv(f"answers_{lang}.tsv", ANSWER_COLUMNS)
+    by_id = {row["id"]: row for row in rows}
+    said = {(row["node"], row["meaning"]) for row in rows}
+    assert len(patients) >= 12, f"{name}: {len(patients)} patients"
+    assert len({p["id"] for p in patients}) == len(patients), f"{name}: repeated ids"
+    for patient in patients:
+        where = f"{name}:{patient['id']}"
+        assert re.fullmatch(rf"{lang}-p\d\d", patient["id"]), f"{where}: id not LANG-pNN"
+        assert set(patient) <= {"id", "story", "split", "answers", "wordings"}, f"{where}: keys {set(patient)}"
+        assert patient["story"] and "\n" not in patient["story"], f"{where}: story"
+        assert patient["split"] == split_of(patient["id"]), f"{where}: split is not the rule's"
+        answers = patient["answers"]
+        assert set(answers) == set(NODES), f"{where}: answers {set(answers) ^ set(NODES)}"
+        for node, answer in answers.items():
+            if NODES[node]["expects"] == "yesno":
+                assert answer in ("yes", "no", "unsure"), f"{where}: {node} = {answer!r}"
+            else:
+                assert answer == "unsure" or (isinstance(answer, (int, float)) and 0 <= answer <= 5200), where
+            assert (node, answer_meaning(node, answer)) in said, f"{where}: no wording for {node} = {answer!r}"
+        if answers["legs"] == "no":
+            assert answers["both_legs"] == answers["weakness"] == "no", f"{where}: leg follow-ups without legs"
+        if answers["trauma"] == "no":
+            assert answers["major_trauma"] == "no", f"{where}: a serious accident without an accident"
+        for node, row_id in patient.get("wordings", {}).items():
+            row = by_id.get(row_id)
+            assert row and row["node"] == node, f"{where}: wording {row_id!r} is not an answer to {node}"
+            assert row["meaning"] == answer_meaning(node, answers[node]), f"{where}: {row_id} means {row['meaning']}"
+    ordinary = sum(is_ordinary(p["answers"]) for p in patients)
+    assert ordinary > len(patients) / 2, f"{name}: {ordinary} ordinary patients of {len(patients)}"
+    unsure = [p["id"] for p in patients if any(p["answers"][node] == "unsure" for node in RED_FLAGS)]
+    assert unsure, f"{name}: nobody unsure at a warning sign"
