@@ -209,3 +209,32 @@ def test_patients_answer_every_question_and_name_wordings_that_mean_their_answer
     assert ordinary > len(patients) / 2, f"{name}: {ordinary} ordinary patients of {len(patients)}"
     unsure = [p["id"] for p in patients if any(p["answers"][node] == "unsure" for node in RED_FLAGS)]
     assert unsure, f"{name}: nobody unsure at a warning sign"
+
+
+UNDERSTANDING_EXPECTED = {
+    "age": rf"age={NUMBER}|unsure|none",
+    "duration": rf"weeks={NUMBER}|unsure|none",
+    "yesno": "yes|no|unsure|none",
+}
+
+
+@pytest.mark.parametrize("name, at_least", UNDERSTANDING_FILES.items())
+def test_understanding_suites_have_every_kind_with_well_formed_expectations(name, at_least):
+    lang = name.removesuffix(".tsv").split("_")[-1]
+    rows = read_tsv(name, UNDERSTANDING_COLUMNS)
+    assert len(rows) >= at_least, f"{name}: {len(rows)} cases"
+    expected = defaultdict(set)
+    texts = Counter((row["kind"], row["text"]) for row in rows)
+    assert [k for k, n in texts.items() if n > 1] == [], f"{name}: the same text twice"
+    for row in rows:
+        where = f"{name}:{row['id']}"
+        assert row["kind"] in UNDERSTANDING_EXPECTED, f"{where}: kind {row['kind']!r}"
+        assert re.fullmatch(rf"u{lang}-{row['kind']}-\d\d\d", row["id"]), f"{where}: id not uLANG-KIND-NNN"
+        assert re.fullmatch(UNDERSTANDING_EXPECTED[row["kind"]], row["expected"]), f"{where}: {row['expected']!r}"
+        assert row["text"], f"{where}: empty text"
+        if "=" in row["expected"]:
+            check_range(row["note"], float(row["expected"].split("=")[1]), where)
+        expected[row["kind"]].add(row["expected"].split("=")[0])
+    for kind, pattern in UNDERSTANDING_EXPECTED.items():
+        classes = {alternative.split("=")[0] for alternative in pattern.split("|")}
+        assert expected[kind] == classes, f"{name}: {kind} lacks {classes - expected[kind]}"
