@@ -209,7 +209,7 @@ class Conversation:
         self.cross_check_budget_s = float(cross_check_budget_s)
         self.cross_checks = self.cross_checks_late = 0  # waited for / not in within the budget (read back)
         self.lang = lang or "en"
-        self.messages = messages(self.lang)  # the product's own sentences in the session's language
+        self.messages = messages(self.lang, tree.medium)  # the product's own sentences, as the tree's medium needs
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
         self.clock = clock
@@ -329,8 +329,9 @@ class Conversation:
 
     # ------------------------------------------------------------------ inputs
 
-    def start(self) -> Reply:
-        return self._reply(self.session.start())
+    def start(self, ready: bool = False) -> Reply:
+        """The first question (``ready``: the person already said they are ready, see Session.start)."""
+        return self._reply(self.session.start(ready=ready))
 
     def answer_text(self, text: str, word_confidences: list[float] | None = None) -> Reply:
         """Typed text (or a transcript without recognizer details) for the open question."""

@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         from voice.handoff import HandoffWriter
 
         handoff = HandoffWriter.from_config(config, tree, on_status=_handoff_problem)
-    conversation = new_conversation(tree, config)
+    # Typed answers get the typed wording ("You can type ..."), never "say".
+    conversation = new_conversation(tree.for_medium("typed") if args.io in ("text", "jsonl") else tree, config)
     try:
         if args.io == "text":
             from voice.textio import run_text
