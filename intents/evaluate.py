@@ -101,6 +101,7 @@ def describe(case: Case, got: Interpretation) -> str:
 # unsure or none (not understood); ``note`` may hold ``range=LOW..HIGH`` for a vague amount.
 SUITE_TODAY = date(2026, 12, 7)   # the held-out suites' reference day (tests/data/heldout/README.md)
 WEEKS_TOLERANCE = 0.02            # "exact wordings should be read within 2 %"
+WEEKS_ROUNDING = 0.005            # ... of a value the suite rounded to 2 decimals ("desde ayer" 0.14 = 1/7)
 LONG_PAIN_WEEKS = 4.0             # the tree's duration threshold
 AGE_DANGER_YEARS = 10             # an age read this much lower may cross the tree's 50 and 70
 # Where each kind is asked: yes/no answers at an offer and at a warning sign (a case is right only
@@ -172,7 +173,7 @@ def judge(case: SuiteCase, got: Interpretation) -> tuple[bool, str | None]:
         if got.intent != "duration" or v is None:
             return False, None
         w = case.value
-        right = abs(v - w) <= WEEKS_TOLERANCE * w or (case.low is not None and case.low <= v <= case.high)
+        right = abs(v - w) <= WEEKS_TOLERANCE * w + WEEKS_ROUNDING or (case.low is not None and case.low <= v <= case.high)
         return right, (f"{v:.2f} weeks for {w:g}" if w >= LONG_PAIN_WEEKS > v else None)
     raise ValueError(f"{case.source} {case.id}: unknown expectation {case.expected!r}")
 
