@@ -48,7 +48,11 @@ def fold_accents(text: str) -> str:
         c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)))
 
 
-def tokenize(text: object, contractions: dict[str, str] | None = None, fold: bool = False) -> list[str]:
+_DECIMAL_COMMA = re.compile(r"(\d),(\d{1,2})(?!\d)")  # "3,5 años" -> "3.5"; "1,000" (three digits) is a thousand
+
+
+def tokenize(text: object, contractions: dict[str, str] | None = None, fold: bool = False,
+             decimal_comma: bool = False) -> list[str]:
     """Our rapidfuzz processor and tokenizer: lower case, apostrophes dropped
     ("don't" -> "dont", then written out by the language's ``contractions``:
     "do not"), recognizer tags removed, punctuation -> BOUNDARY; ``fold``: accents dropped."""
@@ -63,6 +67,8 @@ def tokenize(text: object, contractions: dict[str, str] | None = None, fold: boo
     if _PLAIN.fullmatch(text):
         raw = text.replace("'", "").split()
     else:
+        if decimal_comma:
+            text = _DECIMAL_COMMA.sub(r"\1.\2", text)
         text = _UNK_TAG.sub(" \x01 ", text)
         text = _TAGS.sub(" ", text)
         text = _SCALE.sub(r"\1 out of 10", text)
@@ -149,6 +155,7 @@ class Language:
     parts: dict = field(default_factory=dict, repr=False)  # phrase tables built once, shared by questions
     phrase_tokens: dict = field(default_factory=dict, repr=False)  # (phrase, numeric) -> tokens, for those tables
     fold: bool = False                                   # drop accents before matching ("dias" = "días")
+    decimal_comma: bool = False                          # "3,5 años" = 3.5 years
     spoken_numbers: dict = field(default_factory=dict)   # grammar.toml as written (accents kept), for vocabularies
     post_negators: frozenset = field(default_factory=frozenset)  # negation AFTER the word (Korean "열이 없어요")
     suffixes: tuple = ()        # endings split off a known word (Korean particles: "열이" -> "열 이")
@@ -158,7 +165,7 @@ class Language:
     def tokens(self, text: object, numeric: bool = False) -> list[str]:
         """``tokenize`` with this language's rules; ``numeric``: at number and duration
         questions, split glued numbers and units too ("두달" -> "두 달", "3일" -> "3 일")."""
-        toks = tokenize(text, self.contractions, self.fold)
+        toks = tokenize(text, self.contractions, self.fold, self.decimal_comma)
         if not (self.suffixes or self.number_pieces):
             return toks
         out: list[str] = []
@@ -208,7 +215,7 @@ def _glued_number(tok: str, lang: "Language") -> list[str] | None:
     if tok in lang.number_pieces:
         return None
     parts = _pieces(tok, lang.number_pieces)
-    if parts and parts[0] in lang.number_words and len(parts) > 1:
+    if parts and (parts[0] in lang.number_words or parts[0] in lang.numbers["words"]["scales"]) and len(parts) > 1:
         return parts
     return None
 
@@ -256,6 +263,7 @@ def language(lang: str = "en") -> Language:
             homophones[h] = canonical
     answers, meta, topics = load("answers"), load("meta"), load("topics")
     fold = bool(numbers.get("normalise", {}).get("fold_accents", False))
+    decimal_comma = bool(numbers.get("normalise", {}).get("decimal_comma", False))
     spoken_numbers = numbers
     if fold:  # matching sees folded words; the recognizer's grammar keeps the accents (spoken_numbers)
         numbers = _folded(numbers)
@@ -271,13 +279,15 @@ def language(lang: str = "en") -> Language:
         raw = {w for text in _phrase_texts(answers, meta, topics, numbers)
                for w in tokenize(text, None, fold) if w != BOUNDARY}
         # A glued form in the data ("힘이") is not a stem when its parts are ("힘" + "이").
+        # "나이" (age) is a stem although "나" and "이" are both endings: an ending alone is no head.
         stems = frozenset(w for w in raw if not any(
-            w.endswith(x) and len(w) > len(x) and w[:-len(x)] in raw for x in suffixes))
+            w.endswith(x) and len(w) > len(x) and w[:-len(x)] in raw and w[:-len(x)] not in suffixes
+            for x in suffixes))
         pieces = tuple(sorted({*number_words, *numbers["units"], *words["scales"], *segment.get("number_endings", []),
                                *suffixes}, key=len, reverse=True))
     return Language(
         lang=lang, answers=answers, meta=meta, topics=topics, numbers=numbers,
-        fold=fold, suffixes=suffixes, stems=stems, number_pieces=pieces, spoken_numbers=spoken_numbers,
+        fold=fold, decimal_comma=decimal_comma, suffixes=suffixes, stems=stems, number_pieces=pieces, spoken_numbers=spoken_numbers,
         post_negators=frozenset(numbers["negators"].get("after", [])),
         fillers=frozenset(numbers["fillers"]["words"]),
         alone_ok=frozenset(numbers["fillers"]["alone_ok"]),
@@ -306,8 +316,9 @@ def _number_vocabulary(numbers: dict, tokens) -> set[str]:
     """Words a number or duration answer is made of (number words, units, vague amounts, scale words)."""
     words = numbers["words"]
     out = {*words["units"], *words["teens"], *words["tens"], *numbers["units"], *words["articles"], *words["half"],
-           *words["scales"], *words.get("half_after", [])}
-    for phrase in [*numbers.get("vague", {}), *numbers["scale"]["out_of"]]:
+           *words["scales"], *words.get("half_after", []), *numbers.get("counted", {}), *words.get("multipliers", {}),
+           *words.get("point", [])}
+    for phrase in [*numbers.get("vague", {}), *numbers.get("whole", {}), *numbers["scale"]["out_of"]]:
         out.update(tokens(phrase))
     return out
 

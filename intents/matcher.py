@@ -51,6 +51,7 @@ CONF_DESCRIBED = 0.8      # the symptom described and said to be new: a yes
 CONF_OLD = 0.45           # a described symptom said to be old and unchanged: a "no", read back
 CONF_UNCLEAR_NO = 0.5     # a "no" from a word or two inside a longer sentence: read back
 CLEAR_DENIAL_SHARE = 0.25  # ... when denial words are less than this share of the words
+CONF_CORRECTED = 0.8      # "no... wait, yes": the answer after a correction word
 
 RANGES = {"age": (0, 120), "pain_score": (0, 10)}
 
@@ -454,6 +455,7 @@ def _yes_no_plain(q: Question, toks: list[str], answers: list[_Match], unreadabl
             if k is not None:
                 negations[idx] = k
     absorbed = {k for idx, k in negations.items() if answers[idx].entry.strength == "topic"}
+    evidence: list[tuple[int, int, str]] = []  # (start, end, polarity) of the plain and topic answers
     for idx, m in enumerate(answers):
         e = m.entry
         if e.intent not in ("yes", "no"):
@@ -468,12 +470,18 @@ def _yes_no_plain(q: Question, toks: list[str], answers: list[_Match], unreadabl
             polarity = "no"
             factor *= NEGATED_FACTOR
         factor *= _homophone(m)
+        if strength in ("strong", "topic"):
+            evidence.append((m.start, m.end, polarity))
         if strength == "topic":
             per_topic.setdefault(e.topic, set()).add(polarity)
         else:
             (strong if strength == "strong" else weak).add(polarity)
     topical = _combine_topics(per_topic)
     main = strong | topical
+    if len(main) > 1:
+        corrected = _corrected(q, toks, evidence)
+        if corrected is not None:
+            return Interpretation(corrected, None, CONF_CORRECTED * factor)
     if len(main) > 1 or (not main and len(weak) > 1):
         return Interpretation("unsure", None, CONF_CONFLICT)
     if main:
@@ -496,6 +504,33 @@ def _yes_no_plain(q: Question, toks: list[str], answers: list[_Match], unreadabl
     if polarity == "no" and unreadable:
         conf *= UNK_NO_FACTOR
     return Interpretation(polarity, None, conf)
+
+
+def _corrected(q: Question, toks: list[str], evidence: list[tuple[int, int, str]]) -> str | None:
+    """"no... wait, yes", "yes, but actually, no": one answer, then a correction word, then the other:
+    the answer after it counts. A yes corrected to no counts only where a "no" hides no warning sign;
+    at a warning sign it stays unsure (asked again), as any yes-and-no does."""
+    words = q.lang.answers.get("correction", {}).get("words", [])
+    if not words or len(evidence) < 2:
+        return None
+    evidence = sorted(evidence)
+    final = evidence[-1][2]
+    k = len(evidence) - 1
+    while k > 0 and evidence[k - 1][2] == final:
+        k -= 1
+    if k == 0 or any(pol == final for _, _, pol in evidence[:k]):
+        return None
+    gap = toks[evidence[k - 1][1]:evidence[k][0]]
+    if not any(_contains(gap, q.lang.phrase_tokens_of(w)) for w in words):
+        return None
+    if final == "no" and RED_FLAG_TOPICS.intersection(q.topics):
+        return None
+    return final
+
+
+def _contains(toks: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(tuple(toks[i:i + n]) == phrase for i in range(len(toks) - n + 1))
 
 
 def _combine_topics(per_topic: dict[str, set[str]]) -> set[str]:

@@ -50,12 +50,23 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
     if _is_digit(tok):
         value = float(tok)
         j = i + 1
-    elif tok in nw or (tok in words["articles"] and i + 1 < n and toks[i + 1] in words["scales"]):
+    elif tok in nw or tok in words["scales"] or (tok in words["articles"] and i + 1 < n and toks[i + 1] in words["scales"]):
         value = 0.0
-        if tok in words["articles"]:
+        if tok in words["scales"]:
+            value, j = 1.0, i  # "cien", "ciento uno", "백육": the scale alone is one of it (multiplied below)
+        elif tok in words["articles"]:
             value, j = 1.0, i + 1
         else:
             value, j = float(nw[tok]), i + 1
+            mult = words.get("multipliers", {}).get(toks[j]) if j < n else None
+            if mult and 0 < value < 10 and tok in words["units"] and _same_system(words, toks[j], tok):
+                # "사 십" = 4 x 10 (Sino-Korean said apart), "three score" = 3 x 20
+                value *= mult
+                j += 1
+                k = j + 1 if j < n and toks[j] == words["joiner"] else j  # "three score and ten"
+                if k < n and toks[k] in nw and 0 < nw[toks[k]] < mult and _same_system(words, toks[j - 1], toks[k]):
+                    value += nw[toks[k]]
+                    j = k + 1
             if tok in words["tens"] and j < n:
                 # Languages that join tens and units with a word (Spanish "sesenta y dos").
                 tj = words.get("tens_joiner")
@@ -83,8 +94,30 @@ def read_number(lang: Language, toks: list[str], i: int, units_follow: bool = Fa
                     j = rest.end
     else:
         return None
+    if value == int(value):
+        decimals, j = _decimals(lang, toks, j)
+        value += decimals
     frac, j2 = _fraction_suffix(lang, toks, j)
     return Quantity(value + frac, i, j2)
+
+
+def _decimals(lang: Language, toks: list[str], j: int) -> tuple[float, int]:
+    """"three point five", "tres coma cinco", "삼 점 오": the digits said one by one after the point word.
+    A point word with no digit word after it is not a decimal point ("칠 점" = 7 points)."""
+    words = lang.numbers["words"]
+    n = len(toks)
+    if not (j + 1 < n and toks[j] in words.get("point", ())):
+        return 0.0, j
+    digits = ""
+    k = j + 1
+    while k < n and len(digits) < 4 and (toks[k] in words["units"] and 0 <= words["units"][toks[k]] <= 9
+                                          and toks[k] not in words.get("counter_forms", ())
+                                          or (toks[k].isdigit() and len(toks[k]) == 1)):
+        digits += str(int(words["units"].get(toks[k], 0) if not toks[k].isdigit() else int(toks[k])))
+        k += 1
+    if not digits:
+        return 0.0, j
+    return float("0." + digits), k
 
 
 def _same_system(words: dict, tens: str, unit: str) -> bool:
@@ -111,13 +144,18 @@ def _fraction_suffix(lang: Language, toks: list[str], j: int) -> tuple[float, in
     return 0.0, j
 
 
-def _vague(lang: Language, toks: list[str], i: int) -> Quantity | None:
+def _phrase_at(table: dict, toks: list[str], i: int, guessed: bool = False) -> Quantity | None:
+    """The longest phrase of ``table`` (phrase -> value) starting at toks[i]."""
     best = None
-    for phrase, value in lang.numbers.get("vague", {}).items():
+    for phrase, value in table.items():
         p = phrase.split()
         if toks[i:i + len(p)] == p and (best is None or len(p) > best.end - best.start):
-            best = Quantity(float(value), i, i + len(p), guessed=True)
+            best = Quantity(float(value), i, i + len(p), guessed=guessed)
     return best
+
+
+def _vague(lang: Language, toks: list[str], i: int) -> Quantity | None:
+    return _phrase_at(lang.numbers.get("vague", {}), toks, i, guessed=True)
 
 
 def _quantity(lang: Language, toks: list[str], i: int) -> Quantity | None:
@@ -133,6 +171,9 @@ def _quantity(lang: Language, toks: list[str], i: int) -> Quantity | None:
     vague = _vague(lang, toks, i)
     if vague is not None:
         return vague
+    whole = _phrase_at(lang.numbers.get("whole", {}), toks, i)
+    if whole is not None and whole.end < n and toks[whole.end] in lang.units and not _plural_unit(lang, toks[whole.end]):
+        return whole  # "all week", "the whole month", "todo el mes": one of the unit
     if tok in words["articles"]:
         if i + 1 < n and (toks[i + 1] in lang.units or toks[i + 1] in words["scales"]):
             return Quantity(1.0, i, i + 1)
@@ -155,64 +196,83 @@ class Duration:
     guessed: bool
 
 
-def durations(lang: Language, toks: list[str], skip: set[int]) -> list[Duration]:
-    """Every duration said in ``toks`` (indices in ``skip`` belong to other phrases)."""
+def _plural_unit(lang: Language, tok: str) -> bool:
+    """"weeks", "días", "meses" (their singular is a unit too); not "mes", which only ends in s."""
+    return tok in lang.units and tok.endswith("s") and (tok[:-1] in lang.units or tok[:-2] in lang.units)
+
+
+def _one_duration(lang: Language, toks: list[str], i: int) -> Duration | None:
+    """The duration that starts at toks[i], if one does: a quantity and a unit ("three weeks",
+    "all week", "한 달 반"), a word that is both ("이틀", "a fortnight" is a unit), a bare unit
+    and a half ("mes y medio"), or a bare plural ("it's been weeks")."""
     words = lang.numbers["words"]
     units = lang.units
     n = len(toks)
+    counted = lang.numbers.get("counted", {})
+    if toks[i] in counted:  # Korean native day counts: 하루 1 day, 이틀 2 days, 보름 15 days
+        return Duration(float(counted[toks[i]]), i, i + 1, False)
+    q = _quantity(lang, toks, i)
+    if q is not None:
+        value, j, guessed = q.value, q.end, q.guessed
+        if not (j < n and toks[j] in units) and j - 1 > i and toks[j - 1] in units:
+            # "이십 일": 일 is 1 and "day"; with no other unit after it, it is the unit (20 days)
+            shorter = read_number(lang, toks[:j - 1], i)
+            if shorter is not None and shorter.end == j - 1:
+                value, j = shorter.value, j - 1
+        # Range: "three to four weeks", "two or three months", "between 2 and 3 weeks".
+        if j + 1 < n and toks[j] in words["range"] and toks[j + 1] not in units:
+            q2 = _quantity(lang, toks, j + 1)
+            if q2 is not None and q2.end < n and toks[q2.end] in units:
+                value, j = max(value, q2.value), q2.end
+                guessed = guessed or q2.guessed
+        if j < n and toks[j] in units:
+            frac, end = _fraction_suffix(lang, toks, j + 1)
+            return Duration((value + frac) * units[toks[j]], i, end, guessed)
+        return None
+    if toks[i] in units and not (i > 0 and toks[i - 1] in words["articles"]):
+        if _plural_unit(lang, toks[i]):
+            # A bare plural ("it's been weeks"): read as four of them, the same as the
+            # homophone "for weeks" -> "four weeks"; both readings are at least that long.
+            return Duration(4 * units[toks[i]], i, i + 1, True)
+        frac, end = _fraction_suffix(lang, toks, i + 1)
+        if frac:  # "mes y medio", "año y medio": a month and a half
+            return Duration((1 + frac) * units[toks[i]], i, end, False)
+    return None
+
+
+def durations(lang: Language, toks: list[str], skip: set[int]) -> list[Duration]:
+    """Every duration said in ``toks`` (indices in ``skip`` belong to other phrases). Parts said
+    one after the other ("one week three days", "1 year 1 month 21 days") or joined by "and" /
+    "plus" ("a year and two months") add up."""
+    n = len(toks)
+    plus = lang.numbers["words"]["plus"]
     out: list[Duration] = []
     i = 0
-    pending_plus: Duration | None = None
+    joins_last = False  # the next duration adds to the last one
     while i < n:
         if i in skip or toks[i] == BOUNDARY:
             i += 1
-            pending_plus = None
+            joins_last = False
             continue
-        start = i
-        guessed = False
-        q = _quantity(lang, toks, i)
-        if q is not None:
-            value, j, guessed = q.value, q.end, q.guessed
-            # Range: "three to four weeks", "two or three months", "between 2 and 3 weeks".
-            if j + 1 < n and toks[j] in words["range"] and toks[j + 1] not in units:
-                q2 = _quantity(lang, toks, j + 1)
-                if q2 is not None and q2.end < n and toks[q2.end] in units:
-                    value, j = max(value, q2.value), q2.end
-                    guessed = guessed or q2.guessed
-            if j < n and toks[j] in units:
-                weeks_per = units[toks[j]]
-                frac, j = _fraction_suffix(lang, toks, j + 1)
-                d = Duration((value + frac) * weeks_per, start, j, guessed)
-            else:
-                i = max(q.end, i + 1)
-                pending_plus = None
-                continue
-        elif toks[i] in units and toks[i].endswith("s") and not (i > 0 and toks[i - 1] in words["articles"]):
-            # A bare plural ("it's been weeks"): read as four of them, the same as the
-            # homophone "for weeks" -> "four weeks"; both readings are at least that long.
-            d = Duration(4 * units[toks[i]], i, i + 1, True)
-            j = i + 1
-        else:
+        d = _one_duration(lang, toks, i)
+        if d is None:
             i += 1
+            joins_last = False
             continue
-        if pending_plus is not None:
-            out[-1] = Duration(out[-1].weeks + d.weeks, out[-1].start, d.end, out[-1].guessed or d.guessed)
+        if joins_last and out:
+            last = out[-1]
+            out[-1] = Duration(last.weeks + d.weeks, last.start, d.end, last.guessed or d.guessed)
         else:
             out.append(d)
-        pending_plus = None
-        i = j
-        if i < n and toks[i] in lang.numbers["words"]["plus"] and i + 1 < n and _starts_duration(lang, toks, i + 1):
-            pending_plus = out[-1]
+        i = d.end
+        joins_last = True  # directly followed by another part: it adds
+        if i < n and toks[i] in plus and i + 1 < n and _starts_duration(lang, toks, i + 1):
             i += 1
     return out
 
 
 def _starts_duration(lang: Language, toks: list[str], i: int) -> bool:
-    q = _quantity(lang, toks, i)
-    if q is None:
-        return False
-    j = q.end
-    return j < len(toks) and toks[j] in lang.units
+    return _one_duration(lang, toks, i) is not None
 
 
 def numbers(lang: Language, toks: list[str], skip: set[int]) -> list[Quantity]:
@@ -227,7 +287,8 @@ def numbers(lang: Language, toks: list[str], skip: set[int]) -> list[Quantity]:
             i += 1
             continue
         q = read_number(lang, toks, i)
-        if q is None or (toks[i] in lang.numbers["words"]["articles"] and q.end == i + 1):
+        if q is None or (toks[i] in lang.numbers["words"]["articles"] and q.end == i + 1
+                         and not _article_alone(lang, toks, i, skip)):
             i += 1
             continue
         i = q.end
@@ -242,6 +303,14 @@ def numbers(lang: Language, toks: list[str], skip: set[int]) -> list[Quantity]:
                 break
         out.append(Quantity(q.value, q.start, i, q.guessed))
     return out
+
+
+def _article_alone(lang: Language, toks: list[str], i: int, skip: set[int]) -> bool:
+    """"una", "un año" as the whole answer: the article is the number one ("un" in "tengo un
+    hijo de cuarenta" is not)."""
+    after = lang.numbers["words"].get("after_number", ())
+    rest = [t for k, t in enumerate(toks) if k != i and k not in skip and t != BOUNDARY and t not in after]
+    return not rest
 
 
 def homophone_number(lang: Language, toks: list[str], skip: set[int]) -> Quantity | None:
