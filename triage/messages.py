@@ -225,7 +225,9 @@ def messages(lang: str | None = None, medium: str = "voice") -> Messages:
     """``lang``'s catalogue for ``medium`` (triage.tree.MEDIA), loaded and checked once (English when
     the language has no catalogue; MessagesError when its catalogue has problems)."""
     lang = (lang or BASE).strip().lower()
-    if not catalogue_file(lang).exists():
+    # A tree's [meta] language is input: only a language code can name a catalogue folder
+    # (a hostile 5,000-letter "language" made the path too long to open).
+    if not re.fullmatch(r"[a-z]{2,3}(_[a-z]{2})?", lang) or not catalogue_file(lang).exists():
         lang = BASE
     problems = check(lang)
     if problems:
