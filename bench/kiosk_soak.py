@@ -150,7 +150,7 @@ class Kiosk:
         self.card = FakeSoundCard()
         self.voice = self.speaker = None
         if speech:
-            # as voice.kiosk.app.open_speaker, with the product's player on the stand-in card
+            # as voice.sessions.open_kiosk_speaker, with the product's player on the stand-in card
             self.voice = Speaker.from_config(config, caption=None, player=real_player(self.card))
             self.voice.warm_up()
             if self.voice.broken:

@@ -50,8 +50,9 @@ from triage import load_tree  # noqa: E402
 from tests.audio_source import ScriptedSource  # noqa: E402
 from voice.audio import Resampler  # noqa: E402
 from voice.config import Config  # noqa: E402
-from voice.listen import listen_for_answer  # noqa: E402
 from voice.conversation import Conversation, prepare, thresholds_from_config  # noqa: E402
+from voice.pipeline import EndOfSpeech, Recognized, Recorder  # noqa: E402
+from voice.turn import Plan, TurnRunner  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 
 EN_ANSWERS = ["yes", "no", "no thanks", "yes I have", "not really", "I don't know", "no I don't",
@@ -108,25 +109,30 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
         conversation.start()
         conversation.tap("yes")        # now at the bladder/bowel question: a red flag
         source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=realtime)
-        timing: dict = {}
+        seen = Recorder()
+        # the full trailing silence every time (no whole-answer rule), as this bench has always measured
+        runner = TurnRunner(recognizer, source, config.listen, observer=seen, whole_answer=None)
+        own = runner.plan(conversation)
+        # the padded Korean grammar in place of the question's own, and the mode's cross-check
+        plan = Plan(grammar if grammar is not None else own.grammar, cross_check, own.node)
         t0 = time.perf_counter()
-        t = listen_for_answer(source, recognizer, grammar if grammar is not None else conversation.grammar(recognizer),
-                              cross_check, config.listen, None, timing)
-        if t is None:
+        hearing = runner.hear(conversation, plan=plan)
+        if hearing is None:
             print(f"  {name}: nothing heard in {wav.name}", file=sys.stderr)
             continue
-        listened = timing["end_decided"] - t0
-        text = conversation.answer_transcript(t, recognizer, cross_check).speech[0]  # the first thing said next
+        end, recognized = seen.last(EndOfSpeech), seen.last(Recognized)
+        listened = end.at - t0
+        text = runner.answer(conversation, hearing).speech[0]  # the first thing said next
         speaker.say(text)
-        first = card.first_after(timing["end_decided"])
-        processing.append(first - timing["end_decided"])
-        recognize.append(timing["recognized"] - timing["end_decided"])
+        first = card.first_after(end.at)
+        processing.append(first - end.at)
+        recognize.append(recognized.at - end.at)
         # the endpointer's clock starts after the discarded echo tail
         true_end = LEAD_S + voiced_end_s(wav) - config.listen.echo_tail_s
-        endpoint_wait.append(timing["decided_s"] - true_end)
+        endpoint_wait.append(end.decided_s - true_end)
         if realtime:  # wall clock from the moment the last voiced sample was delivered: includes any backlog
             wall.append(first - (source._t0 + LEAD_S + voiced_end_s(wav)))
-        accept_rtf.append(listened / max(timing["decided_s"], 1e-9))
+        accept_rtf.append(listened / max(end.decided_s, 1e-9))
     speaker.close()
     return endpoint_wait, processing, recognize, accept_rtf, wall
 

@@ -207,11 +207,11 @@ def test_live_captions_rewrite_one_line():
 
 def test_missing_speech_model_off_a_terminal_is_a_plain_error():
     from voice.config import Config
-    from voice.loop import open_recognizer_for
     from voice.models import ModelMissing
+    from voice.sessions import open_recognizer_for
 
     config = Config()
     config.recognition.model_name = "vosk-model-that-is-not-here"
     # not a terminal: no download offer, just what to do
     with pytest.raises(ModelMissing, match="'vosk-model-that-is-not-here' is not installed.*--model PATH"):
-        open_recognizer_for(config)
+        open_recognizer_for(config, offer_download=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from voice.errors import UserError
 
@@ -183,7 +183,8 @@ class Resampler:
 
 # --------------------------------------------------------------------------- sources
 
-class AudioSource:
+@runtime_checkable
+class AudioSource(Protocol):
     """Where answers come from. Only open while listening: the assistant never hears itself.
 
     ``open()`` starts delivery, ``read(timeout)`` returns the next chunk (bytes of

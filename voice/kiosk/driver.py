@@ -212,26 +212,20 @@ class KioskDriver:
         sp = self.speaker
         if sp is None or not texts:
             return
-        if interrupt and hasattr(sp, "stop"):
+        if interrupt:
             sp.stop()
-        use = getattr(sp, "use_language", None) if lang not in (None, self.lang) else None
-        if use is not None:
-            use(lang)
+        other = lang not in (None, self.lang)
+        if other:
+            sp.use_language(lang)
         for text in texts:
             sp.say(text)
-        if use is not None:
-            use(self.lang)
-
-    def _speaker_call(self, name: str) -> None:
-        fn = getattr(self.speaker, name, None) if self.speaker is not None else None
-        if fn is not None:
-            fn()
+        if other:
+            sp.use_language(self.lang)
 
     def _speaker_language(self) -> None:
         """The speaker speaks the patient's language (its voice, its way of saying numbers)."""
-        fn = getattr(self.speaker, "use_language", None) if self.speaker is not None else None
-        if fn is not None:
-            fn(self.lang)
+        if self.speaker is not None:
+            self.speaker.use_language(self.lang)
 
     # ------------------------------------------------------------------ inputs
 
@@ -272,7 +266,8 @@ class KioskDriver:
             self._reset("new patient")
         if self.mode != IDLE:
             return False
-        self._speaker_call("reset")
+        if self.speaker is not None:
+            self.speaker.reset()
         self.lang = lang or self.default_lang
         self._speaker_language()
         self.conversation = self._new_conversation(self.trees[self.lang], self.lang)
@@ -312,10 +307,9 @@ class KioskDriver:
         return True
 
     @_guarded
-    def text(self, text: str, word_confidences: list[float] | None = None, transcript: Any = None,
-             recognizer: Any = None) -> bool:
-        """A typed or spoken answer. ``transcript`` (a recognizer Transcript) enables the cross-check;
-        ``recognizer`` (the one that heard it) picks its read-back threshold."""
+    def text(self, text: str, word_confidences: list[float] | None = None, hearing: Any = None) -> bool:
+        """A typed or spoken answer. ``hearing`` (what the listener's turn runner heard: a
+        voice.conversation.Hearing) brings the cross-check and its recognizer's read-back threshold."""
         text = (text or "").strip()
         words = self.words[self.lang]
         if self.mode == IDLE:
@@ -326,7 +320,7 @@ class KioskDriver:
             self._publish()
             return False
         # Short requests only: "for a moment my legs went numb" is an answer, not a request to wait.
-        if words.more_time.search(text) and len(text.split()) <= 6 and self.mode in (SESSION, STILL_THERE, OUTCOME):
+        if words.more_time.asked(text) and self.mode in (SESSION, STILL_THERE, OUTCOME):
             return self.more_time()
         if self.mode == STILL_THERE:
             self._resume()
@@ -338,8 +332,8 @@ class KioskDriver:
                 return self.start()
             self._publish()
             return False
-        if transcript is not None:
-            reply = self.conversation.answer_transcript(transcript, recognizer)
+        if hearing is not None:
+            reply = self.conversation.answer_heard(hearing)
         else:
             reply = self.conversation.answer_text(text, word_confidences)
         self._apply(reply)
@@ -461,8 +455,7 @@ class KioskDriver:
     # ------------------------------------------------------------------ internals
 
     def _speaker_busy(self) -> bool:
-        busy = getattr(self.speaker, "busy", None) if self.speaker is not None else None
-        return bool(busy() if callable(busy) else busy)
+        return self.speaker is not None and self.speaker.busy()
 
     def _mode_timeout(self) -> float:
         return self.outcome_s if self.mode == OUTCOME else self.inactivity_s
@@ -483,8 +476,8 @@ class KioskDriver:
         self.question, self.expects = (q.text, q.expects) if q else ("", "")
         self.topics = q.topics if q else ()
         self.node = {"id": q.node, "threshold": q.threshold, "unit": q.unit, "confirm": q.confirm} if q else {}
-        if reply.slower:
-            self._speaker_call("slower")
+        if reply.slower and self.speaker is not None:
+            self.speaker.slower()
         if reply.result is not None:
             r = reply.result
             self.result = {"disposition": r.disposition, "text": r.text, "emergency": r.emergency,
@@ -533,8 +526,9 @@ class KioskDriver:
             self._hand_off()  # a result reached but the "hear more?" question left unanswered
         log.info("reset (%s)", reason)
         self.turn += 1
-        self._speaker_call("stop")
-        self._speaker_call("reset")
+        if self.speaker is not None:
+            self.speaker.stop()
+            self.speaker.reset()
         self._clear()
         self._speaker_language()  # the clinic's language again
 

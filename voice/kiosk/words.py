@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from intents.spotting import Phrases
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 SOURCE = "en"  # the file every other language is checked against
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -32,8 +34,8 @@ class KioskWords:
     start_words: tuple[str, ...]
     more_time_words: tuple[str, ...]
     still_there_words: tuple[str, ...]
-    start: re.Pattern             # a start phrase anywhere in what was said
-    more_time: re.Pattern         # a request for more time anywhere in what was said
+    start: Phrases                # a start phrase anywhere in what was said (intents.spotting)
+    more_time: Phrases            # a request for more time
     call: re.Pattern              # a result's sentence that says to call someone ("Call the clinic on 555 0100.",
                                   # "Contact the clinic." when it has no number)
     condition: re.Pattern         # ... and one that says when to ("If it gets worse, call 911.")
@@ -41,12 +43,6 @@ class KioskWords:
     def text(self, key: str, voice: bool = True) -> str:
         """A kiosk text; without voice input its ``_touch`` form, which asks nobody to say anything."""
         return self.texts.get(f"{key}_touch", self.texts[key]) if not voice else self.texts[key]
-
-
-def _pattern(words: list[str], whole_words: bool) -> re.Pattern:
-    # Longest first, so "i'm still here" wins over "still here"; a word must start where a word starts.
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})" + (r"(?!\w)" if whole_words else ""), re.I)
 
 
 def _read(lang: str) -> dict[str, Any]:
@@ -67,8 +63,8 @@ def kiosk_words(lang: str) -> KioskWords:
     whole = bool(data.get("whole_words", True))
     lists = {k: tuple(str(w).lower() for w in data[k]) for k in _WORD_LISTS}
     return KioskWords(lang=lang, page=data["page"], texts=dict(data["texts"]), **lists,
-                      start=_pattern(list(lists["start_words"]), whole),
-                      more_time=_pattern(list(lists["more_time_words"]), whole),
+                      start=Phrases(lists["start_words"], whole),
+                      more_time=Phrases(lists["more_time_words"], whole),
                       call=re.compile(data["call_sentence"], re.I), condition=re.compile(data["if_sentence"], re.I))
 
 
