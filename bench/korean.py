@@ -12,11 +12,11 @@ Each session is the product's spoken path (voice.loop.run_voice_session, timed t
 runner's events (voice.pipeline), after voice.turn.warm_up
 and with a new recognizer, as each `backtriage run` starts; the model is loaded once) with a stand-in
 microphone that delivers its audio in real time, as a microphone does (so the recognizers and the
-red-flag cross-check work while the person speaks): espeak-ng answers (tests/test_korean_speech.py's patient: "네 네"/"yes" to a right
+red-flag cross-check work while the person speaks): espeak-ng answers (standins/korean.py's patient: "네 네"/"yes" to a right
 read-back, its answer again after a wrong one), the conversation's own grammar per question
 (Vosk: intents/<lang>; Whisper: open vocabulary), the red-flag cross-check within its budget,
 the engine and the tree in the language, pyttsx3 saying every reply through the product's
-real player (voice.speaker.SoundDevicePlayer) on a stand-in sound card (bench/_sound.py) that
+real player (voice.speaker.SoundDevicePlayer) on a stand-in sound card (standins/sound_card.py) that
 plays for as long as the audio lasts (so the replies rendered ahead are rendered while the question
 is said, as in the product). --fast delivers the answers and plays the replies as fast as the
 machine goes: the cross-check then has a whole answer to decode after its end and is late almost
@@ -59,10 +59,10 @@ sys.path.insert(0, str(ROOT))
 
 import voice.loop  # noqa: E402
 import voice.turn  # noqa: E402
-from bench._sound import FakeSoundCard, real_player  # noqa: E402
+from standins.sound_card import FakeSoundCard, real_player  # noqa: E402
 from bench._stats import load, pct  # noqa: E402
-from tests.audio_source import ScriptedSource  # noqa: E402
-from tests.test_korean_speech import (LIGHT_NOISE_DB, RIGHT, NO, SESSIONS, UNCLEAR_SESSION,  # noqa: E402
+from standins.microphone import ScriptedSource  # noqa: E402
+from standins.korean import (LIGHT_NOISE_DB, RIGHT, NO, SESSIONS, UNCLEAR_SESSION,  # noqa: E402
                                       KoreanPatient, typed_result)
 from triage import load_tree  # noqa: E402
 from triage.tree import DISPOSITIONS  # noqa: E402

@@ -22,7 +22,7 @@ process of its own, no pyttsx3 around it: bench/_espeak_lib.py).
 
 "First audio" everywhere ends where the samples reach the sound card, through the
 product's own player (voice.speaker.SoundDevicePlayer: device lookup, resampling
-to the card's 48 kHz, hand-over); only the card is a stand-in (bench/_sound.py).
+to the card's 48 kHz, hand-over); only the card is a stand-in (standins/sound_card.py).
 
 The Vosk figures use the Korean model (the only Vosk model on these machines)
 with Korean answers; its grammar is padded with in-vocabulary phrases to the
@@ -43,11 +43,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._sound import FakeSoundCard, real_player  # noqa: E402
+from standins.sound_card import FakeSoundCard, real_player  # noqa: E402
 from bench._stats import load, pct  # noqa: E402
-from tests.speech_audio import synth  # noqa: E402
+from standins.speech import synth  # noqa: E402
 from triage import load_tree  # noqa: E402
-from tests.audio_source import ScriptedSource  # noqa: E402
+from standins.microphone import ScriptedSource  # noqa: E402
 from voice.audio import Resampler  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.conversation import Conversation, prepare, thresholds_from_config  # noqa: E402
@@ -185,7 +185,7 @@ def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
 def endpoint_figures(tmp: Path, quick: bool) -> None:
     """Where the end of an answer is decided, relative to where the voice really stops."""
     import numpy as np
-    from tests.speech_audio import WAITING_ROOM_DB
+    from standins.speech import WAITING_ROOM_DB
     from voice.asr.audio import wav_pcm16
     from voice.endpoint import EndpointConfig, detect
 

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.vignettes import load_vignettes, run_vignette  # noqa: E402
-from tests.speech_audio import ENGLISH_VOICES, synth  # noqa: E402
+from standins.speech import ENGLISH_VOICES, synth  # noqa: E402
 from triage import Heard, load_tree  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.conversation import thresholds_from_config  # noqa: E402

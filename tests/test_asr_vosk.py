@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.speech_audio import have_tools, synth
+from standins.speech import have_tools, synth
 from voice.asr import open_recognizer, transcribe_wav
 from voice.asr.audio import wav_pcm16
 from voice.errors import UserError

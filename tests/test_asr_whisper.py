@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.speech_audio import ENGLISH_VOICES, WAITING_ROOM_DB, have_tools, synth
+from standins.speech import ENGLISH_VOICES, WAITING_ROOM_DB, have_tools, synth
 from triage import load_tree
 from voice.conversation import Conversation
 from voice.asr import open_recognizer, transcribe_wav

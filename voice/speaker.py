@@ -237,24 +237,23 @@ class _Rendered:
             self.done.set()
 
 
-RESAMPLED_BLOCK = 8192  # output samples per block: 64 KiB arrays of float64
+RESAMPLED_BLOCK = 8192  # output samples per block: 32 KiB arrays of float32
 
 
 def _resampled(samples: Any, rate: int, device_rate: int) -> Any:
     """``samples`` at ``device_rate``, resampled block by block (the streaming resampler carries its
-    position across blocks: the same sound as in one pass, to within one step of rounding on a few
-    samples). In one pass a sentence made arrays of 1-3 MiB each (float64 at 48 kHz), 39 bytes per
-    sample played at the peak; glibc serves such blocks from its heaps once one has been freed and
-    keeps them there when freed: a kiosk's resident memory grew by 27-55 MiB over 200-300 patients
-    (bench/kiosk_soak.py)."""
+    state across blocks: the same samples as in one pass). In one pass a sentence made arrays of
+    1-3 MiB each (float64 at 48 kHz), 39 bytes per sample played at the peak; glibc serves such
+    blocks from its heaps once one has been freed and keeps them there when freed: a kiosk's
+    resident memory grew by 27-55 MiB over 200-300 patients (bench/kiosk_soak.py)."""
     import numpy as np
 
     from voice.audio import Resampler
 
     resampler = Resampler(rate, device_rate)
     block = max(256, RESAMPLED_BLOCK * rate // device_rate)
-    return np.concatenate([resampler.process(samples[i:i + block]) for i in range(0, len(samples), block)]
-                          or [np.zeros(0, np.int16)])
+    return np.concatenate([resampler.process(samples[i:i + block], last=i + block >= len(samples))
+                           for i in range(0, len(samples), block)] or [np.zeros(0, np.int16)])
 
 
 class SoundDevicePlayer:

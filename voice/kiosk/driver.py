@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
 from typing import Any, Callable
 
-from triage import Result, Session, Tree
+from triage import Session, Tree
 from voice.conversation import Conversation, Reply
 from voice.kiosk.words import KioskWords, kiosk_words
 
@@ -38,30 +37,6 @@ STAFF_CLEARED = "emergency cleared by staff"
 # Intents a button may send (an answer or a request to the engine).
 TAP_INTENTS = frozenset({"yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
                          "duration", "number"})
-
-
-def result_card(reply: Reply, disclaimer: str, words: KioskWords | None = None) -> dict[str, Any]:
-    """The result as the screen's card: ONE short first step (the instruction's first sentence and
-    its unconditional "Call ..." sentence), the reasons, the rest of the advice (what else to do and
-    watch for: the calls to make if something happens first), then the disclaimer. The same sentences
-    the voice says, in the order a reader needs them; ``words`` (the language's kiosk words) tell
-    which sentences say to call, and which say when."""
-    result = next((e for e in reply.events if isinstance(e, Result)), None)
-    if result is None:
-        return {}
-    words = words or kiosk_words("en")
-    sentences = [p for p in re.split(r"(?<=[.!?])\s+", result.instruction.strip()) if p]
-    first, more = sentences[:1], sentences[1:]
-    call = next((p for p in more if words.call.search(p) and not words.condition.search(p)), None)
-    if call is not None:
-        first.append(call)
-        more.remove(call)
-    # What to watch for that needs a call ("Call 911 straight away if ...") before the rest.
-    more.sort(key=lambda p: not words.call.search(p))
-    return {"first_step": " ".join(first), "more": more,
-            "reasons": [r[:1].upper() + r[1:] + ("" if r.endswith(".") else ".")
-                        for r in (*result.reasons, *result.assumed)],
-            "disclaimer": disclaimer}
 
 
 class KioskDriver:
@@ -480,9 +455,10 @@ class KioskDriver:
             self.speaker.slower()
         if reply.result is not None:
             r = reply.result
+            words = self.words[self.lang]
             self.result = {"disposition": r.disposition, "text": r.text, "emergency": r.emergency,
                            "instruction": r.instruction, "detail": r.detail,
-                           **result_card(reply, self.conversation.tree.meta.get("disclaimer", ""), self.words[self.lang])}
+                           **r.for_screen(self.conversation.tree.meta.get("disclaimer", ""), words.call, words.condition)}
             self.mode = OUTCOME
             if r.emergency:
                 log.warning("emergency outcome: alerting staff")
