@@ -1,4 +1,4 @@
-"""CPU per block of the one resampler (voice.audio.Resampler, soxr) against the one it replaced.
+"""CPU per block of the one resampler (voice.audio.Resampler, soxr at voice.audio.QUALITY) against the one it replaced.
 
     python bench/resample.py
     python bench/resample.py --seconds 60
