@@ -17,34 +17,53 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run as a script: the repository, not scripts/
 
-STATES = ["idle", "question", "number", "duration", "self_care", "soon", "urgent", "emergency", "still_there",
-          "touch_only", "mic_status", "staff_code"]
+STATES = ["idle", "first_question", "question", "number", "duration", "self_care", "self_care_end", "soon",
+          "urgent", "stopped", "emergency", "staff_holding", "still_there", "touch_only", "touch_screen", "mic_status",
+          "staff_code"]
 
 
 def capture(k, state: str, path: str) -> None:
     """Drive a fresh kiosk page ``k`` into ``state`` and screenshot it."""
-    if state == "question":
+    if state == "first_question":  # the short start: the emergency advice, the disclaimer, question 1 of about 14
         k.start()
-        k.click("#yesno [data-intent=yes]")
+    elif state == "question":
+        k.start()
         k.click("#yesno [data-intent=no]")
     elif state == "number":
         k.start()
-        k.click("#yesno [data-intent=yes]")
         k.answer_no_until("number")
         k.page.keyboard.press("6")
     elif state == "duration":
         k.start()
-        k.click("#yesno [data-intent=yes]")
         k.answer_no_until("number")
         k.type_number("34")
     elif state in ("self_care", "soon", "urgent", "emergency", "staff_code"):
         k.to_result("emergency" if state == "staff_code" else state)
+    elif state == "self_care_end":  # scrolled to the end with "more below" (a phone): Finish in view
+        k.to_result("self_care")
+        for _ in range(10):
+            if not k.page.is_visible("#more-below"):
+                break
+            k.page.click("#more-below")
+            k.page.wait_for_timeout(400)
+    elif state == "stopped":  # Stop: the goodbye, no question and so no typing box
+        k.start()
+        k.click("#controls [data-intent=stop]")
+    elif state == "staff_holding":  # the staff button held down: the same size, "Keep holding..."
+        k.to_result("emergency")
+        box = k.page.locator("#staff-hold").bounding_box()
+        k.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        k.page.mouse.down()
+        k.page.wait_for_selector("#staff-hold.holding")
+        k.page.wait_for_timeout(1500)  # the hold's progress bar part way
     elif state == "still_there":
         k.start()
         k.clock.advance(61)  # the server's clock thread notices and shows the warning
         k.page.wait_for_selector("#warning", state="visible")
-    elif state == "touch_only":
+    elif state == "touch_only":  # no voice input: nobody is asked to say anything
         k.start()
+    elif state == "touch_screen":  # a touch screen: "Tap Start" (with keys and a mouse: "Press Start")
+        pass
     elif state == "mic_status":
         k.act(k.driver.set_status, "no_mic")  # said in the patient's language
         k.start()
@@ -80,7 +99,8 @@ def shoot(browser, out: Path, lang: str, name: str, w: int, h: int, zoom: float,
     from tests.kiosk_page import KioskPage
 
     k = KioskPage(browser, w, h, zoom, voice=state != "touch_only", staff_code="4711" if state == "staff_code" else "",
-                  lang=lang, clinic_lang=lang if state == "idle" else "en")
+                  lang=lang, clinic_lang=lang if state in ("idle", "touch_screen") else "en",
+                  touch=state == "touch_screen")
     try:
         path = out / f"{lang}-{name}-{state}.png"
         capture(k, state, str(path))

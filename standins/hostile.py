@@ -316,7 +316,7 @@ def kiosk_still_answers(port: int) -> bool:
 
     if post("/api/finish", {}) is None:
         return False
-    steps = [post("/api/tap", {"intent": i}) for i in ("start", "yes", "no")]
+    steps = [post("/api/tap", {"intent": i}) for i in ("start", "no", "no")]  # Start, then two warning signs
     return all(s is not None for s in steps) and steps[-1]["ok"] and steps[-1]["screen"]["question"] != ""
 
 

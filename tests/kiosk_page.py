@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from tests.browser import npm_file
 from triage import load_tree
 from voice.kiosk.driver import KioskDriver
@@ -91,9 +93,10 @@ def wait_until(condition, timeout: float = 10.0) -> None:
 class KioskPage:
     def __init__(self, browser, width: int = 1280, height: int = 800, zoom: float = 1, voice: bool = True,
                  staff_code: str = "", on_emergency: Any = "alert", lang: str = "en", clinic_lang: str = "en",
-                 langs: tuple[str, ...] = LANGS):
+                 langs: tuple[str, ...] = LANGS, staff_hold_s: float = 3.0, touch: bool = False):
         """``lang``: the patient's language (``start`` taps its button); ``clinic_lang``: the kiosk's
-        default; ``langs``: the languages on offer (as ``backtriage kiosk`` offers every one with a pack)."""
+        default; ``langs``: the languages on offer (as ``backtriage kiosk`` offers every one with a pack);
+        ``touch``: a touch screen (the browser's pointer is coarse, taps are touches), else a mouse."""
         self.clock = FakeClock()
         self.said: list[str] = []
         self.alerts: list[int] = []
@@ -102,12 +105,14 @@ class KioskPage:
         self.speaker = Speaker(player=None, caption=self._caption)
         self.driver = KioskDriver(TREES[clinic_lang], lang=clinic_lang, trees={c: TREES[c] for c in langs},
                                   speaker=self.speaker, clock=self.clock, voice=voice, staff_code=staff_code,
+                                  staff_hold_s=staff_hold_s,
                                   on_emergency=(lambda: self.alerts.append(1)) if on_emergency == "alert" else None)
         self.server = KioskServer(self.driver, "127.0.0.1", 0, tick_s=0.05).start()
         # Zoom as the browser does it: the same screen, fewer and larger CSS pixels. bypass_csp lets
         # the tests load axe-core into the page (the kiosk's own policy allows only its own files).
         self.context = browser.new_context(viewport={"width": round(width / zoom), "height": round(height / zoom)},
-                                           device_scale_factor=zoom, bypass_csp=True)
+                                           device_scale_factor=zoom, bypass_csp=True, has_touch=touch,
+                                           is_mobile=touch)
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
@@ -115,6 +120,9 @@ class KioskPage:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(self.server.url)
         self.page.wait_for_selector("body[data-seq]")  # the first screen arrived: keys and taps work
+        # ...and the page said how its screen is used (its words: "Tap Start" on a touch screen, else "Press")
+        wait_until(lambda: self.driver.pointer_default == ("tap" if touch else "press"))
+        self.synced()
 
     def _caption(self, text: str) -> None:
         if not text.startswith("(speech is off"):
@@ -155,8 +163,7 @@ class KioskPage:
 
     def to_result(self, disposition: str) -> None:
         """A full session by tapping, to the given disposition (or the emergency)."""
-        self.start()
-        self.click("#yesno [data-intent=yes]")  # ready to start
+        self.start()  # Start is the "ready": the first question is the first warning sign
         if disposition == "emergency":
             self.click("#yesno [data-intent=yes]")  # new bladder or bowel trouble
             return
@@ -240,3 +247,40 @@ class KioskPage:
         self.context.close()
         self.server.stop()
         self.speaker.close()
+
+
+# ---------------------------------------------------------------- shared by the browser tests
+
+@pytest.fixture
+def open_kiosk(browser):
+    """Open kiosk pages (``open_kiosk(w, h, ...)``), each checked on close: no JavaScript error, nothing
+    fetched from anywhere but the kiosk."""
+    pages: list[KioskPage] = []
+
+    def make(*args, **kw) -> KioskPage:
+        k = KioskPage(browser, *args, **kw)
+        pages.append(k)
+        return k
+
+    yield make
+    for k in pages:
+        k.close()
+        assert k.errors == [], k.errors  # no JavaScript errors on the page
+        assert all(u.startswith(k.server.url) for u in k.requests), k.requests  # fully offline
+
+
+def checked(k: KioskPage, where: str) -> None:
+    problems = k.layout_problems()
+    assert problems == [], f"{where}: {problems}"
+    violations = k.axe()
+    assert violations == [], f"{where}: {violations}"
+
+
+def checked_in(k, where: str) -> None:
+    """The layout and axe checks, plus: the page is marked as the patient's language and no label
+    fell back to its key (a translation missing on the page)."""
+    checked(k, where)
+    assert k.page.get_attribute("html", "lang") == k.driver.lang, where
+    missing = k.page.evaluate("""() => [...document.querySelectorAll('[data-label]')]
+        .filter((el) => el.textContent === el.dataset.label).map((el) => el.dataset.label)""")
+    assert missing == [], f"{where}: labels not translated: {missing}"

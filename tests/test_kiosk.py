@@ -23,7 +23,7 @@ from voice.speaker import Speaker
 EN = kiosk_words("en")  # the kiosk's own words in English
 
 TREE = load_tree()
-ALL_NO = ["yes"] + ["no"] * 12  # start, then no red flags
+ALL_NO = ["no"] * 12  # no red flags (Start is the "ready": no ready question)
 
 
 class Recorder:
@@ -88,7 +88,6 @@ def test_full_session_by_tapping_then_reset(rig):
 def test_typed_and_spoken_text_is_understood(rig):
     d, sp, clock, alerts, finished = rig
     assert d.text("hello") and d.mode == SESSION
-    d.text("yes let's go")
     d.text("nope")
     assert d.screen()["heard"] == "I understood: no."
     for _ in range(11):
@@ -113,7 +112,7 @@ def test_screen_shows_exactly_what_is_said(rig):
     d, sp, clock, alerts, finished = rig
     screens = []
     q = d.subscribe()
-    steps = [lambda: d.tap("start"), lambda: d.tap("yes"), lambda: d.tap("unsure"), lambda: d.tap("repeat"),
+    steps = [lambda: d.tap("start"), lambda: d.tap("no"), lambda: d.tap("unsure"), lambda: d.tap("repeat"),
              lambda: d.tap("no"), lambda: d.text("slower"), lambda: d.tap("back"), lambda: d.tap("no")]
     q.get_nowait()  # the screen at subscription
     for step in steps:
@@ -129,7 +128,6 @@ def test_screen_shows_exactly_what_is_said(rig):
 def test_emergency_is_said_first_shown_as_banner_and_alerts_staff(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
-    d.tap("yes")
     before = len(sp.said)
     d.text("yes I can't control my bladder")
     s = d.screen()
@@ -156,7 +154,6 @@ def test_a_staff_code_from_the_config_clears_an_emergency_and_nothing_else_does(
     d.staff_code = "4711"
     d.tap("start")
     d.tap("yes")
-    d.tap("yes")
     assert d.emergency() and d.screen()["staff_clear"] == "code"
     d.staff_press()
     clock.advance(60)
@@ -168,7 +165,6 @@ def test_a_staff_code_from_the_config_clears_an_emergency_and_nothing_else_does(
 def to_self_care_result(d):
     """Tap through to a self-care result; its "hear more?" question is then open."""
     d.tap("start")
-    d.tap("yes")
     while d.screen()["expects"] == "yesno":  # every red-flag question the tree asks
         d.tap("no")
     d.tap("number", 30, "30")
@@ -189,7 +185,6 @@ def test_shutting_down_writes_the_summary_of_a_result_on_screen(rig):
 def test_repeat_and_back_are_not_read_back_as_answers(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
-    d.tap("yes")
     d.tap("repeat", label="Repeat")
     assert d.screen()["heard"] == "" and "repeat" not in " ".join(sp.said[-2:]).lower()
     d.tap("no")
@@ -209,7 +204,6 @@ def test_back_from_a_result_clears_it(rig):
 def test_inactivity_warns_then_resets_and_more_time_extends(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
-    d.tap("yes")
     question = d.question
     clock.advance(59)
     d.tick()
@@ -242,7 +236,6 @@ def test_inactivity_warns_then_resets_and_more_time_extends(rig):
 def test_answering_the_warning_carries_on(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
-    d.tap("yes")
     clock.advance(61)
     d.tick()
     assert d.mode == STILL_THERE
@@ -270,14 +263,14 @@ def test_nothing_survives_a_reset_and_logs_hold_no_answers(rig, caplog):
     d, sp, clock, alerts, finished = rig
     caplog.set_level(logging.DEBUG)
     d.tap("start")
-    d.text("yes zanzibar")
+    d.text("no zanzibar")
     d.caption_partial("no quixotic")
     d.text("no quixotic")
     assert "zanzibar" in repr(d.session.log)
     d.finish()
     assert leftovers(d, sp.speaker) == []
     # the clinic's trees and the kiosk's words are its own content, not the patient's
-    state = repr({k: v for k, v in vars(d).items() if k not in ("tree", "trees", "words")}) + repr(d.screen())
+    state = repr({k: v for k, v in vars(d).items() if k not in ("tree", "trees", "words", "_medium_trees")}) + repr(d.screen())
     for word in ("zanzibar", "quixotic", "bladder"):
         assert word not in state
     assert "zanzibar" not in caplog.text and "quixotic" not in caplog.text
@@ -311,7 +304,7 @@ def test_an_error_in_one_session_never_ends_the_kiosk(rig, monkeypatch, caplog):
     assert d.screen()["lines"] == [EN.text("sorry")] and sp.said[-1] == EN.text("sorry")
     assert "RuntimeError" in caplog.text and "albatross" not in caplog.text
     monkeypatch.undo()  # the engine works again: the next patient is served as usual
-    assert d.tap("start") and d.tap("yes") and d.mode == SESSION
+    assert d.tap("start") and d.tap("no") and d.mode == SESSION
 
 
 def test_failing_handoff_or_alert_does_not_stop_the_kiosk(rig):
@@ -323,7 +316,6 @@ def test_failing_handoff_or_alert_does_not_stop_the_kiosk(rig):
     d.on_finished = fail
     d.on_emergency = fail
     d.tap("start")
-    d.tap("yes")
     d.tap("yes")
     assert d.result["emergency"] and d.mode == OUTCOME and d.errors == 0
     assert d.result["staff_alerted"] is False  # the screen must not claim staff know
@@ -356,7 +348,7 @@ def test_live_captions_are_published(rig):
 def test_stop_before_a_result_writes_no_handoff_and_resets(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
-    d.tap("no")  # not ready: the engine says how to get help anyway
+    d.tap("stop")  # stopped before a result: the engine says how to get help anyway
     assert d.mode == OUTCOME and d.result is None and "911" in d.lines[0]
     assert finished == []
     clock.advance(91)
@@ -389,7 +381,6 @@ def test_build_driver_writes_handoff_when_enabled(tmp_path):
     d = build_driver(config, TREE)
     d.tap("start")
     d.tap("yes")
-    d.tap("yes")
     assert d.result["text"].startswith("Call 112")
     files = sorted(p.suffix for p in (tmp_path / "handoff").iterdir())
     assert files == [".json", ".txt"]
@@ -408,7 +399,6 @@ def test_handoff_enabled_without_folder_is_a_user_error():
 def test_driver_is_safe_under_concurrent_inputs(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
-    d.tap("yes")
 
     def hammer():
         for _ in range(12):  # 48 repeats in all: under the session's question cap (every question asked counts)
@@ -500,7 +490,6 @@ def test_the_emergency_banner_is_not_cleared_by_a_stray_word(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
     d.tap("yes")
-    d.tap("yes")
     assert d.text("yes hello") is False
     assert d.mode == OUTCOME and d.result["emergency"]
 
@@ -508,7 +497,6 @@ def test_the_emergency_banner_is_not_cleared_by_a_stray_word(rig):
 def test_more_time_words_inside_a_longer_answer_are_an_answer(rig):
     d, sp, clock, alerts, finished = rig
     d.tap("start")
-    d.tap("yes")
     d.text("no, only for a moment when I wait too long in the queue did it feel odd")
     assert d.lines != [EN.text("more_time")] and d.screen()["heard"].startswith("I understood")
 
@@ -521,3 +509,67 @@ def test_an_answer_not_understood_is_said_once_with_how_to_answer(rig):
     s = d.screen()
     assert s["heard"] == "" and s["lines"][0].startswith("Sorry, I didn't understand")
     assert sp.said[before:] == visible_texts(s)
+
+
+def test_each_question_says_where_it_is_on_the_path_and_the_start_is_one_line(rig):
+    d, sp, clock, alerts, finished = rig
+    d.tap("start")
+    s = d.screen()
+    # Start was the "ready": the emergency advice and the disclaimer, then question 1 of the 14
+    assert s["lines"] == ["If you are very unwell right now, call 911. A few short questions about your back pain "
+                          "will tell you how soon to get help. This is guidance, not a diagnosis."]
+    assert s["node"]["id"] == "bladder_bowel" and s["progress"] == {"number": 1, "total": 14}
+    assert sp.said[-2:] == [s["lines"][0], s["question"]]
+    d.tap("no")
+    d.tap("no")
+    d.tap("no")
+    d.tap("yes")  # legs: one leg or both? and weakness? come on the path
+    assert d.screen()["progress"] == {"number": 5, "total": 16}
+    last = d.screen()
+    for _ in range(20):  # the rest of the path (11 questions)
+        if d.result is not None:
+            break
+        last = d.screen()
+        if d.expects == "yesno":
+            d.tap("no")
+        else:
+            d.tap(d.expects, 30 if d.expects == "number" else 1, "x")
+    assert last["progress"] == {"number": 16, "total": 16} and d.result["disposition"] == "soon"  # one leg
+    assert d.screen()["progress"] is None  # "hear about causes?" after the result has no number
+    d.finish()
+    assert d.screen()["progress"] is None
+
+
+def test_the_kiosk_words_name_the_input_the_patient_uses(rig):
+    d, sp, clock, alerts, finished = rig
+    assert d.screen()["welcome"] == EN.text("welcome", pointer="tap") and d.screen()["pointer"] == "tap"
+    assert d.input_seen("press", default=True)  # the page: keys and a mouse, no touch screen
+    assert d.screen()["welcome"].startswith("Hello. Press Start, or say")
+    d.tap("start")
+    assert d.input_seen("tap")  # this patient touches the screen
+    clock.advance(61)
+    d.tick()
+    assert d.screen()["warning"] == sp.said[-1] == "Are you still there? Tap More time, or say \"more time\", to carry on."
+    assert not d.input_seen("wiggle") and not d.input_seen(["tap"])
+    d.finish()
+    assert d.screen()["pointer"] == "press"  # the next patient starts with the screen's own
+
+
+def test_without_voice_the_questions_are_worded_for_the_screen(rig):
+    d, sp, clock, alerts, finished = rig
+    d.voice_input = False
+    d.tap("start")
+    for _ in range(14):
+        if d.expects == "duration":
+            break
+        if d.expects == "yesno":
+            d.tap("no")
+        else:
+            d.tap("number", 30, "30")
+    assert d.question == ("How long have you had this back pain? Choose the closest answer, "
+                          "or type a number of days, weeks or months.")
+    d.tap("help")
+    assert "You can also say" not in " ".join(d.lines) and "Please answer with the buttons" in d.lines[0]
+    d.text("purple elephants")
+    assert d.lines[0] == "Sorry, I didn't understand. Please choose how long, or type it, for example three days, " \
+                         "or two weeks."

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kiosk_page import SIZES, TREE, KioskPage
+from tests.kiosk_page import SIZES, TREE, TREES, KioskPage, checked, checked_in, open_kiosk  # noqa: F401
 from voice.kiosk.words import kiosk_words
 
 EN = kiosk_words("en")  # the kiosk's own words in English
@@ -21,31 +21,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def open_kiosk(browser):
-    pages: list[KioskPage] = []
-
-    def make(*args, **kw) -> KioskPage:
-        k = KioskPage(browser, *args, **kw)
-        pages.append(k)
-        return k
-
-    yield make
-    for k in pages:
-        k.close()
-        assert k.errors == [], k.errors  # no JavaScript errors on the page
-        assert all(u.startswith(k.server.url) for u in k.requests), k.requests  # fully offline
-
-
-@pytest.fixture
 def kiosk(open_kiosk):
     return open_kiosk()
-
-
-def checked(k: KioskPage, where: str) -> None:
-    problems = k.layout_problems()
-    assert problems == [], f"{where}: {problems}"
-    violations = k.axe()
-    assert violations == [], f"{where}: {violations}"
 
 
 # ---------------------------------------------------------------- every size, every disposition
@@ -57,7 +34,6 @@ def test_full_session_at_every_size(open_kiosk, size, disposition):
     k = open_kiosk(w, h, zoom)
     checked(k, f"{name} start screen")
     k.click("#start")
-    k.click("#yesno [data-intent=yes]")
     checked(k, f"{name} yes/no question")
     if disposition == "emergency":
         k.click("#yesno [data-intent=yes]")
@@ -113,8 +89,8 @@ def test_back_from_a_result_clears_it_and_repeat_is_not_read_back(kiosk):
 def test_full_session_text_matches_speech_then_reset(kiosk):
     page = kiosk.page
     kiosk.click("#start")
-    assert kiosk.text("#question") == kiosk.driver.question and kiosk.driver.question.endswith("ready to start?")
-    kiosk.click("#yesno [data-intent=yes]")
+    assert kiosk.text("#question") == kiosk.driver.question and kiosk.driver.node["id"] == "bladder_bowel"
+    assert kiosk.said[-2:] == [kiosk.text("#lines"), kiosk.text("#question")]  # the emergency advice first
     for _ in range(12):
         kiosk.click("#yesno [data-intent=no]")
         assert kiosk.text("#heard") == "I understood: no."
@@ -163,7 +139,6 @@ def test_a_key_on_the_start_screen_starts_only_when_it_means_go(kiosk):
 def test_digits_type_into_the_keypad_and_focus_follows_each_screen(kiosk):
     page = kiosk.page
     kiosk.click("#start")
-    kiosk.click("#yesno [data-intent=yes]")
     kiosk.answer_no_until("number")
     assert page.evaluate("document.activeElement.id") == "question"
     for key in ("4", "7", "9", "Backspace", "2"):
@@ -177,14 +152,13 @@ def test_digits_type_into_the_keypad_and_focus_follows_each_screen(kiosk):
 
 def test_typed_answer(kiosk):
     kiosk.click("#start")
-    kiosk.page.fill("#typed", "yes please")
+    kiosk.page.fill("#typed", "no not at all")
     kiosk.click("#typeform button")
-    assert kiosk.text("#heard") == "I understood: yes."
+    assert kiosk.text("#heard") == "I understood: no."
 
 
 def test_help_and_stop_buttons(kiosk):
     kiosk.click("#start")
-    kiosk.click("#yesno [data-intent=yes]")
     question = kiosk.text("#question")
     kiosk.click("#controls [data-intent=help]")
     assert kiosk.text("#question") == question and "yes or no" in kiosk.text("#lines")
@@ -246,17 +220,17 @@ def test_emergency_without_a_configured_alert_asks_the_patient_to_tell_staff(ope
 
 def test_live_captions_appear(kiosk):
     kiosk.click("#start")
-    kiosk.act(kiosk.driver.caption_partial, "yes I think s")
-    assert kiosk.text("#caption") == "yes I think s"
+    kiosk.act(kiosk.driver.caption_partial, "no I don't th")
+    assert kiosk.text("#caption") == "no I don't th"
     assert kiosk.page.get_attribute("#caption", "aria-live") == "polite"
-    kiosk.act(kiosk.driver.text, "yes I think so")
-    assert kiosk.text("#caption") == "yes I think so"
-    assert kiosk.text("#heard") == "I understood: yes."
+    kiosk.act(kiosk.driver.text, "no I don't think so")
+    assert kiosk.text("#caption") == "no I don't think so"
+    assert kiosk.text("#heard") == "I understood: no."
 
 
 def test_without_voice_nothing_says_say_and_there_is_no_caption_bar(open_kiosk):
     k = open_kiosk(voice=False)
-    assert "say" not in k.text("#welcome").lower() and k.text("#welcome").startswith("Hello. Tap Start")
+    assert "say" not in k.text("#welcome").lower() and k.text("#welcome").startswith("Hello. Press Start")
     k.click("#start")
     assert not k.page.is_visible("#captionbox")
     k.act(k.driver.set_voice, False, "speech model 'x' not found")
@@ -269,7 +243,7 @@ def test_inactivity_warning_and_more_time(kiosk):
     kiosk.click("#start")
     kiosk.clock.advance(61)  # the server's clock thread notices
     page.wait_for_selector("#warning", state="visible")
-    assert kiosk.text("#warning-text") == EN.text("still_there")
+    assert kiosk.text("#warning-text") == EN.text("still_there", pointer="press")  # a mouse: "Press More time"
     assert "seconds left" in kiosk.text("#countdown")
     assert page.evaluate("document.activeElement.textContent") == "More time"  # focus moved to the answer
     assert kiosk.focus_trapped("#warning") and page.get_attribute("#app", "aria-hidden") == "true"
@@ -317,7 +291,6 @@ def test_the_checks_catch_what_they_look_for(kiosk):
 def test_a_read_back_is_answered_right_or_wrong(kiosk):
     """An uncertain spoken answer is read back; the buttons then say right or wrong (from the screen's confirm)."""
     kiosk.click("#start")
-    kiosk.click("#yesno [data-intent=yes]")
     kiosk.act(kiosk.driver.text, "know", [0.3])  # heard faintly: read back
     assert kiosk.driver.node["confirm"]["intent"] == "no"
     assert kiosk.text("#question").startswith("So since your back pain started, you have NOT had")
@@ -329,16 +302,6 @@ def test_a_read_back_is_answered_right_or_wrong(kiosk):
 
 
 # ---------------------------------------------------------------- every language
-
-def checked_in(k, where: str) -> None:
-    """The layout and axe checks, plus: the page is marked as the patient's language and no label
-    fell back to its key (a translation missing on the page)."""
-    checked(k, where)
-    assert k.page.get_attribute("html", "lang") == k.driver.lang, where
-    missing = k.page.evaluate("""() => [...document.querySelectorAll('[data-label]')]
-        .filter((el) => el.textContent === el.dataset.label).map((el) => el.dataset.label)""")
-    assert missing == [], f"{where}: labels not translated: {missing}"
-
 
 SESSIONS = ["care", "urgent", "emergency"]
 
@@ -357,7 +320,6 @@ def test_every_screen_in_each_language_at_every_size(open_kiosk, lang, size, ses
         checked_in(k, f"{where} start screen")
     k.start()
     assert k.driver.lang == lang
-    k.click("#yesno [data-intent=yes]")
     if session == "emergency":
         k.click("#yesno [data-intent=yes]")
         assert k.page.is_visible("#emergency")
@@ -403,11 +365,10 @@ def test_inactivity_warning_and_staff_code_in_each_language(open_kiosk, lang):
     k.start()
     k.clock.advance(61)
     k.page.wait_for_selector("#warning", state="visible")
-    assert k.text("#warning-text") == kiosk_words(lang).text("still_there")
+    assert k.text("#warning-text") == kiosk_words(lang).text("still_there", pointer="press")
     checked_in(k, f"{lang} inactivity warning")
     k.click("#warning [data-intent=more_time]")
     assert k.text("#lines") == kiosk_words(lang).text("more_time")
-    k.click("#yesno [data-intent=yes]")
     k.click("#yesno [data-intent=yes]")
     checked_in(k, f"{lang} emergency with the staff code")
     assert k.text("#staff-code-label") == EN.page["staff_code"]  # for staff: the clinic's language
@@ -420,13 +381,13 @@ def test_a_spanish_clinic_starts_in_spanish_and_a_korean_patient_picks_korean(op
     k = open_kiosk(clinic_lang="es", lang="ko")
     page = k.page
     assert page.get_attribute("html", "lang") == "es" and page.title() == kiosk_words("es").page["title"]
-    assert k.text("#start") == "Empezar" and k.text("#welcome") == kiosk_words("es").text("welcome")
+    assert k.text("#start") == "Empezar" and k.text("#welcome") == kiosk_words("es").text("welcome", pointer="press")
     buttons = page.eval_on_selector_all("#languages button", "bs => bs.map((b) => [b.lang, b.textContent])")
     assert buttons == [["en", "English"], ["es", "Español"], ["ko", "한국어"]]  # each marked as its language
     checked_in(k, "Spanish clinic start screen")
     k.start()
     assert page.get_attribute("html", "lang") == "ko" and k.text("#yesno [data-intent=yes]") == "네"
-    assert k.text("#question") == k.driver.question and "시작할까요?" in k.text("#question")
+    assert k.text("#question") == k.driver.question == TREES["ko"].nodes["bladder_bowel"].text
     k.click("#controls [data-intent=stop]")
     k.click("#finish")
     assert page.get_attribute("html", "lang") == "es" and k.text("#start") == "Empezar"

@@ -80,8 +80,8 @@ def test_only_the_kiosk_files_are_served(server, path):
 def test_tap_and_text_drive_the_session(server):
     status, _, body = call(server, "/api/start", {})
     assert status == 200 and json.loads(body)["screen"]["mode"] == "session"
-    status, _, body = call(server, "/api/tap", {"intent": "yes", "label": "Yes"})
-    assert json.loads(body)["screen"]["heard"] == "I understood: yes."
+    status, _, body = call(server, "/api/tap", {"intent": "no", "label": "No"})
+    assert json.loads(body)["screen"]["heard"] == "I understood: no."
     status, _, body = call(server, "/api/text", {"text": "nope"})
     assert json.loads(body)["screen"]["heard"] == "I understood: no."
     assert json.loads(call(server, "/api/state")[2])["mode"] == "session"
@@ -309,8 +309,7 @@ def test_stopping_the_kiosk_with_a_result_on_screen_writes_its_summary(tmp_path,
             with urllib.request.urlopen(req, timeout=10) as r:
                 return json.loads(r.read())["screen"]
 
-        post("/api/start", {})
-        screen = post("/api/tap", {"intent": "yes"})
+        screen = post("/api/start", {})
         while screen["expects"] == "yesno":  # every red-flag question the tree asks
             screen = post("/api/tap", {"intent": "no"})
         post("/api/tap", {"intent": "number", "value": 30, "label": "30"})

@@ -37,7 +37,9 @@ def test_every_language_with_a_pack_has_kiosk_words():
 def test_the_check_names_what_a_translation_lacks(tmp_path, monkeypatch):
     data = json.loads((kw.LOCALE_DIR / "es.json").read_text(encoding="utf-8"))
     del data["page"]["duration"]["range"]                        # a key missing (nested)
-    data["page"]["seconds_left"] = "Quedan segundos"             # a placeholder lost
+    data["page"]["progress"] = "Pregunta de unas"                # placeholders lost
+    del data["page"]["staff_hold"]["one"]                        # a plural form missing
+    del data["texts"]["welcome"]["press"]                        # a form for keys, without voice, missing
     data["texts"]["more_time"] = ""                              # empty
     data["page"]["stat"] = "typo"                                # a key English has not
     data["start_words"] = []
@@ -48,7 +50,8 @@ def test_the_check_names_what_a_translation_lacks(tmp_path, monkeypatch):
     (tmp_path / "xx.json").write_text("{not json", encoding="utf-8")
     monkeypatch.setattr(kw, "LOCALE_DIR", tmp_path)
     found = "\n".join(problems("es"))
-    for expected in ("page.duration.range missing", "page.seconds_left has placeholders [] , English has ['{n}']",
+    for expected in ("page.duration.range missing", "page.progress has placeholders [] , English has ['{n}', '{total}']",
+                     "page.staff_hold.one missing", "texts.welcome.press missing",
                      "texts.more_time must be a text", "page.stat is not in English", "start_words must be a list",
                      "if_sentence must be a regular expression"):
         assert expected.replace(" , ", ", ") in found, found
@@ -59,11 +62,18 @@ def test_the_check_names_what_a_translation_lacks(tmp_path, monkeypatch):
 def test_what_the_kiosk_asks_people_to_say_is_what_it_understands(lang):
     w = kiosk_words(lang)
     for key, pattern in (("welcome", w.start), ("sorry", w.start), ("still_there", w.more_time)):
-        said = QUOTED.findall(w.text(key))
-        assert said and all(pattern.search(s) for s in said), (key, said)
-        assert not QUOTED.search(w.text(key, voice=False))  # touch-only: nobody is asked to say anything
+        forms = {(voice, pointer): w.text(key, voice=voice, pointer=pointer)
+                 for voice in (True, False) for pointer in ("tap", "press")}
+        for pointer in ("tap", "press"):
+            said = QUOTED.findall(forms[True, pointer])
+            assert said and all(pattern.search(s) for s in said), (key, said)
+            assert not QUOTED.search(forms[False, pointer])  # no voice input: nobody is asked to say anything
+        # a touch and a key are named differently ("Tap Start" / "Press Start"), with and without voice
+        assert forms[True, "tap"] != forms[True, "press"] and forms[False, "tap"] != forms[False, "press"], key
     # the buttons the texts name are the page's buttons
-    assert w.page["start"] in w.text("welcome") and w.page["more_time"] in w.text("still_there")
+    for pointer in ("tap", "press"):
+        assert w.page["start"] in w.text("welcome", pointer=pointer)
+        assert w.page["more_time"] in w.text("still_there", pointer=pointer)
 
 
 def test_start_and_more_time_words_in_korean_take_endings_but_an_answer_is_not_a_request():
@@ -146,18 +156,18 @@ def test_a_patient_picks_a_language_and_the_next_patient_starts_in_the_clinics(k
     d, voice, clock, finished = kiosk
     assert d.start(lang)
     s = d.screen()
-    assert s["lang"] == lang and s["question"] == TREES[lang].nodes["start"].text.replace(
-        "{emergency_number}", "911")
-    assert voice.said[-1] == (lang, s["question"])  # spoken in the patient's language
-    d.tap("yes", label=kiosk_words(lang).page["yes"])
-    assert d.question == TREES[lang].nodes["bladder_bowel"].text
+    # Start was the "ready": the emergency advice and the disclaimer, then the first warning sign
+    intro = TREES[lang].meta["intro"].replace("{emergency_number}", "911")
+    assert s["lang"] == lang and s["lines"] == [f"{intro} {TREES[lang].meta['disclaimer']}"]
+    assert s["question"] == TREES[lang].nodes["bladder_bowel"].text
+    assert voice.said[-2:] == [(lang, s["lines"][0]), (lang, s["question"])]  # spoken in the patient's language
     # typed in the patient's language, understood by that language's phrases
     d.text({"es": "no", "ko": "아니요"}[lang])
     assert d.session.log[-1].intent == "no"
     d.finish()
     assert d.mode == IDLE and d.screen()["lang"] == "en" and voice.lang == "en"
     assert d.start() and d.screen()["lang"] == "en"
-    assert d.question.startswith("Hello.")
+    assert d.lines[0].startswith("If you are very unwell right now, call 911.")
 
 
 def test_every_reset_returns_to_the_clinics_language(kiosk):
@@ -175,9 +185,8 @@ def test_every_reset_returns_to_the_clinics_language(kiosk):
     d.tick()  # nobody answered: reset
     assert d.mode == IDLE and d.lang == "en" and d.screen()["welcome"] == kiosk_words("en").text("welcome")
     d.start("es")
-    d.tap("restart")  # start over: the same patient, still in Spanish
-    assert d.lang == "es" and d.mode == SESSION
-    d.tap("yes")
+    d.tap("restart")  # start over: the same patient, still in Spanish, and again no ready question
+    assert d.lang == "es" and d.mode == SESSION and d.question == TREES["es"].nodes["bladder_bowel"].text
     d.tap("yes")  # new bladder trouble: the emergency
     assert d.emergency() and d.lang == "es"
     assert not d.start("en")  # nothing but staff clears it
@@ -242,7 +251,6 @@ def test_the_handoff_of_a_korean_patient_is_in_the_clinics_language_with_their_w
     config.handoff.enabled, config.handoff.folder = True, str(tmp_path)
     d = build_driver(config, TREES["en"], trees=TREES)
     d.start("ko")
-    d.text("네")                 # ready
     d.text("네 그런 것 같아요")   # new bladder trouble: yes -> emergency, the session ends
     assert d.emergency() and d.conversation.lang == "ko"
     d.flush()

@@ -335,3 +335,21 @@ def test_a_without_phone_phrase_that_loses_its_placeholder_is_an_error(locale):
     (problem,) = check("es")
     assert "without_phone.Llame a {clinic}" in problem and "same placeholders" in problem
     assert check("ko") == [] and "without_phone.Call {clinic}" not in messages("en").texts
+
+
+def test_wording_per_medium_is_required_in_every_language_and_never_asks_to_speak(locale):
+    where = locale / "es" / "messages.toml"
+    _edit(where, '"hints.number" = "Por favor, marque un número en el teclado, por ejemplo 45."\n', "")  # missing
+    _edit(where, '"examples.number" = "Por ejemplo, escriba «45»."',  # asks to speak where nobody can
+          '"examples.number" = "Por ejemplo, diga «45»."')
+    with open(where, "a", encoding="utf-8") as f:
+        f.write('"engine.no_such_message" = "x"\n')  # a form of a message there is not
+    found = "\n".join(check("es"))
+    assert "message 'medium.screen.hints.number': no es translation" in found
+    assert "message 'medium.typed.examples.number' in" in found and "asks the person to say something" in found
+    assert "message 'medium.typed.engine.no_such_message' in" in found and "<a message's key>" in found
+    assert check("ko") == []
+    # each medium reads its own forms; the voice wording is the catalogue's own
+    assert messages("ko", "typed")("voice.number_wrong") == "숫자가 맞지 않는 것 같아요. 다시 입력해 주세요."
+    assert messages("ko")("voice.number_wrong") == "숫자가 맞지 않는 것 같아요. 다시 말씀해 주세요."
+    assert set(messages("ko", "screen").texts) == set(messages("ko").texts)

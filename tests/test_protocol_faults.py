@@ -163,8 +163,7 @@ def test_kiosk_buttons_with_bad_values_are_refused_without_losing_the_patient():
     from voice.kiosk.app import build_driver
 
     d = build_driver(Config(), TREE)
-    d.tap("start")
-    d.tap("yes")  # ready to start
+    d.tap("start")  # Start is the "ready": the first warning sign is asked at once
     while d.screen()["expects"] == "yesno":
         d.tap("no")
     assert d.screen()["expects"] == "number"

@@ -244,7 +244,7 @@ def test_wording_allows_only_the_documented_placeholders(text, problem):
 
 def test_literal_braces_and_the_two_placeholders_pass():
     data = copy.deepcopy(RAW)
-    data["nodes"]["fever"]["help"] = "Say {{yes}} or call {clinic} or {emergency_number}."
+    data["nodes"]["fever"]["help"] = "Answer {{yes}} or call {clinic} or {emergency_number}."
     parse_tree(data)
 
 

@@ -97,7 +97,7 @@ class Session:
         self.max_questions = max_questions if max_questions is not None else 4 * len(tree.nodes) + 4
         self.asked = 0
         self.lang = str(tree.meta.get("language") or "en")
-        self.m = m = messages(self.lang)
+        self.m = m = messages(self.lang, tree.medium)  # in the tree's medium: no "say ..." without voice
         if clinic_name == "the clinic":  # the default name, said in the session's language
             clinic_name = m("engine.clinic_default")
         clinic = m("engine.clinic_phone", clinic=clinic_name, phone=clinic_phone) if clinic_phone else clinic_name
@@ -111,6 +111,7 @@ class Session:
         self.current: Ask | None = None
         self.finished = False
         self.started = False
+        self.ready = False  # the person already said they are ready: the tree's ready question is not asked
 
     # ------------------------------------------------------------------ public
 
@@ -123,8 +124,12 @@ class Session:
         nid = self._state.node
         return self.tree.nodes.get(nid) if nid else None
 
-    def start(self) -> list[Event]:
+    def start(self, ready: bool = False) -> list[Event]:
+        """The first question. ``ready``: the person has already said they are ready (a kiosk's
+        Start): the tree's ready question is not asked; its [meta] intro (the emergency advice)
+        and the disclaimer are said before the first real question (also after "start over")."""
         self.asked = 0
+        self.ready = bool(ready)
         return self._begin()
 
     def _begin(self) -> list[Event]:
@@ -134,6 +139,10 @@ class Session:
         self._pending = None
         self.finished = False
         self.started = True
+        gate, intro = self.tree.ready_question, self.tree.meta.get("intro")
+        if self.ready and gate is not None and intro and gate.yes in self.tree.nodes:
+            self._state.node = gate.yes
+            return [Say(f"{self._fmt(intro)} {self.tree.meta['disclaimer']}")] + self._ask(self.node.text)
         return self._ask(self.node.text)
 
     def answer(self, intent: str, value: Any = None, confidence: float = 1.0, transcript: str = "",

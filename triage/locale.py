@@ -4,9 +4,12 @@
 English wording. ``triage/locale/<lang>/tree.toml`` holds only wording, under the same
 ids::
 
-    [meta]            disclaimer, help, unsure_prompt, stop_text, goodbye, mention_prompt
+    [meta]            disclaimer, intro, help, unsure_prompt, stop_text, goodbye, mention_prompt
     [info]            causes, treatments
     [nodes.<id>]      text, plain, help, said_yes, said_no, mention   (those the English node has)
+
+and the wording per medium (``help_screen``, ``text_typed``, ...: see triage/tree.py) wherever
+the English has it, or the translation asks the person to say something the English does not.
     [outcomes.<id>]   reason, text
 
 Every red-flag yes/no question needs ``said_yes`` and ``said_no`` in every other language
@@ -34,15 +37,19 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+from triage.tree import META_MEDIUM_FIELDS, NODE_MEDIUM_FIELDS, medium_variants
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 # What is wording (translated) in each part of a tree; everything else is logic (shared).
 WORDING = {
-    "meta": ("disclaimer", "help", "unsure_prompt", "stop_text", "goodbye", "mention_prompt"),
+    "meta": ("disclaimer", "intro", "help", *sorted(medium_variants(META_MEDIUM_FIELDS)), "unsure_prompt", "stop_text",
+             "goodbye", "mention_prompt"),
     "info": ("causes", "treatments"),
-    "nodes": ("text", "plain", "help", "said_yes", "said_no", "mention"),
+    "nodes": ("text", "plain", "help", *sorted(medium_variants(NODE_MEDIUM_FIELDS)), "said_yes", "said_no", "mention"),
     "outcomes": ("reason", "text"),
 }
+MEDIUM_VARIANTS = medium_variants(META_MEDIUM_FIELDS) | medium_variants(NODE_MEDIUM_FIELDS)
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _KIND = {"nodes": "node", "outcomes": "outcome"}
 
@@ -113,6 +120,9 @@ def localize(data: dict[str, Any], lang: str, wording_file: Path) -> tuple[dict[
                 if not isinstance(source, str) or not source.strip():
                     if read_back and f in ("said_yes", "said_no"):
                         source = ""  # needed all the same: only English turns a question round by rule
+                    elif f in MEDIUM_VARIANTS and isinstance(translated.get(f), str) and translated[f].strip():
+                        english[f] = translated[f]  # a translation that asks to speak where the English does not
+                        continue
                     else:
                         continue
                 text = translated.get(f)

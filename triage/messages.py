@@ -18,6 +18,7 @@ in a language the product has no pack for still runs; ``tree check`` says so).
 """
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,11 @@ BASE = "en"
 # The one table whose keys are the language's own: phrases of its tree wording said otherwise when
 # the clinic has no phone number ("Call {clinic}" -> "Contact {clinic}"), see en/messages.toml.
 WITHOUT_PHONE = "without_phone."
+# Wording per medium (en/messages.toml, [medium]): "medium.screen.<key>" / "medium.typed.<key>" is
+# message <key> for a screen without voice input / for typed answers; "medium.voice_words" finds
+# wording that asks the person to speak. A language may give a medium form English does not need.
+MEDIUM = "medium."
+VOICE_WORDS = "medium.voice_words"
 
 
 class MessagesError(ValueError):
@@ -93,6 +99,34 @@ def _phrase_problems(words: dict[str, Any], where: Path) -> list[str]:
             and (not isinstance(text, str) or placeholders(text) != placeholders(key[len(WITHOUT_PHONE):]))]
 
 
+def _medium_problems(words: dict[str, Any], base: dict[str, Any], where: Path) -> list[str]:
+    """The wording per medium: each form names a message there is and keeps its placeholders, the
+    voice words are a regular expression, and no form asks the person to say anything."""
+    from triage.tree import MEDIA
+
+    found = []
+    try:
+        voice_words = re.compile(str(words.get(VOICE_WORDS, "")), re.I) if words.get(VOICE_WORDS) else None
+    except re.error as e:
+        voice_words = None
+        found.append(f"message '{VOICE_WORDS}' in {where}: not a regular expression ({e})")
+    if voice_words is None and not found:
+        found.append(f"message '{VOICE_WORDS}' in {where}: missing (the words that ask a person to speak)")
+    for key, text in words.items():
+        if not key.startswith(MEDIUM) or key == VOICE_WORDS:
+            continue
+        medium, _, message = key[len(MEDIUM):].partition(".")
+        if medium not in MEDIA[1:] or message not in base or message.startswith(MEDIUM):
+            found.append(f"message '{key}' in {where}: must be medium.<{'|'.join(MEDIA[1:])}>.<a message's key>")
+        elif not isinstance(text, str) or not text.strip():
+            found.append(f"message '{key}' in {where}: must be a non-empty text")
+        elif placeholders(text) != placeholders(str(words.get(message, base[message]))):
+            found.append(f"message '{key}' in {where}: must have the same placeholders as '{message}'")
+        elif voice_words is not None and voice_words.search(text):
+            found.append(f"message '{key}' in {where}: asks the person to say something, which this medium cannot")
+    return found
+
+
 def check(lang: str) -> list[str]:
     """Every problem of ``lang``'s catalogue against the English one ([] when it is complete)."""
     base, problems = _read(BASE)
@@ -103,13 +137,14 @@ def check(lang: str) -> list[str]:
                 if not isinstance(v, str) or not v.strip()] + \
             [f"{catalogue_file(BASE)}: '{k}' has an unmatched brace" for k, v in base.items()
              if isinstance(v, str) and "<unmatched brace>" in placeholders(v)] + \
-            _phrase_problems(base, catalogue_file(BASE))
+            _phrase_problems(base, catalogue_file(BASE)) + _medium_problems(base, base, catalogue_file(BASE))
     words, problems = _read(lang)
     problems = list(problems)
     if words is None:
         return problems
     where = catalogue_file(lang)
     problems += _phrase_problems(words, where)
+    problems += _medium_problems(words, base, where)
     for key, english in base.items():
         if key.startswith(WITHOUT_PHONE):
             continue
@@ -125,17 +160,21 @@ def check(lang: str) -> list[str]:
                              if p)
             problems.append(f"message '{key}': the {lang} translation {said} ({where})")
     for key in words:
-        if key not in base and not key.startswith(WITHOUT_PHONE):
+        if key not in base and not key.startswith((WITHOUT_PHONE, MEDIUM)):
             problems.append(f"message '{key}' in {where} is not in the English catalogue")
     return problems
 
 
 class Messages:
-    """One language's catalogue: ``m(key, **fill)`` is the message with its placeholders filled."""
+    """One language's catalogue for one medium: ``m(key, **fill)`` is the message with its
+    placeholders filled (the medium's own form where it has one)."""
 
-    def __init__(self, lang: str, texts: dict[str, str]):
+    def __init__(self, lang: str, texts: dict[str, str], medium: str = "voice"):
         self.lang = lang
-        self.texts = {k: v for k, v in texts.items() if not k.startswith(WITHOUT_PHONE)}
+        self.medium = medium
+        own = f"{MEDIUM}{medium}."
+        self.voice_words = texts.get(VOICE_WORDS, "")
+        self.texts = {k: texts.get(own + k, v) for k, v in texts.items() if not k.startswith((WITHOUT_PHONE, MEDIUM))}
         # (phrase, said instead) for a clinic with no phone number, the longest phrase first
         self.without_phone = sorted(((k[len(WITHOUT_PHONE):], v) for k, v in texts.items()
                                      if k.startswith(WITHOUT_PHONE)), key=lambda pair: -len(pair[0]))
@@ -182,9 +221,9 @@ def _particles(text: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def messages(lang: str | None = None) -> Messages:
-    """``lang``'s catalogue, loaded and checked once (English when the language has no catalogue;
-    MessagesError when its catalogue has problems)."""
+def messages(lang: str | None = None, medium: str = "voice") -> Messages:
+    """``lang``'s catalogue for ``medium`` (triage.tree.MEDIA), loaded and checked once (English when
+    the language has no catalogue; MessagesError when its catalogue has problems)."""
     lang = (lang or BASE).strip().lower()
     if not catalogue_file(lang).exists():
         lang = BASE
@@ -192,4 +231,4 @@ def messages(lang: str | None = None) -> Messages:
     if problems:
         raise MessagesError(lang, problems)
     words, _ = _read(lang)
-    return Messages(lang, {k: str(v) for k, v in words.items()})
+    return Messages(lang, {k: str(v) for k, v in words.items()}, medium)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,30 @@ DISPOSITIONS = ("self_care", "soon", "urgent", "emergency")
 END, STOP, INFO = "end", "stop", "info"
 SPECIAL_TARGETS = (END, STOP, INFO)
 
+# Wording per medium: how the person answers. "voice" (they speak: the spoken loop, a kiosk with voice
+# input) is each field's own text; "screen" (a kiosk without voice input: buttons, a keypad, a typing
+# box) and "typed" (typed answers: a terminal, JSON lines) have their own where the voice wording asks
+# the person to say something: ``<field>_screen`` and ``<field>_typed`` (node text, plain, help; [meta]
+# help). ``Tree.for_medium`` gives the tree worded for one of them.
+MEDIA = ("voice", "screen", "typed")
+NODE_MEDIUM_FIELDS = ("text", "plain", "help")
+META_MEDIUM_FIELDS = ("help",)
+
+
+def medium_field(name: str, medium: str) -> str:
+    """The field holding ``name``'s wording for ``medium`` ("text", "screen" -> "text_screen")."""
+    return name if medium == MEDIA[0] else f"{name}_{medium}"
+
+
+def medium_variants(fields: tuple[str, ...]) -> set[str]:
+    return {medium_field(f, m) for f in fields for m in MEDIA[1:]}
+
+
 _NODE_FIELDS = {"topics", "expects", "text", "plain", "help", "red_flag", "threshold", "unit", "yes", "no",
-                "said_yes", "said_no", "mention"}
+                "said_yes", "said_no", "mention"} | medium_variants(NODE_MEDIUM_FIELDS)
 _OUTCOME_FIELDS = {"disposition", "when", "topics", "source", "reason", "text", "default", "unsure_floor"}
-_META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "help",
-                "unsure_prompt", "stop_text", "goodbye", "mention_prompt"}
+_META_FIELDS = {"name", "version", "language", "start", "after_result", "disclaimer", "intro", "help",
+                "unsure_prompt", "stop_text", "goodbye", "mention_prompt"} | medium_variants(META_MEDIUM_FIELDS)
 _INFO_FIELDS = {"causes", "treatments"}
 
 # The only placeholders a tree's wording may use, filled from the config. Nothing else is
@@ -72,6 +91,13 @@ class Node:
     # ("You mentioned weakness in your leg. Is that right?"): (topic, words) pairs; a node
     # without them is not confirmed early. In the file: a text, or a table topic = text.
     mention: tuple[tuple[str, str], ...] = ()
+    # The wording of text, plain and help in each medium: ((field, medium), text), the voice forms too.
+    media: tuple[tuple[tuple[str, str], str], ...] = ()
+
+    def worded(self, name: str, medium: str) -> str:
+        """``name``'s wording for ``medium`` (its voice wording where it has none of its own)."""
+        own = dict(self.media)
+        return own.get((name, medium)) or own.get((name, MEDIA[0]), getattr(self, name))
 
     def mention_words(self, topic: str) -> str:
         return next((w for t, w in self.mention if t == topic), "")
@@ -128,10 +154,33 @@ class Tree:
     meta: dict[str, str]
     info: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    medium: str = MEDIA[0]  # whose wording the nodes and [meta] help have now (see for_medium)
+    base_meta: dict[str, str] = field(default_factory=dict)  # [meta] as loaded, with every medium's help
 
     @property
     def start(self) -> str:
         return self.meta["start"]
+
+    @property
+    def ready_question(self) -> Node | None:
+        """The start node when it only asks whether the person is ready (a yes/no question whose
+        "no" stops without a result): not a triage question. A front end where the person has
+        already said so (a kiosk's Start) skips it, saying the tree's [meta] intro instead."""
+        node = self.nodes.get(self.start)
+        return node if node is not None and node.expects == "yesno" and node.no == STOP else None
+
+    def for_medium(self, medium: str) -> "Tree":
+        """This tree worded for ``medium`` (one of MEDIA): each node's text, plain and help, and
+        [meta] help, in that medium's own wording where there is one."""
+        if medium not in MEDIA:
+            raise ValueError(f"unknown medium {medium!r} (known: {', '.join(MEDIA)})")
+        if medium == self.medium:
+            return self
+        base = self.base_meta or self.meta
+        meta = {**base, **{f: base.get(medium_field(f, medium)) or base[f] for f in META_MEDIUM_FIELDS if f in base}}
+        nodes = {nid: replace(n, **{f: n.worded(f, medium) for f in NODE_MEDIUM_FIELDS})
+                 for nid, n in self.nodes.items()}
+        return replace(self, nodes=nodes, meta=meta, medium=medium, base_meta=base)
 
     @property
     def after_result(self) -> str | None:
@@ -186,6 +235,9 @@ def parse_tree(data: dict[str, Any], source: str = "<tree>") -> Tree:
     for required in ("start", "disclaimer", "help", "unsure_prompt", "stop_text", "goodbye"):
         if not meta.get(required):
             problems.append(f"[meta], field '{required}': missing")
+    if meta.get("intro") and "{emergency_number}" not in meta["intro"]:
+        problems.append("[meta], field 'intro': must say to call {emergency_number} (said before the first "
+                        "question, then the disclaimer)")
     info = _strings(data.get("info", {}), "[info]", _INFO_FIELDS, problems)
 
     nodes = {nid: n for nid, raw in _tables(data, "nodes", problems)
@@ -196,6 +248,7 @@ def parse_tree(data: dict[str, Any], source: str = "<tree>") -> Tree:
     _check_graph(meta, nodes, problems)
     _check_outcomes(outcomes, info, meta, nodes, problems)
     _check_placeholders(meta, info, nodes, outcomes, problems)
+    _check_media(meta, nodes, problems)
     if problems:
         raise TreeError(source, problems)
     return Tree(nodes=nodes, outcomes=outcomes, meta=meta, info=info, source=source)
@@ -254,6 +307,9 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
     for key in ("help", "unit", "said_yes", "said_no"):
         if not isinstance(raw.get(key, ""), str):
             problems.append(f"{where}, field '{key}': must be text")
+    for key in sorted(medium_variants(NODE_MEDIUM_FIELDS) & set(raw)):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            problems.append(f"{where}, field '{key}': must be a non-empty text")
     threshold = raw.get("threshold")
     if expects in ("duration", "number"):
         if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
@@ -272,6 +328,8 @@ def _parse_node(nid: str, raw: dict[str, Any], problems: list[str]) -> Node | No
         said_yes=raw.get("said_yes", ""), said_no=raw.get("said_no", ""),
         threshold=float(threshold) if threshold is not None else None, unit=raw.get("unit", ""),
         mention=_mention(raw.get("mention"), tuple(topics)),
+        media=tuple(((f, m), raw[medium_field(f, m)]) for f in NODE_MEDIUM_FIELDS for m in MEDIA
+                    if raw.get(medium_field(f, m))),
     )
 
 
@@ -435,6 +493,8 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
     texts += [(f"[info], field '{k}'", v) for k, v in info.items()]
     texts += [(f"node '{n.id}', field '{k}'", getattr(n, k)) for n in nodes.values()
               for k in ("text", "plain", "help", "said_yes", "said_no")]
+    texts += [(f"node '{n.id}', field '{medium_field(f, m)}'", text) for n in nodes.values()
+              for (f, m), text in n.media if m != MEDIA[0]]
     texts += [(f"node '{n.id}', field 'mention'", words) for n in nodes.values() for _, words in n.mention]
     texts += [(f"outcome '{o.id}', field '{k}'", getattr(o, k)) for o in outcomes.values() for k in ("text", "reason")]
     allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
@@ -442,6 +502,28 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
         problem = placeholder_problem(text)
         if problem:
             problems.append(f"{where}: {problem} (allowed: {allowed}; write {{{{ and }}}} for a brace)")
+
+
+def _check_media(meta: dict[str, str], nodes: dict[str, Node], problems: list[str]) -> None:
+    """Wording that asks the person to say something (the tree language's ``medium.voice_words``,
+    triage/locale/<lang>/messages.toml) needs a form for a screen without voice input and one for
+    typed answers: nobody is asked to say anything where they cannot."""
+    from triage.messages import MessagesError, messages
+
+    try:
+        voice_words = re.compile(messages(meta.get("language") or "en").voice_words, re.I)
+    except (MessagesError, re.error):
+        return  # a broken catalogue is reported by its own check
+    checks = [("[meta]", f, meta.get(f, ""), {m: meta.get(medium_field(f, m)) for m in MEDIA[1:]})
+              for f in META_MEDIUM_FIELDS]
+    checks += [(f"node '{n.id}'", f, getattr(n, f), {m: dict(n.media).get((f, m)) for m in MEDIA[1:]})
+               for n in nodes.values() for f in NODE_MEDIUM_FIELDS]
+    for where, name, text, forms in checks:
+        missing = [medium_field(name, m) for m, form in forms.items() if not form]
+        if missing and text and voice_words.search(text):
+            problems.append(f"{where}, field '{name}': asks the person to say something; give "
+                            f"{' and '.join(missing)} too (the same for a screen without voice input, "
+                            "and for typed answers)")
 
 
 def placeholder_problem(text: str) -> str | None:

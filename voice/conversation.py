@@ -92,18 +92,18 @@ class ResultCard:
 
     def for_screen(self, disclaimer: str, call: Any, condition: Any) -> dict[str, Any]:
         """The card a screen shows: ONE short first step (the instruction's first sentence and its
-        unconditional "Call ..." sentence), the reasons, the rest of the advice (what else to do and
-        watch for: the calls to make if something happens first), then the disclaimer. The same
-        sentences the voice says, in the order a reader needs them; ``call`` and ``condition``
-        (patterns, the language's kiosk words) find the sentences that say to call, and those that say when."""
+        unconditional "Call ..." sentence), the reasons, the rest of the advice in the outcome's own
+        order (its own steps, then the safety net: what to watch for, when to call), then the
+        disclaimer. The same sentences the voice says; ``call`` and ``condition`` (patterns, the
+        language's kiosk words) find the sentences that say to call, and those that say when."""
         sentences = [p for p in re.split(r"(?<=[.!?])\s+", self.instruction.strip()) if p]
         first, more = sentences[:1], sentences[1:]
         unconditional = next((p for p in more if call.search(p) and not condition.search(p)), None)
         if unconditional is not None:
             first.append(unconditional)
             more.remove(unconditional)
-        # What to watch for that needs a call ("Call 911 straight away if ...") before the rest.
-        more.sort(key=lambda p: not call.search(p))
+        # The rest in the outcome's own order: its advice ("Stay as active as you can"), then the safety
+        # net ("See a clinician if ...", "Call 911 straight away if ..."), as the tree says them.
         return {"first_step": " ".join(first), "more": more, "reasons": list(self.reasons), "disclaimer": disclaimer}
 
 
@@ -241,7 +241,7 @@ class Conversation:
         self.cross_check_budget_s = float(cross_check_budget_s)
         self.cross_checks = self.cross_checks_late = 0  # waited for / not in within the budget (read back)
         self.lang = lang or "en"
-        self.messages = messages(self.lang)  # the product's own sentences in the session's language
+        self.messages = messages(self.lang, tree.medium)  # the product's own sentences, as the tree's medium needs
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
         self.clock = clock
@@ -355,8 +355,9 @@ class Conversation:
 
     # ------------------------------------------------------------------ inputs
 
-    def start(self) -> Reply:
-        return self._reply(self.session.start())
+    def start(self, ready: bool = False) -> Reply:
+        """The first question (``ready``: the person already said they are ready, see Session.start)."""
+        return self._reply(self.session.start(ready=ready))
 
     def answer_text(self, text: str, word_confidences: list[float] | None = None) -> Reply:
         """Typed text (or a transcript without recognizer details) for the open question."""

@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         prepare(tree, config.clinic.language or "en")  # at start-up, so no answer waits for it
     # Staff handoff works in every mode; an unusable folder stops here, before the first question.
     handoff = open_handoff(config, tree, on_status=_handoff_problem)
-    conversation = new_conversation(tree, config)
+    # Typed answers get the typed wording ("You can type ..."), never "say".
+    conversation = new_conversation(tree.for_medium("typed") if args.io in ("text", "jsonl") else tree, config)
     try:
         if args.io == "text":
             from voice.textio import run_text

@@ -25,8 +25,9 @@ import time
 from typing import Any, Callable
 
 from triage import Session, Tree
+from triage.progress import session_progress
 from voice.conversation import Conversation, Reply
-from voice.kiosk.words import KioskWords, kiosk_words
+from voice.kiosk.words import POINTERS, KioskWords, kiosk_words
 
 log = logging.getLogger("backtriage.kiosk")
 
@@ -66,6 +67,10 @@ class KioskDriver:
         self.staff_code = staff_code or ""
         self.staff_hold_s = max(1.0, float(staff_hold_s))
         self.voice_input = speaker is not None if voice is None else bool(voice)  # voice input: "say ..." wording
+        # How the screen is used: touched ("tap"), or keys and a mouse ("press"), as the page reports;
+        # the kiosk's words name it ("Tap Start"). Each patient starts with the page's own default.
+        self.pointer_default = POINTERS[0]
+        self._medium_trees: dict[tuple[str, str], Tree] = {}
         self.voice_off: dict[str | None, str] = {}  # why voice input is off (None: for every language)
         self.staff_status = ""    # for staff (voice off and why): a quiet line, never a patient message
         self.on_emergency = on_emergency
@@ -94,6 +99,8 @@ class KioskDriver:
         self.expects = ""
         self.topics: tuple[str, ...] = ()
         self.node: dict[str, Any] = {}
+        self.progress: dict[str, int] | None = None  # "Question 3 of about 14"
+        self.pointer = self.pointer_default
         self.heard = ""
         self.caption = ""
         self.result: dict[str, Any] | None = None
@@ -135,6 +142,7 @@ class KioskDriver:
                 "welcome": self._words("welcome") if self.mode == IDLE else "",
                 "heard": self.heard, "lines": list(self.lines), "question": self.question,
                 "expects": self.expects, "topics": list(self.topics), "node": dict(self.node),
+                "progress": dict(self.progress) if self.progress else None, "pointer": self.pointer,
                 "caption": self.caption, "result": dict(self.result) if self.result else None,
                 "warning": self._words("still_there") if self.mode == STILL_THERE else "",
                 "seconds_left": round(left) if self.mode == STILL_THERE and left != float("inf") else None,
@@ -143,8 +151,17 @@ class KioskDriver:
     # ------------------------------------------------------------------ subscribers
 
     def _words(self, key: str, lang: str | None = None) -> str:
-        """A kiosk text in the patient's language (touch-only wording when that language has no voice input)."""
-        return self.words[lang or self.lang].text(key, voice=self.voice)
+        """A kiosk text in the patient's language, worded for how they can answer: with voice input
+        or without (then nobody is asked to say anything), by touch or by keys."""
+        return self.words[lang or self.lang].text(key, voice=self.voice, pointer=self.pointer)
+
+    def _tree_for(self, lang: str) -> Tree:
+        """``lang``'s tree worded for this patient's medium: voice input, or a screen without it."""
+        medium = "voice" if self.voice else "screen"
+        key = (lang, medium)
+        if key not in self._medium_trees:
+            self._medium_trees[key] = self.trees[lang].for_medium(medium)
+        return self._medium_trees[key]
 
     def _status_text(self) -> str:
         """The status line: a kiosk text named by its key ("no_mic") in the patient's language, others as set."""
@@ -245,13 +262,27 @@ class KioskDriver:
             self.speaker.reset()
         self.lang = lang or self.default_lang
         self._speaker_language()
-        self.conversation = self._new_conversation(self.trees[self.lang], self.lang)
+        self.conversation = self._new_conversation(self._tree_for(self.lang), self.lang)
         self.sessions_started += 1
         self.mode = SESSION
         log.info("session started (%s)", self.lang)
         if self.on_started is not None:
             self.on_started(self.lang)
-        self._apply(self.conversation.start())
+        # Start was the "ready": the first real question comes at once, after the emergency advice.
+        self._apply(self.conversation.start(ready=True))
+        return True
+
+    @_guarded
+    def input_seen(self, pointer: Any, default: bool = False) -> bool:
+        """How the page is being used: "tap" (touch) or "press" (keys, a mouse); ``default``: the
+        page's own (its pointer), which each new patient starts with. The words follow."""
+        if pointer not in POINTERS:
+            return False
+        if default:
+            self.pointer_default = pointer
+        if pointer != self.pointer and (default is False or self.mode == IDLE):
+            self.pointer = pointer
+            self._publish()
         return True
 
     @_guarded
@@ -451,6 +482,8 @@ class KioskDriver:
         self.question, self.expects = (q.text, q.expects) if q else ("", "")
         self.topics = q.topics if q else ()
         self.node = {"id": q.node, "threshold": q.threshold, "unit": q.unit, "confirm": q.confirm} if q else {}
+        where = session_progress(self.session) if q else None
+        self.progress = {"number": where.number, "total": where.total} if where else None
         if reply.slower and self.speaker is not None:
             self.speaker.slower()
         if reply.result is not None:

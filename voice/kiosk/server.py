@@ -10,6 +10,9 @@ Routes (all on 127.0.0.1 by default; nothing is loaded from the internet):
   POST /api/start        {} (the clinic's language) or {"lang": "es"}: a language button
   POST /api/more-time, /api/finish
   POST /api/staff        {"action": "press" | "release"} or {"code": "1234"}: staff clear an emergency
+  POST /api/input        {"via": "tap" | "press"}: how the screen is being used (the kiosk's words say "Tap
+                         Start" or "Press Start"; "default": true for the screen's own, each patient's
+                         start); every other POST may say "via" too
 Responses are never cached (``no-store``) so no answer stays in the browser's cache.
 
 The HTTP side is aiohttp (one event-loop thread) rather than ``http.server``, because it
@@ -317,7 +320,11 @@ class KioskServer:
             return _error(408, "request body too slow", close=True)
         except (ValueError, UnicodeDecodeError):
             return _error(400, 'send a JSON object, like {"intent": "yes"}')
-        if name == "tap":
+        if "via" in body:  # how this input was made (a touch, or keys and a mouse): the words follow
+            await self._call(d.input_seen, body.get("via"), name == "input" and body.get("default") is True)
+        if name == "input":
+            ok = "via" in body
+        elif name == "tap":
             intent = body.get("intent")
             value = body.get("value")
             if not isinstance(intent, str) or (value is not None and not _finite_number(value)):

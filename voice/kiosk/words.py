@@ -1,9 +1,15 @@
 """The kiosk's own words per language: ``voice/kiosk/locale/<lang>.json``, one file a language.
 
     w = kiosk_words("es")
-    w.text("welcome", voice=False)   # "Hola. Toque Empezar para ..." (the touch-only wording)
+    w.text("welcome", voice=False)   # "Hola. Toque Empezar para ..." (no voice input: nobody is asked to say anything)
+    w.text("welcome", pointer="press")  # "Hola. Pulse Empezar, o diga «empezar», ..." (keys or a mouse, not a touch)
     w.page["start"]                  # "Empezar": the page's labels, served to it as JSON
     w.start.search("hola, empiece")  # spoken or typed words that start a session
+
+A text that names how to answer is a table of four: ``tap_voice``, ``press_voice`` (voice input
+on; the screen touched, or keys and a mouse used) and ``tap``, ``press`` (no voice input). A page
+label that counts something is a table of plural forms (``one``, ``other``: the page picks one
+with the browser's plural rules for the patient's language).
 
 The questions and results are not here: they come from the tree's language pack
 (``triage/locale/<lang>/``). Every file has the English file's keys and placeholders;
@@ -24,13 +30,14 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 SOURCE = "en"  # the file every other language is checked against
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _WORD_LISTS = ("start_words", "more_time_words", "still_there_words")
+POINTERS = ("tap", "press")  # how a person uses the screen: touching it, or keys and a mouse
 
 
 @dataclass(frozen=True)
 class KioskWords:
     lang: str
     page: dict[str, Any]          # what the page shows (labels, nested: "result_labels.urgent")
-    texts: dict[str, str]         # what the kiosk itself shows and says
+    texts: dict[str, Any]         # what the kiosk itself shows and says (a text, or a table of its forms)
     start_words: tuple[str, ...]
     more_time_words: tuple[str, ...]
     still_there_words: tuple[str, ...]
@@ -40,9 +47,14 @@ class KioskWords:
                                   # "Contact the clinic." when it has no number)
     condition: re.Pattern         # ... and one that says when to ("If it gets worse, call 911.")
 
-    def text(self, key: str, voice: bool = True) -> str:
-        """A kiosk text; without voice input its ``_touch`` form, which asks nobody to say anything."""
-        return self.texts.get(f"{key}_touch", self.texts[key]) if not voice else self.texts[key]
+    def text(self, key: str, voice: bool = True, pointer: str = "tap") -> str:
+        """A kiosk text, worded for the input: with voice input or without (then nobody is asked to
+        say anything), and for a touch ("tap") or for keys and a mouse ("press")."""
+        text = self.texts[key]
+        if isinstance(text, dict):
+            form = pointer if pointer in POINTERS else POINTERS[0]
+            return text[f"{form}_voice" if voice else form]
+        return text
 
 
 def _read(lang: str) -> dict[str, Any]:

@@ -10,15 +10,31 @@ let lang = "";         // the language the page is shown in now (the screen's)
 let screen = null;     // the last screen rendered
 let typedNumber = "";
 let countdownTimer = null;
+// How the screen is used: "tap" (a touch) or "press" (keys, a mouse). Sent with every input, so the
+// kiosk's words say "Tap Start" or "Press Start"; a new patient starts with the screen's own pointer.
+const ownPointer = matchMedia("(any-pointer: coarse)").matches && !matchMedia("(any-pointer: fine)").matches
+  ? "tap" : "press";
+let via = ownPointer;
 
 function lookup(words, key) {
   return key.split(".").reduce((o, k) => (o ? o[k] : undefined), words || {});
 }
 
+// A label that counts ("{n} seconds left") has plural forms: the one the language's rules pick for its number.
+function pluralForm(forms, vars, code) {
+  const n = Object.values(vars || {}).find((v) => typeof v === "number");
+  const rule = n === undefined ? "other" : new Intl.PluralRules(code).select(n);
+  return typeof forms[rule] === "string" ? forms[rule] : forms.other;
+}
+
+const isForms = (v) => !!v && typeof v === "object" && typeof v.other === "string";
+
 // A label in the patient's language (``staff``: in the clinic's), with {placeholders} filled in.
 function label(key, vars, staff) {
-  let text = lookup(LABELS[staff ? clinicLang : lang], key);
-  if (typeof text !== "string") text = lookup(LABELS[clinicLang], key);
+  let code = staff ? clinicLang : lang;
+  let text = lookup(LABELS[code], key);
+  if (typeof text !== "string" && !isForms(text)) { code = clinicLang; text = lookup(LABELS[code], key); }
+  if (isForms(text)) text = pluralForm(text, vars, code);
   if (typeof text !== "string") return key;
   for (const [k, v] of Object.entries(vars || {})) text = text.replace(`{${k}}`, String(v));
   return text;
@@ -57,7 +73,7 @@ function languageButtons(list) {
 async function post(path, body) {
   try {
     const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" },
-                                  body: JSON.stringify(body || {}) });
+                                  body: JSON.stringify(Object.assign({ via: via }, body || {})) });
     return r.ok ? await r.json() : null;
   } catch (e) {
     return null;
@@ -162,6 +178,14 @@ document.addEventListener("keydown", (ev) => {
 
 // ---------------------------------------------------------------- render
 
+// Everything a patient typed or chose and did not send goes when the session does: the next
+// patient must never see it (Finish, Stop, the inactivity reset, staff clearing an emergency).
+function forgetTyping() {
+  $("typed").value = "";
+  typedNumber = "";
+  $("number-shown").textContent = "";
+}
+
 function renderResult(s) {
   const result = s.result;
   const card = result && !result.emergency ? result : null;
@@ -187,8 +211,10 @@ function renderResult(s) {
   const byCode = s.staff_clear === "code";
   $("staff-hold").hidden = byCode;
   $("staff-form").hidden = !byCode;
-  $("staff-hold-text").textContent = label("staff_hold", { s: Math.round(s.staff_hold_s || 3) }, true);
+  $("staff-hold-text").textContent = label("staff_hold", { s: holdSeconds(s) }, true);
   $("staff-progress").style.transitionDuration = `${s.staff_hold_s || 3}s`;
+  $("for-staff").textContent = emergency ? label("for_staff") : "";  // in the patient's language
+  $("for-staff").lang = lang;
   if (!emergency) { $("staff-code").value = ""; $("staff-code-wrong").textContent = ""; }
   return { newCard, newEmergency };
 }
@@ -209,11 +235,15 @@ function render(s) {
   paragraphs($("lines"), s.lines);
   $("question").textContent = s.question;
   $("question").classList.toggle("long", s.question.length > 160);
+  $("progress").hidden = !s.progress;
+  $("progress").textContent = s.progress ? label("progress", { n: s.progress.number, total: s.progress.total }) : "";
   $("caption").textContent = s.caption;
 
   const { newCard, newEmergency } = renderResult(s);
 
   const asking = !!s.question;
+  if (s.mode === "idle" || !asking) forgetTyping();
+  $("typeform").hidden = !asking;  // no typing box without a question to answer
   $("yesno").hidden = !(asking && s.expects === "yesno");
   // A read-back ("So you have NOT had a fever. Is that right?") carries the answer in node.confirm:
   // its buttons say right or wrong, not yes/no to the question.
@@ -223,7 +253,10 @@ function render(s) {
   $("duration").hidden = !(asking && s.expects === "duration");
   $("number").hidden = !(asking && s.expects === "number");
   if (asking && s.expects === "duration") durationButtons(s.node || {});
-  if (!(asking && s.expects === "number")) { typedNumber = ""; $("number-shown").textContent = ""; }
+  if (!(asking && s.expects === "number") || (before && before.question !== s.question)) {
+    typedNumber = "";
+    $("number-shown").textContent = "";
+  }
   $("finish").hidden = s.mode !== "outcome";
   for (const b of $("controls").querySelectorAll("[data-intent=repeat],[data-intent=back],[data-intent=help],[data-intent=stop]")) {
     b.hidden = !asking;
@@ -233,6 +266,7 @@ function render(s) {
   $("warning").hidden = s.mode !== "still_there" || !!(s.result && s.result.emergency);
   $("warning-text").textContent = s.warning;
   clearInterval(countdownTimer);
+  $("countdown").textContent = "";  // not left behind, in the last patient's language, once the warning goes
   if (s.mode === "still_there" && s.seconds_left != null) {
     let left = s.seconds_left;
     const show = () => { $("countdown").textContent = label("seconds_left", { n: Math.max(0, left) }); left -= 1; };
@@ -246,17 +280,33 @@ function render(s) {
   if (newEmergency) $("emergency-title").focus();
   else if (!$("warning").hidden && !warningShown) $("warning").querySelector("button").focus();
   else if (openDialog()) { /* focus stays in the dialog */ }
-  else if (newCard) { $("result-label").focus(); $("result").scrollIntoView({ block: "start" }); }
+  else if (newCard) {
+    // A result is read from the top (what was understood, then how urgent), never mid-scroll.
+    $("result-label").focus({ preventScroll: true });
+    $("main").scrollTop = 0;
+  }
   else if (changed && s.mode === "idle") { if (before) $("idle-title").focus(); }
   else if (changed && asking) {
     $("question").focus({ preventScroll: true });
     showQuestion();
   } else if (changed && s.mode === "outcome" && !s.result) $("lines").focus();
+  showMoreBelow();
   document.body.dataset.seq = String(s.seq);  // lets tests wait for a given screen (set last: render done)
 }
 
+// "More below": shown while the screen has more than fits below what is in view.
+function showMoreBelow() {
+  const main = $("main");
+  const more = $("more-below");
+  const hasMore = () => main.scrollHeight - main.scrollTop - main.clientHeight > 2;
+  more.hidden = !(hasMore() && !openDialog() && document.body.dataset.mode !== "idle");
+  // Its own row, once shown, leaves less room: measured once more (one step, never a loop).
+  if (!more.hidden && !hasMore()) more.hidden = true;
+}
+
 // A new question is read from the top (what was understood, then the question); the view then
-// moves down to show as much of its answer buttons as fits without losing the question's first line.
+// moves down to show as much of its answer buttons as fits without losing the progress line or
+// the question's first line.
 function showQuestion() {
   const main = $("main");
   main.scrollTop = 0;
@@ -264,13 +314,18 @@ function showQuestion() {
   if (!area) return;
   const view = main.getBoundingClientRect();
   const below = area.getBoundingClientRect().bottom - view.bottom;
-  const room = $("question").getBoundingClientRect().top - view.top;
+  const first = $("progress").hidden ? $("question") : $("progress");  // "Question 3 of about 14" stays in view
+  const room = first.getBoundingClientRect().top - view.top;
   if (below > 0) main.scrollTop = Math.min(below, Math.max(0, room));
+}
+
+function holdSeconds(s) {
+  return Math.round(((s && s.staff_hold_s) || 3) * 10) / 10;  // 1, 1.5, 3: the plural follows
 }
 
 function connect() {
   const es = new EventSource("/api/events");
-  es.onopen = () => { $("offline").hidden = true; };
+  es.onopen = () => { $("offline").hidden = true; post("/api/input", { via: ownPointer, default: true }); };
   es.onmessage = (ev) => { render(JSON.parse(ev.data)); };
   es.onerror = () => { $("offline").hidden = false; };  // EventSource reconnects by itself
 }
@@ -280,6 +335,22 @@ function connect() {
 document.addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-intent]");
   if (b) tap(b.dataset.intent, null, b.textContent.trim(), b.dataset.lang);
+});
+
+// A touch or a pen is a "tap", keys and a mouse a "press": the kiosk's words follow how this patient answers.
+function usedPointer(kind) {
+  if (kind === via) return;
+  via = kind;
+  post("/api/input", {});
+}
+document.addEventListener("pointerdown", (ev) => usedPointer(ev.pointerType === "mouse" ? "press" : "tap"), true);
+document.addEventListener("keydown", (ev) => { if (!["Shift", "Control", "Alt", "Meta"].includes(ev.key)) usedPointer("press"); }, true);
+
+$("main").addEventListener("scroll", showMoreBelow, { passive: true });
+window.addEventListener("resize", showMoreBelow);
+$("more-below").addEventListener("click", () => {
+  const main = $("main");
+  main.scrollBy({ top: Math.max(40, main.clientHeight * 0.8), behavior: "smooth" });
 });
 
 $("typeform").addEventListener("submit", (ev) => {
@@ -303,31 +374,35 @@ document.addEventListener("keydown", (ev) => {
   if (!$("number").hidden) {
     if (/^[0-9]$/.test(ev.key)) { ev.preventDefault(); keypadPress(ev.key); return; }
     if (ev.key === "Backspace") { ev.preventDefault(); keypadPress("delete"); return; }
-    if (ev.key === "Enter" && !onButton && typedNumber) { ev.preventDefault(); keypadPress("ok"); return; }
+    // Enter with digits typed is OK wherever focus is in the keypad (not the focused key pressed again:
+    // "35" + Enter on the 1 key must send 35, not show 351).
+    const inKeypad = !onButton || $("keypad").contains(ev.target);
+    if (ev.key === "Enter" && typedNumber && inKeypad) { ev.preventDefault(); keypadPress("ok"); return; }
   }
   if (onButton) return;
   const intent = KEYS[ev.key.toLowerCase()];
   if (intent && (screen.question || intent === "more_time")) { ev.preventDefault(); tap(intent, null, ev.key); }
 });
 
-// Staff clear an emergency by holding the button down (the server times the hold), or with the
-// staff code from the config: a stray tap, Start, Finish or a spoken word never clears it.
+// Staff clear an emergency by holding the button down with a pointer (the server times the hold), or
+// with the staff code from the config: a stray tap, Start, Finish, a spoken word or a key never clears
+// it. Keys do nothing here: a patient leaning on the keyboard repeats Enter for as long as they lean.
 function staffHold(el) {
   let down = false;
   const progress = $("staff-progress");
   const press = (ev) => {
-    if (down) return;
+    if (down || !ev.isPrimary || ev.button !== 0) return;
     down = true;
     ev.preventDefault();
     progress.classList.add("running");
-    $("staff-hold-text").textContent = label("staff_holding", null, true);
+    el.classList.add("holding");
     post("/api/staff", { action: "press" });
   };
   const release = () => {
     if (!down) return;
     down = false;
     progress.classList.remove("running");
-    $("staff-hold-text").textContent = label("staff_hold", { s: Math.round((screen && screen.staff_hold_s) || 3) }, true);
+    el.classList.remove("holding");
     post("/api/staff", { action: "release" });
   };
   el.addEventListener("pointerdown", press);
@@ -335,8 +410,6 @@ function staffHold(el) {
   el.addEventListener("pointercancel", release);
   el.addEventListener("pointerleave", release);
   el.addEventListener("contextmenu", (ev) => ev.preventDefault());  // a long touch is not a right-click
-  el.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") press(ev); });
-  el.addEventListener("keyup", (ev) => { if (ev.key === "Enter" || ev.key === " ") release(); });
   el.addEventListener("blur", release);
 }
 
