@@ -9,7 +9,7 @@ espeak-ng can be initialised once per process and pyttsx3 holds it in the bench'
 
 For each text it answers:
   first   text in -> the first sentence's samples at the sound card, through the product's
-          real player (``bench._sound``: resampling to the card's rate included), as
+          real player (``standins.sound_card``: resampling to the card's rate included), as
           ``Speaker.say`` splits and plays it
   player  of ``first``: the player's part (resampling, hand-over to the card)
   whole   the whole text synthesised to samples in memory (no player)
@@ -30,7 +30,7 @@ def main() -> int:
     import numpy as np
     from pyttsx3.drivers import _espeak as es
 
-    from bench._sound import FakeSoundCard, real_player
+    from standins.sound_card import FakeSoundCard, real_player
     from voice.speaker import split_sentences
 
     rate_hz = es.Initialize(es.AUDIO_OUTPUT_SYNCHRONOUS, 1000)

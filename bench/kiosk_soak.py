@@ -8,9 +8,9 @@ What runs for real: the kiosk as ``backtriage kiosk`` builds it (``voice.kiosk.a
 the clinic tree, phrase tables prepared at start-up), the aiohttp server on loopback, an aiohttp
 client posting taps and typed answers and keeping the page's event stream open, and speech:
 every prompt rendered by pyttsx3 (espeak-ng) and played through the product's player, resampling
-included. Only the sound card is a stand-in (bench/_sound.py, which reports each block played at
+included. Only the sound card is a stand-in (standins/sound_card.py, which reports each block played at
 once). Between answers the patient waits until the question has been spoken (as a listener
-would); answers are drawn like ``voice.kiosk.simulate`` (yes/no/unsure, durations and ages in
+would); answers are drawn like ``standins.kiosk_patients`` (yes/no/unsure, durations and ages in
 words, repeats, "go back", "more time", "slower please"). Emergencies are cleared with the
 staff code; other visits end with Finish. The timeouts (walk-aways) need a clock moved by hand:
 they are the driver soak's (tests/test_kiosk_soak.py). After each patient the kiosk must be idle
@@ -55,9 +55,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)
 
-from bench._sound import FakeSoundCard, real_player  # noqa: E402
+from standins.sound_card import FakeSoundCard, real_player  # noqa: E402
 from bench._stats import load, pct  # noqa: E402
-from voice.kiosk.simulate import SAY  # noqa: E402  (the driver soak's answers)
+from standins.kiosk_patients import SAY  # noqa: E402  (the driver soak's answers)
 
 STAFF_CODE = "2468"
 LEFT_BEHIND = ("heard", "question", "caption", "lines", "result", "warning", "topics", "node")
@@ -150,7 +150,7 @@ class Kiosk:
         self.card = FakeSoundCard()
         self.voice = self.speaker = None
         if speech:
-            # as voice.kiosk.app.open_speaker, with the product's player on the stand-in card
+            # as voice.sessions.open_kiosk_speaker, with the product's player on the stand-in card
             self.voice = Speaker.from_config(config, caption=None, player=real_player(self.card))
             self.voice.warm_up()
             if self.voice.broken:

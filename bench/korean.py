@@ -8,14 +8,15 @@
                                       # named sessions only (tests/test_bench_korean.py runs this way)
     python bench/korean.py --fast     # faster than real time (a smoke test: the figures are not the product's)
 
-Each session is the product's spoken path (voice.loop.run_voice_session, after voice.loop.warm_up
+Each session is the product's spoken path (voice.loop.run_voice_session, timed through the turn
+runner's events (voice.pipeline), after voice.turn.warm_up
 and with a new recognizer, as each `backtriage run` starts; the model is loaded once) with a stand-in
 microphone that delivers its audio in real time, as a microphone does (so the recognizers and the
-red-flag cross-check work while the person speaks): espeak-ng answers (tests/test_korean_speech.py's patient: "네 네"/"yes" to a right
+red-flag cross-check work while the person speaks): espeak-ng answers (standins/korean.py's patient: "네 네"/"yes" to a right
 read-back, its answer again after a wrong one), the conversation's own grammar per question
 (Vosk: intents/<lang>; Whisper: open vocabulary), the red-flag cross-check within its budget,
 the engine and the tree in the language, pyttsx3 saying every reply through the product's
-real player (voice.speaker.SoundDevicePlayer) on a stand-in sound card (bench/_sound.py) that
+real player (voice.speaker.SoundDevicePlayer) on a stand-in sound card (standins/sound_card.py) that
 plays for as long as the audio lasts (so the replies rendered ahead are rendered while the question
 is said, as in the product). --fast delivers the answers and plays the replies as fast as the
 machine goes: the cross-check then has a whole answer to decode after its end and is late almost
@@ -57,16 +58,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import voice.loop  # noqa: E402
-from bench._sound import FakeSoundCard, real_player  # noqa: E402
+import voice.turn  # noqa: E402
+from standins.sound_card import FakeSoundCard, real_player  # noqa: E402
 from bench._stats import load, pct  # noqa: E402
-from tests.audio_source import ScriptedSource  # noqa: E402
-from tests.test_korean_speech import (LIGHT_NOISE_DB, RIGHT, NO, SESSIONS, UNCLEAR_SESSION,  # noqa: E402
+from standins.microphone import ScriptedSource  # noqa: E402
+from standins.korean import (LIGHT_NOISE_DB, RIGHT, NO, SESSIONS, UNCLEAR_SESSION,  # noqa: E402
                                       KoreanPatient, typed_result)
 from triage import load_tree  # noqa: E402
 from triage.tree import DISPOSITIONS  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.conversation import Conversation  # noqa: E402
 from voice.languages import apply_language  # noqa: E402
+from voice.pipeline import CrossChecked, EndOfSpeech, ReplyReady  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 
 KO_PLANS = {**SESSIONS, "unclear": UNCLEAR_SESSION}
@@ -99,38 +102,26 @@ def session(lang: str, rec, name: str, noise_db, folder: Path, card: FakeSoundCa
     conv = Conversation.from_config(load_tree(None, lang), config)
     turns: list[dict] = []
     agreed: list[bool] = []
-    answer_transcript = conv.answer_transcript
 
-    def timed_answer(transcript, recognizer=None, cross_check=None):
-        reply = answer_transcript(transcript, recognizer, cross_check)
-        turns[-1]["understood"] = time.perf_counter()
-        if transcript.open_text is not None and cross_check and transcript.text:
-            agreed.append(transcript.agrees)
-        return reply
-
-    conv.answer_transcript = timed_answer
-    listen = voice.loop.listen_for_answer
-
-    def timed_listen(*args, **kwargs):
-        timing: dict = {}
-        kwargs["timing"] = timing  # in place of listen_turn's own (usually None)
-        t = listen(*args, **kwargs)
-        if t is not None:
-            turns.append(timing)
-        return t
+    def watch(event) -> None:
+        """Each answer's times from the turn runner's events (none patched)."""
+        if isinstance(event, EndOfSpeech):
+            turns.append({"end_decided": event.at, "decided_s": event.decided_s, "speech_end_s": event.speech_end_s})
+        elif isinstance(event, ReplyReady) and turns and "understood" not in turns[-1]:
+            turns[-1]["understood"] = event.at
+        elif isinstance(event, CrossChecked) and event.agrees is not None:
+            agreed.append(event.agrees)
 
     patient = KoreanPatient(folder, plan, spec["speed"], noise_db, voice=spec["voice"], lang=lang,
                             right=spec["right"], default=spec["default"])
     speaker = Speaker.from_config(config, caption=lambda text: None, player=real_player(card))
     source = ScriptedSource([patient.answer] * 120, sample_rate=48000, lead_s=0.6, noise_dbfs=-55, realtime=realtime)
-    voice.loop.warm_up(rec, speaker, conv.tree)  # as `backtriage run` does before its first question
+    voice.turn.warm_up(rec, speaker, conv.tree)  # as `backtriage run` does before its first question
     t0 = time.perf_counter()
-    voice.loop.listen_for_answer = timed_listen
     try:
         result = voice.loop.run_voice_session(config, rec, speaker, source, conversation=conv,
-                                              out=lambda line: None, on_reply=patient.on_reply)
+                                              out=lambda line: None, on_reply=patient.on_reply, observer=watch)
     finally:
-        voice.loop.listen_for_answer = listen
         speaker.close()
     wait, understood, first = [], [], []
     for t in turns:

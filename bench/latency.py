@@ -22,7 +22,7 @@ process of its own, no pyttsx3 around it: bench/_espeak_lib.py).
 
 "First audio" everywhere ends where the samples reach the sound card, through the
 product's own player (voice.speaker.SoundDevicePlayer: device lookup, resampling
-to the card's 48 kHz, hand-over); only the card is a stand-in (bench/_sound.py).
+to the card's 48 kHz, hand-over); only the card is a stand-in (standins/sound_card.py).
 
 The Vosk figures use the Korean model (the only Vosk model on these machines)
 with Korean answers; its grammar is padded with in-vocabulary phrases to the
@@ -43,15 +43,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._sound import FakeSoundCard, real_player  # noqa: E402
+from standins.sound_card import FakeSoundCard, real_player  # noqa: E402
 from bench._stats import load, pct  # noqa: E402
-from tests.speech_audio import synth  # noqa: E402
+from standins.speech import synth  # noqa: E402
 from triage import load_tree  # noqa: E402
-from tests.audio_source import ScriptedSource  # noqa: E402
+from standins.microphone import ScriptedSource  # noqa: E402
 from voice.audio import Resampler  # noqa: E402
 from voice.config import Config  # noqa: E402
-from voice.listen import listen_for_answer  # noqa: E402
 from voice.conversation import Conversation, prepare, thresholds_from_config  # noqa: E402
+from voice.pipeline import EndOfSpeech, Recognized, Recorder  # noqa: E402
+from voice.turn import Plan, TurnRunner  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402
 
 EN_ANSWERS = ["yes", "no", "no thanks", "yes I have", "not really", "I don't know", "no I don't",
@@ -108,25 +109,30 @@ def measure_backend(name: str, recognizer, wavs: list[Path], config: Config, cro
         conversation.start()
         conversation.tap("yes")        # now at the bladder/bowel question: a red flag
         source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=realtime)
-        timing: dict = {}
+        seen = Recorder()
+        # the full trailing silence every time (no whole-answer rule), as this bench has always measured
+        runner = TurnRunner(recognizer, source, config.listen, observer=seen, whole_answer=None)
+        own = runner.plan(conversation)
+        # the padded Korean grammar in place of the question's own, and the mode's cross-check
+        plan = Plan(grammar if grammar is not None else own.grammar, cross_check, own.node)
         t0 = time.perf_counter()
-        t = listen_for_answer(source, recognizer, grammar if grammar is not None else conversation.grammar(recognizer),
-                              cross_check, config.listen, None, timing)
-        if t is None:
+        hearing = runner.hear(conversation, plan=plan)
+        if hearing is None:
             print(f"  {name}: nothing heard in {wav.name}", file=sys.stderr)
             continue
-        listened = timing["end_decided"] - t0
-        text = conversation.answer_transcript(t, recognizer, cross_check).speech[0]  # the first thing said next
+        end, recognized = seen.last(EndOfSpeech), seen.last(Recognized)
+        listened = end.at - t0
+        text = runner.answer(conversation, hearing).speech[0]  # the first thing said next
         speaker.say(text)
-        first = card.first_after(timing["end_decided"])
-        processing.append(first - timing["end_decided"])
-        recognize.append(timing["recognized"] - timing["end_decided"])
+        first = card.first_after(end.at)
+        processing.append(first - end.at)
+        recognize.append(recognized.at - end.at)
         # the endpointer's clock starts after the discarded echo tail
         true_end = LEAD_S + voiced_end_s(wav) - config.listen.echo_tail_s
-        endpoint_wait.append(timing["decided_s"] - true_end)
+        endpoint_wait.append(end.decided_s - true_end)
         if realtime:  # wall clock from the moment the last voiced sample was delivered: includes any backlog
             wall.append(first - (source._t0 + LEAD_S + voiced_end_s(wav)))
-        accept_rtf.append(listened / max(timing["decided_s"], 1e-9))
+        accept_rtf.append(listened / max(end.decided_s, 1e-9))
     speaker.close()
     return endpoint_wait, processing, recognize, accept_rtf, wall
 
@@ -179,7 +185,7 @@ def tts_figures(texts: list[str], config: Config, tmp: Path) -> None:
 def endpoint_figures(tmp: Path, quick: bool) -> None:
     """Where the end of an answer is decided, relative to where the voice really stops."""
     import numpy as np
-    from tests.speech_audio import WAITING_ROOM_DB
+    from standins.speech import WAITING_ROOM_DB
     from voice.asr.audio import wav_pcm16
     from voice.endpoint import EndpointConfig, detect
 

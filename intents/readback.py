@@ -3,10 +3,14 @@
 After "So you have NOT had a fever. Is that right?", "yes" and "that's wrong" answer the
 read-back, while "no, I haven't" and "I did have one" answer the question itself. The
 words that only say right or wrong are data (``[readback] words`` in ``answers.toml``).
+
+    read_reply("no, three weeks", topics=("duration",), expects="duration",
+               confirm={"intent": "duration", "value": 2.0, "said": "2 weeks"})
+    # -> (Interpretation("duration", 3.0, ...), True): an answer to the question itself
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from intents.lexicon import BOUNDARY, language, tokenize
 
@@ -91,3 +95,76 @@ def split_reply(text: object, lang: str = "en") -> tuple[str, str]:
     if not head or head == len(toks):
         return "", ""
     return " ".join(toks[:head]), " ".join(toks[head:])
+
+
+def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], lang: str = "en",
+               word_confidences: list[float] | None = None, today: float | None = None) -> tuple[Any, bool]:
+    """What a reply to a read-back says: (interpretation, restated). ``topics`` and ``expects``
+    are the question's own (the one read back), ``confirm`` the read-back ({"intent", "value",
+    "said"}). A reply is either about the read-back ("yes", "that's wrong": restated False) or
+    an answer to the question itself ("no, I haven't", "no, three weeks": restated True)."""
+    from intents import interpret
+
+    i = interpret(text, topic=topics, expects="yesno", lang=lang, word_confidences=word_confidences)
+    if expects != "yesno":
+        own = interpret(text, topic=topics, expects=expects, lang=lang, word_confidences=word_confidences,
+                        today=today)
+        if own.intent == expects:
+            if i.intent == "no" and own.value == confirm.get("value"):
+                # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation
+                return i, False
+            return own, True
+        if i.intent == "yes":
+            return _yes_to_amount(text, i, topics, confirm, lang), False
+        return i, False
+    if readback_only(text, lang):
+        return i, False
+    return _yes_then_answer(text, topics, confirm, lang, word_confidences) or (i, i.intent in ("yes", "no"))
+
+
+def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
+                     word_confidences: list[float] | None) -> tuple[Any, bool] | None:
+    """A yes/no read-back answered "that's right" and then the answer ("that's right, I
+    haven't", "네 열 없었어요"): the first words are about the read-back, the rest answers
+    the question. Read whole, the "yes" outweighed the answer (a "no" read back was counted
+    as a "yes", or "네 ... 없었어요" as unsure). None: read the reply whole, as before."""
+    from intents import interpret
+    from intents.matcher import UNKNOWN
+
+    head, rest = split_reply(text, lang)
+    if not rest or interpret(head, topics, "yesno", lang=lang).intent != "yes":
+        return None
+    answer = interpret(rest, topics, "yesno", lang=lang, word_confidences=word_confidences)
+    if answer.intent == confirm.get("intent"):
+        return answer, True  # "that's right" and the same answer again: confirmed
+    if answer.intent == "no":
+        # "That's right, I haven't" to "So you HAVE had a fever": it contradicts itself, and a
+        # "no" to a warning sign must never come from a contradiction. Not understood: the
+        # read-back again (an attempt, so bounded).
+        return UNKNOWN, False
+    return None  # "yes, I have" to a "no" read back: the answer to the question, as before
+
+
+def _yes_to_amount(text: str, yes: Any, topics: Any, confirm: dict[str, Any], lang: str) -> Any:
+    """A "yes" to a number or duration read-back that is not itself a whole answer: it
+    confirms only when it says nothing else about the amount. People repeat the value
+    ("yes, two" to "2 weeks": confirmed), but a grammar recognizer turns a restated answer
+    into a "yes" with stray numbers (Vosk Korean heard "아홉 네 있어요" and "주 있어요" and
+    confirmed 2 weeks): a read-back must never confirm a value the reply contradicts."""
+    from intents import interpret
+    from intents.matcher import UNKNOWN, Interpretation
+    from intents.plain import PLAIN_ANSWER
+
+    if other_amount(text, confirm.get("said", ""), lang):
+        # A different number ("yes six"), or a unit whose number was lost: "that's not
+        # it", so the question again, plainly (an attempt: bounded like any rejection).
+        return Interpretation("no", None, yes.confidence)
+    rest = amounts(text, lang).rest  # "yes two" to "2 weeks": the "yes" must be plain
+    if not readback_only(rest, lang) and (not_for_amounts(rest, lang) or interpret(
+            rest, topics, "yesno", lang=lang).confidence < PLAIN_ANSWER):
+        # A "yes" among words no phrase explains ("하고 나요 있어요", Vosk for "아홉 달 있어요",
+        # nine months; "네 나 이 요" for "네 두 달이요"), or one that only says something is
+        # there ("요 있었어요", Vosk for "아홉 주 있었어요"): not understood, so the read-back
+        # again (also an attempt).
+        return UNKNOWN
+    return yes

@@ -17,7 +17,7 @@ from tests.browser import npm_file
 from triage import load_tree
 from voice.kiosk.driver import KioskDriver
 from voice.kiosk.server import KioskServer
-from voice.kiosk.simulate import FakeClock
+from standins.kiosk_patients import FakeClock
 from voice.kiosk.words import kiosk_words
 from voice.speaker import Speaker
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.speech_audio import have_tools, synth
+from standins.speech import have_tools, synth
 from voice.asr.audio import from_pcm16, read_wav, resample, to_pcm16, wav_pcm16
 from voice.asr.base import Transcript, make_transcript, normalise
 from voice.errors import UserError

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.speech_audio import have_tools, synth
+from standins.speech import have_tools, synth
 from voice.asr import open_recognizer, transcribe_wav
 from voice.asr.audio import wav_pcm16
 from voice.errors import UserError
@@ -170,7 +170,7 @@ def _join_cross_checks():
 
     for thread in threading.enumerate():
         if thread.name == "vosk-cross-check":
-            thread.join(timeout=10)
+            thread.join(timeout=60)  # a cold decode of the warm-up (21 s of Korean speech) at load 10+ takes over 10 s
 
 
 def test_the_cross_check_keeps_its_recognizer_warm_for_the_next_answer(rec, answers):
@@ -225,13 +225,13 @@ def test_warm_streams_are_kept_only_as_many_as_a_session_needs():
 
 
 def test_a_spoken_session_starts_with_its_cross_check_warm(rec):
-    """voice.loop.warm_up: the speaker renders two of the Korean tree's warning-sign questions and
+    """voice.turn.warm_up: the speaker renders two of the Korean tree's warning-sign questions and
     the cross-check's recognizer decodes them in the background; the first answer then gets that
     recognizer, not a cold one."""
     from triage import load_tree
     from voice.config import Config
     from voice.languages import apply_language
-    from voice.loop import warm_up
+    from voice.turn import warm_up
     from voice.speaker import Speaker
 
     warmed = open_recognizer("vosk", model=KO_MODEL)  # nothing idle yet (the model is shared)

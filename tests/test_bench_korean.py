@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.speech_audio import have_tools
+from standins.speech import have_tools
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_tools(), reason="needs espeak-ng and sox")]
 

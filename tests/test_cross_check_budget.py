@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.speech_audio import have_tools, synth
+from standins.speech import have_tools, synth
 from triage import load_tree
 from voice.asr.audio import wav_pcm16
 from voice.asr.base import Transcript

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
+from standins.speech import WAITING_ROOM_DB, have_tools, synth
 from voice.asr.audio import wav_pcm16
 from voice.endpoint import (END, FALSE_START, MAX_LENGTH, SPEECH, TIMEOUT, EndpointConfig, Endpointer, detect,
                             level_dbfs)

@@ -13,7 +13,7 @@ import types
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests import hostile
+from standins import hostile
 from triage import TreeError, load_tree
 from triage.tree import SHIPPED_TREE, parse_tree, tomllib
 from voice.config import ConfigError, load_config, to_toml, validate

@@ -16,7 +16,7 @@ from triage import load_tree
 from voice.config import Config
 from voice.kiosk.alert import staff_alert
 from voice.kiosk.driver import IDLE, OUTCOME, SESSION, STILL_THERE, KioskDriver
-from voice.kiosk.simulate import FakeClock, leftovers
+from standins.kiosk_patients import FakeClock, leftovers
 from voice.kiosk.words import kiosk_words
 from voice.speaker import Speaker
 

@@ -1,6 +1,6 @@
 """Kiosk soak: 1,000 simulated patients through the real driver, no memory growth, nothing leaking between them.
 
-``voice.kiosk.simulate`` drives each patient the way a person would (spoken/typed text
+``standins.kiosk_patients`` drives each patient the way a person would (spoken/typed text
 understood by ``intents``, taps, repeats, going back, asking for more time, walking
 away) and, before every new patient, asserts that the previous one left nothing behind:
 empty screen, no session, a fresh session with an empty log and no result, and speech
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from voice.kiosk.simulate import soak
+from standins.kiosk_patients import soak
 from voice.speaker import Speaker
 
 

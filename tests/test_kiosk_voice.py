@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.speech_audio import have_tools, synth
+from standins.speech import have_tools, synth
 from triage import load_tree
-from tests.audio_source import ScriptedSource
+from standins.microphone import ScriptedSource
 from voice.config import Config
 from voice.kiosk.driver import IDLE, OUTCOME, KioskDriver
 from voice.kiosk.listening import KioskListener

@@ -10,8 +10,9 @@ import pytest
 
 from triage import Result, load_tree
 from voice.kiosk import words as kw
-from voice.kiosk.driver import IDLE, OUTCOME, SESSION, STILL_THERE, KioskDriver, result_card
-from voice.kiosk.simulate import FakeClock
+from voice.conversation import result_card
+from voice.kiosk.driver import IDLE, OUTCOME, SESSION, STILL_THERE, KioskDriver
+from standins.kiosk_patients import FakeClock
 from voice.kiosk.words import available, kiosk_words, problems
 from voice.languages import languages
 from voice.speaker import Speaker
@@ -94,9 +95,9 @@ def test_the_result_card_splits_each_outcome_as_english_does(lang):
     def card(code, outcome):
         o = TREES[code].outcomes[outcome]
         text = o.text.replace("{emergency_number}", "911").replace("{clinic}", "X")
-        reply = type("R", (), {"events": [Result(disposition=o.disposition, reasons=(), text=text,
-                                                 instruction=text)]})()
-        return result_card(reply, "", kiosk_words(code))
+        words = kiosk_words(code)
+        card = result_card(Result(disposition=o.disposition, reasons=(), text=text, instruction=text), code)
+        return card.for_screen("", words.call, words.condition)
 
     def sentences(t):
         return len([p for p in re.split(r"(?<=[.!?])\s+", t) if p])

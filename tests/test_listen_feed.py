@@ -7,12 +7,13 @@ import wave
 
 import numpy as np
 
-from tests.audio_source import ScriptedSource
+from standins.microphone import ScriptedSource
+from voice.asr.base import Recognizer
 from voice.config import Listen
 from voice.listen import CHECK_MARGIN_S, FEED_SILENCE_S, FRAME_S, PREROLL_S, listen_for_answer
 
 
-class Fed:
+class Fed(Recognizer):
     """Notes, frame by frame, whether the cross-check would hear it."""
     sample_rate = 16000
     backend = "vosk"
@@ -61,9 +62,9 @@ def test_the_cross_check_hears_the_speech_and_a_margin_either_side(tmp_path):
     assert speech_frames <= last - first + 1 <= speech_frames + round(2 * CHECK_MARGIN_S / FRAME_S) + 6
 
 
-class Only:
-    """A recognizer with accept() alone (Whisper, the stand-ins of other tests)."""
-    sample_rate, backend = 16000, "whisper"
+class Only(Recognizer):
+    """A recognizer with accept() alone (Whisper, the stand-ins of other tests): no cross-check of its own."""
+    sample_rate, backend, grammars = 16000, "whisper", False
 
     def __init__(self):
         self.n = 0
@@ -134,7 +135,7 @@ def test_a_checkpoint_keeps_every_word_of_the_cross_check(tmp_path):
 
     import pytest
 
-    from tests.speech_audio import have_tools, synth
+    from standins.speech import have_tools, synth
 
     if not have_tools():
         pytest.skip("needs espeak-ng and sox")

@@ -224,41 +224,24 @@ def test_the_handoff_of_a_session_in_the_clinic_language_keeps_its_reasons():
 
 
 @pytest.mark.parametrize("lang", ["es", "ko"])
-def test_the_spoken_loop_says_its_own_lines_in_the_language(lang, monkeypatch):
+def test_the_spoken_loop_says_its_own_lines_in_the_language(lang):
     """Silence re-asked, then given up on; the microphone lost and back: all in the patient's language."""
     import voice.loop as loop
-    from voice.audio import DeviceLost
+    from standins.microphone import ScriptedSource
+    from tests.test_speak_ahead import Hears
+    from tests.test_speak_ahead import Asks as Speaker
     from voice.config import Config
     from voice.conversation import Conversation
 
-    class Speaker:
-        def __init__(self):
-            self.said = []
-
-        def say(self, text):
-            self.said.append(text)
-
-        def slower(self):
-            pass
-
-    class Source:
-        def reopen(self):
-            pass
-
-    heard = iter([DeviceLost("unplugged"), None, None])
-
-    def listen(*args, **kwargs):
-        got = next(heard)
-        if isinstance(got, Exception):
-            raise got
-        return got
-
-    monkeypatch.setattr(loop, "listen_for_answer", listen)
+    # the microphone pulled out, then silence twice (a room with nobody answering)
+    source = ScriptedSource([ScriptedSource.UNPLUG, None, None], sample_rate=16000, unplugged_attempts=0)
     config = Config()
     config.listen.reprompts = 1
+    config.listen.no_speech_timeout_s = 0.5
     speaker, m = Speaker(), messages(lang)
     conv = Conversation(load_tree(None, lang), lang=lang)
-    assert loop.run_voice_session(config, None, speaker, Source(), conversation=conv, out=lambda _: None) is None
+    assert loop.run_voice_session(config, Hears(""), speaker, source, conversation=conv, out=lambda _: None,
+                                  device_poll_s=0.0) is None
     start = conv.tree.nodes["start"].text.replace("{emergency_number}", "911")
     assert speaker.said[:4] == [start, m("voice.mic_lost"), start, f"{m('voice.not_heard')} {start}"]
     assert speaker.said[4] == m("voice.give_up") and speaker.said[5].startswith(conv.tree.meta["stop_text"][:12])

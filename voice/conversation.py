@@ -12,6 +12,8 @@ engine). Front ends only show and say a reply, then hand the next answer back::
     reply = conv.answer_text("about two weeks")             # typed text
     reply = conv.answer_transcript(transcript, recognizer)  # a recognizer's Transcript (cross-check, threshold)
     reply = conv.tap("duration", 2.0, label="2 weeks")      # a button, or a JSON-lines {"intent": ...} line
+    reply = conv.answer_heard(hearing)                      # what voice.turn.TurnRunner heard (a Hearing)
+    reply = conv.nothing_heard(reprompts=2)                 # silence: the question again, then a polite stop
     grammar = conv.grammar(recognizer)                      # phrases to restrict a recognizer to (None: open)
 
 Reply fields (medium-neutral: nothing here knows about terminals, pages or speakers):
@@ -37,8 +39,10 @@ without its own) and ``thresholds`` ({backend: threshold}, per recognizer, used 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gc
 import math
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -46,14 +50,11 @@ from typing import Any, Callable
 from triage import AnswerRecord, Ask, End, Error, Event, Result, Say, Session, Slower, Tree
 from triage.messages import messages
 from triage.wording import describe_answer
+from intents.plain import plain_answer
 from triage.vocabulary import INTENTS, READ_BACK_INTENTS
 
 ENDS_SESSION = ("stop", "restart")  # spoken commands that end the session or start it over
 TAPPED = "(tapped)"  # transcript prefix of a button answer, so the log shows it was not spoken
-# The confidence of an answer every word of which a phrase explains ("yes", "yes it has"); stray
-# words bring it under ("yes six" 0.76, "주 있어요" 0.82).
-PLAIN_ANSWER = 0.9
-
 
 
 def labels(lang: str = "en") -> dict[str, str]:
@@ -87,6 +88,34 @@ class ResultCard:
     detail: str
     text: str
     emergency: bool
+    reasons: tuple[str, ...] = ()      # why, and what was assumed, each as a sentence
+
+    def for_screen(self, disclaimer: str, call: Any, condition: Any) -> dict[str, Any]:
+        """The card a screen shows: ONE short first step (the instruction's first sentence and its
+        unconditional "Call ..." sentence), the reasons, the rest of the advice in the outcome's own
+        order (its own steps, then the safety net: what to watch for, when to call), then the
+        disclaimer. The same sentences the voice says; ``call`` and ``condition`` (patterns, the
+        language's kiosk words) find the sentences that say to call, and those that say when."""
+        sentences = [p for p in re.split(r"(?<=[.!?])\s+", self.instruction.strip()) if p]
+        first, more = sentences[:1], sentences[1:]
+        unconditional = next((p for p in more if call.search(p) and not condition.search(p)), None)
+        if unconditional is not None:
+            first.append(unconditional)
+            more.remove(unconditional)
+        # The rest in the outcome's own order: its advice ("Stay as active as you can"), then the safety
+        # net ("See a clinician if ...", "Call 911 straight away if ..."), as the tree says them.
+        return {"first_step": " ".join(first), "more": more, "reasons": list(self.reasons), "disclaimer": disclaimer}
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """One hearing of an answer, as the turn runner hands it over: the recognizer's transcript
+    (``text`` from its grammar decoder, ``open_text`` from the red-flag cross-check once in),
+    which recognizer heard it (its read-back threshold) and whether the cross-check ran."""
+    transcript: Any                    # voice.asr.Transcript
+    recognizer: str                    # the backend ("vosk", "whisper")
+    cross_check: bool = False
+    grammar: tuple[str, ...] | None = None  # the phrases it was restricted to (None: open vocabulary)
 
 
 @dataclass(frozen=True)
@@ -115,9 +144,12 @@ def heard_text(record: AnswerRecord, unit: str = "", lang: str = "en") -> str:
 
 
 def result_card(result: Result, lang: str = "en") -> ResultCard:
+    """The one card of a result, for every front end (the kiosk's screen: ``ResultCard.for_screen``)."""
     return ResultCard(disposition=result.disposition, label=labels(lang).get(result.disposition, result.disposition),
                       instruction=result.instruction, detail=result.text[len(result.instruction):].strip(),
-                      text=result.text, emergency=result.disposition == "emergency")
+                      text=result.text, emergency=result.disposition == "emergency",
+                      reasons=tuple(r[:1].upper() + r[1:] + ("" if r.endswith(".") else ".")
+                                    for r in (*result.reasons, *result.assumed)))
 
 
 def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bool, intent: str,
@@ -217,13 +249,14 @@ class Conversation:
                                clinic_phone=clinic_phone, confirm_below=self.confirm_below)
         self.last: Reply = Reply()
         self._log_before = 0  # answer-log length before this turn: a longer log means an answer counted
+        self.silences = 0  # questions in a row met with silence (nothing_heard)
 
     @classmethod
     def from_config(cls, tree: Tree, config: Any, clock: Callable[[], float] | None = time.time) -> "Conversation":
         c = config.clinic
         confirm_below, thresholds = thresholds_from_config(config)
         return cls(tree, lang=c.language or "en", confirm_below=confirm_below,
-                   cross_check_budget_s=getattr(config.recognition, "cross_check_budget_s", 0.25),
+                   cross_check_budget_s=config.recognition.cross_check_budget_s,
                    thresholds=thresholds, emergency_number=c.emergency_number,
                    clinic_name=c.name, clinic_phone=c.phone, clock=clock)
 
@@ -254,16 +287,13 @@ class Conversation:
         return bool(node and (node.red_flag or node.threshold is not None) and not self.session.finished)
 
     def grammar(self, recognizer: Any = None) -> list[str] | None:
-        """The open question's phrase list, for recognizers with real grammars (Vosk).
-
-        Whisper gets none: it is open-vocabulary already, and turning the long phrase
-        list into a decoding prompt made tiny.en take 15-25 s per answer and loop on
-        words ("yay, yay, yay ...") in our measurements, against under 1 s without.
-        """
+        """The open question's phrase list, for ``recognizer`` (None: the list itself): none for a
+        recognizer without grammars (Whisper; ``voice.asr.base.grammar_for`` decides)."""
         from intents import vocabulary
+        from voice.asr.base import grammar_for
 
         ask, node = self.session.current, self.session.node
-        if getattr(recognizer, "backend", "vosk") == "whisper" or ask is None:
+        if ask is None:
             return None
         phrases = vocabulary(ask.topics, ask.expects, self.lang)
         if ask.confirm and node is not None and node.expects != ask.expects:
@@ -271,7 +301,7 @@ class Conversation:
             # "no, thirty"): without its words in the grammar it is forced onto yes/no words,
             # and a misheard value could be confirmed by them.
             phrases = [*phrases, *vocabulary(node.topics, node.expects, self.lang)]
-        return phrases
+        return phrases if recognizer is None else grammar_for(recognizer, phrases)
 
     def complete_answer(self, text: str) -> bool:
         """Whether the words heard so far (a recognizer's running result) already make a whole
@@ -285,13 +315,9 @@ class Conversation:
         if ask is None or node is None or ask.confirm or not text.strip():
             return False
         i, _ = self._understand(text, None)
-        if i.intent == "unsure":
-            return True
-        # 0.9: a plain answer, a topic's own words or a number with its unit; an opener
-        # alone ("I have ...", 0.85) is how longer answers begin.
-        if i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below):
+        if not plain_answer(i, self.confirm_below):
             return False
-        return not self.session.lowers(node, i.intent, i.value)
+        return i.intent == "unsure" or not self.session.lowers(node, i.intent, i.value)
 
     def preview(self, text: str) -> "Reply | None":
         """The reply ``text`` would get if it were the answer, without answering: its speech can
@@ -301,7 +327,7 @@ class Conversation:
         if ask is None or not text.strip():
             return None
         i, _ = self._understand(text, None)
-        if i.intent != "unsure" and (i.intent not in READ_BACK_INTENTS or i.confidence < max(0.9, self.confirm_below)):
+        if not plain_answer(i, self.confirm_below):
             return None
         return self._twin().answer_text(text)
 
@@ -352,14 +378,45 @@ class Conversation:
         if ask is not None:
             self.session.mention(mentioned_signs(text, ask.topics, self.lang), text)
 
+    def answer_heard(self, hearing: Hearing) -> Reply:
+        """What the turn runner heard (voice.turn): the answer to the open question."""
+        self.silences = 0
+        return self._answer_transcript(hearing.transcript, hearing.recognizer, hearing.cross_check)
+
+    def nothing_heard(self, reprompts: int) -> Reply:
+        """Nothing was said where an answer was awaited: the question again after "I didn't hear
+        anything"; after ``reprompts`` such silences in a row, the session ends politely with the
+        engine's stop advice (a bounded policy: a session never waits on an empty room for ever)."""
+        ask = self._ask()
+        if ask is None:
+            return Reply()
+        self.silences += 1
+        if self.silences > reprompts:
+            stop = self.request("stop")
+            return dataclasses.replace(stop, speech=(self.messages("voice.give_up"), *stop.speech))
+        return Reply(question=self._question(ask), speech=(f"{self.messages('voice.not_heard')} {ask.text}",))
+
+    def microphone_lost(self) -> Reply:
+        """The microphone went away mid-session: said once; every answer so far is kept."""
+        return Reply(question=self.question, speech=(self.messages("voice.mic_lost"),))
+
+    def microphone_back(self) -> Reply:
+        """The microphone is back: the open question again."""
+        ask = self._ask()
+        return Reply(question=self._question(ask), speech=(ask.text,) if ask is not None else ())
+
     def answer_transcript(self, transcript: Any, recognizer: Any = None, cross_check: bool | None = None) -> Reply:
         """A recognizer's ``Transcript``: word confidences, the red-flag cross-check and the
         read-back threshold of the recognizer's backend all count."""
+        return self._answer_transcript(transcript, recognizer.backend if recognizer is not None else None,
+                                       cross_check)
+
+    def _answer_transcript(self, transcript: Any, backend: str | None, cross_check: bool | None) -> Reply:
         if self._ask() is None:
             return self._reply(self.session.answer("unknown", transcript=transcript.text))
         if cross_check is None:
             cross_check = self.needs_cross_check()
-        threshold = self.threshold_for(getattr(recognizer, "backend", None))
+        threshold = self.threshold_for(backend)
         i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
         if i.intent in ENDS_SESSION and i.confidence < threshold:
             # A session is not ended or started over on words heard this unsurely: Whisper's
@@ -385,8 +442,7 @@ class Conversation:
             else:
                 self.cross_checks_late += 1
                 confidence = min(confidence, threshold / 2)
-        if hasattr(transcript, "drop"):  # a cross-check not waited for, or late: its decoding would only slow the reply
-            transcript.drop()
+        transcript.drop()  # a cross-check not waited for, or late: its decoding would only slow the reply
         self._note_mentions(transcript.text)
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated))
@@ -406,7 +462,7 @@ class Conversation:
         read-back ("yes", "that's wrong") or an answer to the question itself ("no, I haven't",
         "no, three weeks"): ``restated`` tells the engine which."""
         from intents import interpret
-        from intents.readback import readback_only
+        from intents.readback import read_reply
 
         ask, node = self._ask(), self.session.node
         # "since Friday", "born in 1961": dates are read against the session clock (tests fix it)
@@ -414,68 +470,7 @@ class Conversation:
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
                              word_confidences=word_confidences, today=today), False
-        i = interpret(text, topic=node.topics, expects="yesno", lang=self.lang, word_confidences=word_confidences)
-        if node.expects != "yesno":
-            own = interpret(text, topic=node.topics, expects=node.expects, lang=self.lang,
-                            word_confidences=word_confidences, today=today)
-            if own.intent == node.expects:
-                if i.intent == "no" and own.value == ask.confirm.get("value"):
-                    # "no, forty two" heard again as the same misheard value: a rejection, not a confirmation
-                    return i, False
-                return own, True
-            if i.intent == "yes":
-                return self._yes_to_amount(text, i), False
-            return i, False
-        if readback_only(text, self.lang):
-            return i, False
-        return self._yes_then_answer(text, word_confidences) or (i, i.intent in ("yes", "no"))
-
-    def _yes_then_answer(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool] | None:
-        """A yes/no read-back answered "that's right" and then the answer ("that's right, I
-        haven't", "네 열 없었어요"): the first words are about the read-back, the rest answers
-        the question. Read whole, the "yes" outweighed the answer (a "no" read back was counted
-        as a "yes", or "네 ... 없었어요" as unsure). None: read the reply whole, as before."""
-        from intents import interpret
-        from intents.matcher import UNKNOWN
-        from intents.readback import split_reply
-
-        ask, node = self._ask(), self.session.node
-        head, rest = split_reply(text, self.lang)
-        if not rest or interpret(head, node.topics, "yesno", lang=self.lang).intent != "yes":
-            return None
-        answer = interpret(rest, node.topics, "yesno", lang=self.lang, word_confidences=word_confidences)
-        if answer.intent == ask.confirm.get("intent"):
-            return answer, True  # "that's right" and the same answer again: confirmed
-        if answer.intent == "no":
-            # "That's right, I haven't" to "So you HAVE had a fever": it contradicts itself, and a
-            # "no" to a warning sign must never come from a contradiction. Not understood: the
-            # read-back again (an attempt, so bounded).
-            return UNKNOWN, False
-        return None  # "yes, I have" to a "no" read back: the answer to the question, as before
-
-    def _yes_to_amount(self, text: str, yes: Any) -> Any:
-        """A "yes" to a number or duration read-back that is not itself a whole answer: it
-        confirms only when it says nothing else about the amount. People repeat the value
-        ("yes, two" to "2 weeks": confirmed), but a grammar recognizer turns a restated answer
-        into a "yes" with stray numbers (Vosk Korean heard "아홉 네 있어요" and "주 있어요" and
-        confirmed 2 weeks): a read-back must never confirm a value the reply contradicts."""
-        from intents import interpret
-        from intents.matcher import UNKNOWN, Interpretation
-        from intents.readback import amounts, not_for_amounts, other_amount, readback_only
-
-        if other_amount(text, self.session.current.confirm.get("said", ""), self.lang):
-            # A different number ("yes six"), or a unit whose number was lost: "that's not
-            # it", so the question again, plainly (an attempt: bounded like any rejection).
-            return Interpretation("no", None, yes.confidence)
-        rest = amounts(text, self.lang).rest  # "yes two" to "2 weeks": the "yes" must be plain
-        if not readback_only(rest, self.lang) and (not_for_amounts(rest, self.lang) or interpret(
-                rest, self.session.node.topics, "yesno", lang=self.lang).confidence < PLAIN_ANSWER):
-            # A "yes" among words no phrase explains ("하고 나요 있어요", Vosk for "아홉 달 있어요",
-            # nine months; "네 나 이 요" for "네 두 달이요"), or one that only says something is
-            # there ("요 있었어요", Vosk for "아홉 주 있었어요"): not understood, so the read-back
-            # again (also an attempt).
-            return UNKNOWN
-        return yes
+        return read_reply(text, node.topics, node.expects, ask.confirm, self.lang, word_confidences, today)
 
     def tap(self, intent: str, value: Any = None, label: str = "", confidence: float = 1.0,
             transcript: str | None = None) -> Reply:

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from voice.asr.base import Recognizer, Transcript
 from voice.audio import AudioSource, DeviceLost, FrameReader
 from voice.endpoint import END, FALSE_START, MAX_LENGTH, SPEECH, TIMEOUT, EndpointConfig, Endpointer
+from voice.pipeline import EndOfSpeech, Observer, PartialTranscript, Paused, SpeechStarted, quiet
 
 FRAME_S = 0.02
 PREROLL_S = 0.3
@@ -35,19 +36,19 @@ CHECKPOINT_S = 0.3
 
 
 def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list[str] | None = None,
-                      cross_check: bool = False, settings: Any = None,
-                      on_partial: Callable[[str], None] | None = None,
-                      timing: dict[str, Any] | None = None,
-                      complete: Callable[[str], bool] | None = None) -> Transcript | None:
+                      cross_check: bool = False, settings: Any = None, observer: Observer = quiet,
+                      complete: Callable[[str], bool] | None = None,
+                      endpointer: Callable[..., Endpointer] = Endpointer) -> Transcript | None:
     """One answer as a Transcript, or None when nothing was said before the no-speech timeout.
 
+    The audio half of :class:`voice.turn.TurnRunner` (front ends call the runner, not this).
     ``settings``: the config's [listen] section (trailing_silence_s,
-    no_speech_timeout_s, max_answer_s, echo_tail_s). ``on_partial`` gets the
-    recognizer's partial text whenever it changes (live captions). ``timing``,
-    when given, is filled with where the answer was in the audio and when the
-    end was decided (``perf_counter``), for the latency benchmark. ``complete``
-    tells whether the recognizer's running result is already a whole answer
-    (``Conversation.complete_answer``): then a shorter silence ends it.
+    no_speech_timeout_s, max_answer_s, echo_tail_s). ``observer`` gets the turn's
+    events as they happen (voice.pipeline: speech started, each new partial text for
+    live captions, pauses, the end decision with where the answer was in the audio).
+    ``complete`` tells whether the recognizer's running result is already a whole answer
+    (``Conversation.complete_answer``): then a shorter silence ends it. ``endpointer``
+    makes the end-of-speech detector (a benchmark's frozen older rule; default the product's).
     Raises :class:`DeviceLost` if the microphone goes away.
     """
     from voice.config import Listen
@@ -57,13 +58,10 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
     source.open()
     try:
         reader = FrameReader(source, recognizer.sample_rate, FRAME_S, discard_s=settings.echo_tail_s)
-        endpointer = Endpointer(recognizer.sample_rate, cfg)
+        ends = endpointer(recognizer.sample_rate, cfg)
         preroll: collections.deque = collections.deque(maxlen=int((PREROLL_S + cfg.min_speech_s) / FRAME_S) + 1)
         started = False
         partial = ""
-        # audio the cross-check need not hear (recognizers without one: accept())
-        feed_unchecked = getattr(recognizer, "accept_unchecked", recognizer.accept)
-        checkpoint = getattr(recognizer, "checkpoint", None)
         checkpointed_at = None  # the last voiced sample the recognizer was told of a pause after
         # a source that goes quiet without raising (a stuck driver) must not hold the session forever
         deadline = time.monotonic() + cfg.no_speech_timeout_s + cfg.max_answer_s + 5.0
@@ -73,8 +71,8 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 if time.monotonic() > deadline:
                     raise DeviceLost("the microphone stopped sending sound")
                 continue
-            event = endpointer.push(frame)
-            decided = time.perf_counter()  # for the benchmark: the last one is when the end was decided
+            event = ends.push(frame)
+            decided = time.perf_counter()  # the last one is when the end was decided
             if not started:
                 preroll.append(frame)
                 if event == TIMEOUT:
@@ -83,41 +81,41 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                     continue
                 started = True
                 recognizer.begin(grammar, cross_check=cross_check)
+                observer(SpeechStarted(audio_s=ends.speech_start_s or 0.0, at=decided))
                 frames, preroll = list(preroll), collections.deque(maxlen=preroll.maxlen)
                 # the cross-check hears only the last CHECK_MARGIN_S of room before the speech
                 unchecked = max(0, len(frames) - int(round((CHECK_MARGIN_S + cfg.min_speech_s) / FRAME_S)))
-            elif endpointer.last_voice is not None and \
-                    endpointer.samples - endpointer.last_voice > FEED_SILENCE_S * endpointer.rate:
+            elif ends.last_voice is not None and \
+                    ends.samples - ends.last_voice > FEED_SILENCE_S * ends.rate:
                 frames = []
             else:
                 frames = [frame]
-                quiet = endpointer.last_voice is not None and \
-                    endpointer.samples - endpointer.last_voice > CHECK_MARGIN_S * endpointer.rate
-                unchecked = 1 if quiet else 0
+                in_margin = ends.last_voice is not None and \
+                    ends.samples - ends.last_voice > CHECK_MARGIN_S * ends.rate
+                unchecked = 1 if in_margin else 0
             for n, f in enumerate(frames):
-                text = feed_unchecked(f.tobytes()) if n < unchecked else recognizer.accept(f.tobytes())
+                # audio the cross-check need not hear goes in through accept_unchecked()
+                text = recognizer.accept_unchecked(f.tobytes()) if n < unchecked else recognizer.accept(f.tobytes())
                 if text != partial:
                     partial = text
                     if complete is not None:
-                        endpointer.answer_complete(bool(text) and complete(text))
-                    if on_partial and text:
-                        on_partial(text)
-            if started and checkpoint is not None and event not in (END, MAX_LENGTH) and \
-                    endpointer.last_voice is not None and endpointer.last_voice != checkpointed_at and \
-                    endpointer.samples - endpointer.last_voice >= CHECKPOINT_S * endpointer.rate:
-                checkpointed_at = endpointer.last_voice  # once a pause
-                checkpoint()
+                        ends.answer_complete(bool(text) and complete(text))
+                    if text:
+                        observer(PartialTranscript(text=text))
+            if started and event not in (END, MAX_LENGTH) and \
+                    ends.last_voice is not None and ends.last_voice != checkpointed_at and \
+                    ends.samples - ends.last_voice >= CHECKPOINT_S * ends.rate:
+                checkpointed_at = ends.last_voice  # once a pause
+                recognizer.checkpoint()
+                observer(Paused(audio_s=ends.t))
             if event == FALSE_START:
                 started, partial = False, ""  # a click or cough: the next real speech begins a fresh utterance
             elif event in (END, MAX_LENGTH):
                 break
+        observer(EndOfSpeech(reason=event, speech_start_s=ends.speech_start_s, speech_end_s=ends.speech_end_s,
+                             decided_s=ends.t, at=decided))
         # a cross-check still running is left to the conversation, which waits for it only
         # where it can change the outcome, and only so long (Conversation.answer_transcript)
-        transcript = recognizer.end(wait=False)
-        if timing is not None:
-            timing.update(event=event, end_decided=decided, recognized=time.perf_counter(),
-                          speech_start_s=endpointer.speech_start_s, speech_end_s=endpointer.speech_end_s,
-                          decided_s=endpointer.t)
-        return transcript
+        return recognizer.end(wait=False)
     finally:
         source.close()

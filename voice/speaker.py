@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from voice import contracts
 from voice.errors import UserError
 from voice.spoken import speakable
 
@@ -236,24 +237,23 @@ class _Rendered:
             self.done.set()
 
 
-RESAMPLED_BLOCK = 8192  # output samples per block: 64 KiB arrays of float64
+RESAMPLED_BLOCK = 8192  # output samples per block: 32 KiB arrays of float32
 
 
 def _resampled(samples: Any, rate: int, device_rate: int) -> Any:
     """``samples`` at ``device_rate``, resampled block by block (the streaming resampler carries its
-    position across blocks: the same sound as in one pass, to within one step of rounding on a few
-    samples). In one pass a sentence made arrays of 1-3 MiB each (float64 at 48 kHz), 39 bytes per
-    sample played at the peak; glibc serves such blocks from its heaps once one has been freed and
-    keeps them there when freed: a kiosk's resident memory grew by 27-55 MiB over 200-300 patients
-    (bench/kiosk_soak.py)."""
+    state across blocks: the same samples as in one pass). In one pass a sentence made arrays of
+    1-3 MiB each (float64 at 48 kHz), 39 bytes per sample played at the peak; glibc serves such
+    blocks from its heaps once one has been freed and keeps them there when freed: a kiosk's
+    resident memory grew by 27-55 MiB over 200-300 patients (bench/kiosk_soak.py)."""
     import numpy as np
 
     from voice.audio import Resampler
 
     resampler = Resampler(rate, device_rate)
     block = max(256, RESAMPLED_BLOCK * rate // device_rate)
-    return np.concatenate([resampler.process(samples[i:i + block]) for i in range(0, len(samples), block)]
-                          or [np.zeros(0, np.int16)])
+    return np.concatenate([resampler.process(samples[i:i + block], last=i + block >= len(samples))
+                           for i in range(0, len(samples), block)] or [np.zeros(0, np.int16)])
 
 
 class SoundDevicePlayer:
@@ -288,21 +288,23 @@ class SoundDevicePlayer:
         raise UserError(f"the speaker '{self.device.name}' stopped responding")
 
 
-class Speaker:
+class Speaker(contracts.Speaker):
     """Says things aloud (pyttsx3) and as captions.
 
     ``player``: what plays the audio (``SoundDevicePlayer`` on ``output_device``
     by default; anything with ``play(int16_samples, rate)``), or ``None`` to show
     captions only. ``render_timeout_s``: how long one render may take before the
     engine is considered hung. ``cache_size``: how many rendered sentences are kept
-    (0: none, and :meth:`prepare` does nothing).
+    (0: none, and :meth:`prepare` does nothing). ``languages``: {code: (voice, spoken)} for
+    :meth:`use_language` (none: it speaks one language).
     """
 
     def __init__(self, rate: int = 150, volume: float = 1.0, voice: str = "", slower_step: int = 25,
                  min_rate: int = 90, caption: Callable[[str], None] | None = print,
                  player: Any = "default", output_device: str | int | None = None,
                  render_timeout_s: float = 10.0, driver: str | None = None, mode: str | None = None,
-                 spoken: Callable[[str], str] | None = None, cache_size: int = 48):
+                 spoken: Callable[[str], str] | None = None, cache_size: int = 48,
+                 languages: dict[str, tuple[str, Callable[[str], str]]] | None = None):
         # macOS's driver writes AIFF whatever the file name says, so there the engine
         # speaks by itself (system output; --output-device does not apply)
         self.mode = mode or ("direct" if sys.platform == "darwin" else "render")
@@ -329,6 +331,10 @@ class Speaker:
         self.broken: str | None = None   # why speech is off (shown once), None while it works
         self._told = False
         self.last_first_audio_s: float | None = None  # say() call -> first audio ready, for the benchmark
+        self.languages = dict(languages or {})
+        self._saying = 0      # say() calls in progress (busy)
+        self._stops = 0       # stop() calls so far: a say() in progress ends when this changes
+        self._state = threading.Lock()
         if self.mode == "direct":
             player = None if player == "default" else player
         elif player == "default":
@@ -358,6 +364,22 @@ class Speaker:
     def reset(self) -> None:
         """Back to the configured voice, rate and volume (each new patient starts from them)."""
         self.rate, self.volume, self.voice = self.defaults
+
+    def use_language(self, code: str) -> None:
+        """Speak from now on in ``code``'s voice, saying numbers its way (one of ``languages``;
+        a speaker set up for one language keeps it)."""
+        if code in self.languages:
+            self.voice, self.spoken = self.languages[code]
+
+    def busy(self) -> bool:
+        """Whether a say() is in progress (in another thread: say() returns when it has finished)."""
+        with self._state:
+            return self._saying > 0
+
+    def stop(self) -> None:
+        """A say() in progress (in another thread) ends after the sentence playing now."""
+        with self._state:
+            self._stops += 1
 
     # -- rendering
     def _submit(self, text: str, path: Path | None, rate: int | None = None, priority: int = SAY,
@@ -434,6 +456,16 @@ class Speaker:
 
     def say(self, text: str) -> None:
         """Caption, then speak; returns when the audio has finished (so listening can start)."""
+        with self._state:
+            self._saying += 1
+            stops = self._stops
+        try:
+            self._say(text, stops)
+        finally:
+            with self._state:
+                self._saying -= 1
+
+    def _say(self, text: str, stops: int) -> None:
         start = time.perf_counter()
         self.last_first_audio_s = None
         if self.caption:
@@ -470,6 +502,8 @@ class Speaker:
                     return
                 if isinstance(item, BaseException):
                     raise item
+                if self._stops != stops:
+                    return  # stopped: the rest is not said (its renders finish, unread)
                 if self.last_first_audio_s is None:
                     self.last_first_audio_s = time.perf_counter() - start
                 self.player.play(*item)

@@ -120,23 +120,22 @@ def _emit(out: TextIO, payload: dict[str, Any]) -> None:
 
 
 class AudioAnswers:
-    """Turns ``{"audio": "path.wav"}`` answers into replies with the configured recognizer (opened on first use)."""
+    """Turns ``{"audio": "path.wav"}`` answers into replies with the configured recognizer (opened
+    on first use), through the one turn runner (voice.turn) as a whole recording."""
 
     def __init__(self, open_recognizer: Callable[[], Any] | None):
         self._open = open_recognizer
-        self._recognizer = None
+        self._runner: Any = None
 
     def answer(self, conversation: Conversation, path: str) -> Reply:
-        from voice.asr import transcribe_wav
+        from voice.turn import Recording, TurnRunner
 
         if self._open is None:
             raise ValueError("audio answers need a speech recognizer; none is configured")
-        if self._recognizer is None:
-            self._recognizer = self._open()
-        cross_check = conversation.needs_cross_check()
-        t = transcribe_wav(self._recognizer, path, grammar=conversation.grammar(self._recognizer),
-                           cross_check=cross_check)
-        return conversation.answer_transcript(t, self._recognizer, cross_check)
+        if self._runner is None:
+            self._runner = TurnRunner(self._open())
+        hearing = self._runner.hear(conversation, Recording(path))
+        return self._runner.answer(conversation, hearing)
 
 
 def parse_line(line: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""WAV reading and resampling for recognizers (numpy only, imported inside functions)."""
+"""WAV reading for recognizers (numpy only, imported inside functions); resampling is voice.audio's."""
 from __future__ import annotations
 
 import os
@@ -6,7 +6,10 @@ import stat
 import struct
 from pathlib import Path
 
+from voice.audio import resample
 from voice.errors import UserError
+
+__all__ = ["from_pcm16", "read_file_capped", "read_wav", "resample", "to_pcm16", "wav_pcm16"]
 
 
 def _riff_chunks(data: bytes):
@@ -99,23 +102,6 @@ def read_wav(path: str | Path, max_seconds: float = MAX_SECONDS):
     if channels > 1:
         x = x.reshape(-1, channels).mean(axis=1)
     return x, rate
-
-
-def resample(x, src_rate: int, dst_rate: int):
-    """Resample float samples; low-pass first when going down so high frequencies do not fold back."""
-    import numpy as np
-
-    x = np.asarray(x, dtype=np.float32)
-    if src_rate == dst_rate or len(x) == 0:
-        return x
-    if dst_rate < src_rate:
-        cutoff = 0.45 * dst_rate / src_rate           # cycles per input sample, a little under Nyquist
-        taps = np.arange(-32, 33)
-        h = 2 * cutoff * np.sinc(2 * cutoff * taps) * np.hamming(len(taps))
-        x = np.convolve(x, (h / h.sum()).astype(np.float32), mode="same")
-    n = int(round(len(x) * dst_rate / src_rate))
-    t = np.arange(n, dtype=np.float64) * (src_rate / dst_rate)
-    return np.interp(t, np.arange(len(x)), x).astype(np.float32)
 
 
 def to_pcm16(x) -> bytes:

@@ -11,7 +11,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 UNK = "[unk]"
 
@@ -50,7 +50,7 @@ class Transcript:
     def drop(self) -> None:
         """The cross-check still running will not be used (the answer did not wait for it): stop it."""
         pending, self.pending = self.pending, None
-        if pending is not None and hasattr(pending, "drop"):
+        if pending is not None:
             pending.drop()
 
     @property
@@ -103,14 +103,18 @@ def load_once(backend: str, folder: Path, loader: Callable[[Path], Any]) -> Any:
         return _loaded[key]
 
 
-class Recognizer:
+@runtime_checkable
+class Recognizer(Protocol):
     """One utterance at a time, not thread-safe.
 
-    Subclasses set ``sample_rate`` and implement the three methods.
+    Implementations (and stand-ins) subclass it, set ``sample_rate``, ``backend`` and
+    ``grammars``, and implement begin, accept and end; the other steps have a meaning for a
+    recognizer with nothing to do in them (see each).
     """
 
     sample_rate: int = 16000
-    backend: str = ""
+    backend: str = ""       # its name: the read-back threshold is looked up by it
+    grammars: bool = True   # begin(grammar=...) restricts it to the phrases (Whisper: open vocabulary only)
 
     def begin(self, grammar: list[str] | None = None, cross_check: bool = False) -> None:
         """Start an utterance. ``grammar``: phrases to restrict recognition to (backends
@@ -142,3 +146,10 @@ class Recognizer:
         """Finish the utterance and return what was recognised. ``wait=False``: a cross-check
         still running is left in ``Transcript.pending`` (see ``Transcript.settle``)."""
         raise NotImplementedError
+
+
+def grammar_for(recognizer: Recognizer, phrases: list[str] | None) -> list[str] | None:
+    """The phrases to restrict ``recognizer`` to: ``phrases``, or None for a recognizer that takes no
+    grammar (Whisper: a phrase-list prompt made tiny.en take 15-25 s per answer and loop on words,
+    "yay, yay, yay ...", in our measurements, against under 1 s without; see whisper_backend)."""
+    return phrases if recognizer.grammars and phrases else None

@@ -62,6 +62,7 @@ def _load(folder: Path):
 
 class WhisperRecognizer(Recognizer):
     backend = "whisper"
+    grammars = False  # open vocabulary only: see the module docstring
     sample_rate = 16000  # what Whisper's feature extractor expects
 
     def __init__(self, model_path: str | Path, language: str = "en"):

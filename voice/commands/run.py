@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice.sessions import config_from_args, new_conversation, tree_from
+    from voice.sessions import config_from_args, new_conversation, open_handoff, tree_from
 
     config = config_from_args(args)
     if args.asr:
@@ -63,11 +63,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("standard output is closed; the session has nowhere to write its questions")
         prepare(tree, config.clinic.language or "en")  # at start-up, so no answer waits for it
     # Staff handoff works in every mode; an unusable folder stops here, before the first question.
-    handoff = None
-    if config.handoff.enabled:  # (its FHIR, hashing and logging imports are start-up time a session without it skips)
-        from voice.handoff import HandoffWriter
-
-        handoff = HandoffWriter.from_config(config, tree, on_status=_handoff_problem)
+    handoff = open_handoff(config, tree, on_status=_handoff_problem)
     # Typed answers get the typed wording ("You can type ..."), never "say".
     conversation = new_conversation(tree.for_medium("typed") if args.io in ("text", "jsonl") else tree, config)
     try:
@@ -76,16 +72,10 @@ def run(args: argparse.Namespace) -> int:
 
             return run_text(conversation)
         if args.io == "jsonl":
+            from voice.sessions import open_recognizer_for
             from voice.textio import AudioAnswers, run_jsonl
 
-            def open_recognizer():
-                from voice.asr import open_recognizer as open_asr
-
-                r = config.recognition
-                return open_asr(r.backend, model=r.model or None, model_name=r.model_name,
-                                language=config.clinic.language)
-
-            return run_jsonl(conversation, sys.stdin, sys.stdout, AudioAnswers(open_recognizer))
+            return run_jsonl(conversation, sys.stdin, sys.stdout, AudioAnswers(lambda: open_recognizer_for(config)))
         from voice.loop import run_from_args
 
         return run_from_args(args, config, conversation=conversation)

@@ -44,30 +44,19 @@ def kiosk_trees(config: Config, tree: Tree, path: str | None = None) -> dict[str
     return trees
 
 
-def config_in(config: Config, lang: str) -> Config:
-    """The clinic's config for a patient in ``lang``: the same clinic, that language's session."""
-    import dataclasses
-
-    if lang == config.clinic.language:
-        return config
-    return dataclasses.replace(config, clinic=dataclasses.replace(config.clinic, language=lang))
-
-
 def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any = None,
                  voice: bool = False, trees: dict[str, Tree] | None = None) -> KioskDriver:
     """The kiosk's driver from the config; the handoff folder (``handoff``: a HandoffWriter, else one from
     the config) is checked here, before any patient. ``trees``: the languages on offer (default: only
     the clinic's). The handoff writer has the clinic's tree: staff read every summary in the clinic's
     language, with the patient's words quoted as they were said."""
-    from voice.handoff import HandoffWriter
-    from voice.sessions import new_conversation
+    from voice.sessions import conversations, open_handoff
 
     k = config.kiosk
-    handoff = handoff or HandoffWriter.from_config(config, tree)
-    configs = {code: config_in(config, code) for code in (trees or {config.clinic.language: tree})}
+    handoff = handoff or open_handoff(config, tree)
     driver = KioskDriver(
         tree, lang=config.clinic.language, trees=trees,
-        new_conversation=lambda t, code: new_conversation(t, configs[code]),
+        new_conversation=conversations(config, trees or ()),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
         staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
@@ -80,39 +69,17 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any =
     return driver
 
 
-def open_speaker(config: Config, langs: Any = ()):
-    """The real speaker behind the kiosk's speech queue, with a voice for each language in ``langs``
-    (the clinic's: ``[speech] voice``; others: their own from voice/languages.toml)."""
-    from voice.kiosk.speech import QueuedSpeaker
-    from voice.languages import language_info
-    from voice.speaker import Speaker
-    from voice.spoken import speakable
-
-    sp = Speaker.from_config(config, caption=None)
-    if sp.broken:
-        log.warning("no sound output: the kiosk runs screen-only")
-        print(f"backtriage kiosk: {sp.broken}; running with the screen only")
-    number = config.clinic.emergency_number
-
-    def spoken(code: str):
-        return lambda text: speakable(text, number, code)
-
-    voices = {code: (config.speech.voice if code == config.clinic.language else language_info(code).voice,
-                     spoken(code)) for code in langs}
-    return QueuedSpeaker(sp, languages=voices)
-
-
 def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: bool = True,
               browser: bool = False, stop: threading.Event | None = None,
               trees: dict[str, Tree] | None = None) -> int:
     """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set. ``trees``: the languages on
     offer (``kiosk_trees``; default: only the clinic's)."""
     from voice.conversation import prepare
-    from voice.handoff import HandoffWriter
+    from voice.sessions import open_handoff, open_kiosk_speaker
 
     trees = trees or {config.clinic.language: tree}
-    handoff = HandoffWriter.from_config(config, tree)  # an unusable folder stops the kiosk before any patient
-    speaker = open_speaker(config, trees) if voice else None
+    handoff = open_handoff(config, tree)  # an unusable folder stops the kiosk before any patient
+    speaker = open_kiosk_speaker(config, trees) if voice else None
     for code, t in trees.items():
         prepare(t, code)
     driver = build_driver(config, tree, speaker, handoff, voice, trees)

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
 from typing import Any, Callable
 
-from triage import Result, Session, Tree
+from triage import Session, Tree
 from triage.progress import session_progress
 from voice.conversation import Conversation, Reply
 from voice.kiosk.words import POINTERS, KioskWords, kiosk_words
@@ -39,30 +38,6 @@ STAFF_CLEARED = "emergency cleared by staff"
 # Intents a button may send (an answer or a request to the engine).
 TAP_INTENTS = frozenset({"yes", "no", "unsure", "repeat", "back", "help", "stop", "slower", "restart",
                          "duration", "number"})
-
-
-def result_card(reply: Reply, disclaimer: str, words: KioskWords | None = None) -> dict[str, Any]:
-    """The result as the screen's card: ONE short first step (the instruction's first sentence and
-    its unconditional "Call ..." sentence), the reasons, the rest of the advice in the outcome's own
-    order (its own steps, then the safety net: what to watch for, when to call), then the
-    disclaimer. The same sentences the voice says; ``words`` (the language's kiosk words) tell which
-    sentences say to call, and which say when."""
-    result = next((e for e in reply.events if isinstance(e, Result)), None)
-    if result is None:
-        return {}
-    words = words or kiosk_words("en")
-    sentences = [p for p in re.split(r"(?<=[.!?])\s+", result.instruction.strip()) if p]
-    first, more = sentences[:1], sentences[1:]
-    call = next((p for p in more if words.call.search(p) and not words.condition.search(p)), None)
-    if call is not None:
-        first.append(call)
-        more.remove(call)
-    # The rest in the outcome's own order: its advice ("Stay as active as you can"), then the safety
-    # net ("See a clinician if ...", "Call 911 straight away if ..."), as the tree says them.
-    return {"first_step": " ".join(first), "more": more,
-            "reasons": [r[:1].upper() + r[1:] + ("" if r.endswith(".") else ".")
-                        for r in (*result.reasons, *result.assumed)],
-            "disclaimer": disclaimer}
 
 
 class KioskDriver:
@@ -229,26 +204,20 @@ class KioskDriver:
         sp = self.speaker
         if sp is None or not texts:
             return
-        if interrupt and hasattr(sp, "stop"):
+        if interrupt:
             sp.stop()
-        use = getattr(sp, "use_language", None) if lang not in (None, self.lang) else None
-        if use is not None:
-            use(lang)
+        other = lang not in (None, self.lang)
+        if other:
+            sp.use_language(lang)
         for text in texts:
             sp.say(text)
-        if use is not None:
-            use(self.lang)
-
-    def _speaker_call(self, name: str) -> None:
-        fn = getattr(self.speaker, name, None) if self.speaker is not None else None
-        if fn is not None:
-            fn()
+        if other:
+            sp.use_language(self.lang)
 
     def _speaker_language(self) -> None:
         """The speaker speaks the patient's language (its voice, its way of saying numbers)."""
-        fn = getattr(self.speaker, "use_language", None) if self.speaker is not None else None
-        if fn is not None:
-            fn(self.lang)
+        if self.speaker is not None:
+            self.speaker.use_language(self.lang)
 
     # ------------------------------------------------------------------ inputs
 
@@ -289,7 +258,8 @@ class KioskDriver:
             self._reset("new patient")
         if self.mode != IDLE:
             return False
-        self._speaker_call("reset")
+        if self.speaker is not None:
+            self.speaker.reset()
         self.lang = lang or self.default_lang
         self._speaker_language()
         self.conversation = self._new_conversation(self._tree_for(self.lang), self.lang)
@@ -343,10 +313,9 @@ class KioskDriver:
         return True
 
     @_guarded
-    def text(self, text: str, word_confidences: list[float] | None = None, transcript: Any = None,
-             recognizer: Any = None) -> bool:
-        """A typed or spoken answer. ``transcript`` (a recognizer Transcript) enables the cross-check;
-        ``recognizer`` (the one that heard it) picks its read-back threshold."""
+    def text(self, text: str, word_confidences: list[float] | None = None, hearing: Any = None) -> bool:
+        """A typed or spoken answer. ``hearing`` (what the listener's turn runner heard: a
+        voice.conversation.Hearing) brings the cross-check and its recognizer's read-back threshold."""
         text = (text or "").strip()
         words = self.words[self.lang]
         if self.mode == IDLE:
@@ -357,7 +326,7 @@ class KioskDriver:
             self._publish()
             return False
         # Short requests only: "for a moment my legs went numb" is an answer, not a request to wait.
-        if words.more_time.search(text) and len(text.split()) <= 6 and self.mode in (SESSION, STILL_THERE, OUTCOME):
+        if words.more_time.asked(text) and self.mode in (SESSION, STILL_THERE, OUTCOME):
             return self.more_time()
         if self.mode == STILL_THERE:
             self._resume()
@@ -369,8 +338,8 @@ class KioskDriver:
                 return self.start()
             self._publish()
             return False
-        if transcript is not None:
-            reply = self.conversation.answer_transcript(transcript, recognizer)
+        if hearing is not None:
+            reply = self.conversation.answer_heard(hearing)
         else:
             reply = self.conversation.answer_text(text, word_confidences)
         self._apply(reply)
@@ -492,8 +461,7 @@ class KioskDriver:
     # ------------------------------------------------------------------ internals
 
     def _speaker_busy(self) -> bool:
-        busy = getattr(self.speaker, "busy", None) if self.speaker is not None else None
-        return bool(busy() if callable(busy) else busy)
+        return self.speaker is not None and self.speaker.busy()
 
     def _mode_timeout(self) -> float:
         return self.outcome_s if self.mode == OUTCOME else self.inactivity_s
@@ -516,13 +484,14 @@ class KioskDriver:
         self.node = {"id": q.node, "threshold": q.threshold, "unit": q.unit, "confirm": q.confirm} if q else {}
         where = session_progress(self.session) if q else None
         self.progress = {"number": where.number, "total": where.total} if where else None
-        if reply.slower:
-            self._speaker_call("slower")
+        if reply.slower and self.speaker is not None:
+            self.speaker.slower()
         if reply.result is not None:
             r = reply.result
+            words = self.words[self.lang]
             self.result = {"disposition": r.disposition, "text": r.text, "emergency": r.emergency,
                            "instruction": r.instruction, "detail": r.detail,
-                           **result_card(reply, self.conversation.tree.meta.get("disclaimer", ""), self.words[self.lang])}
+                           **r.for_screen(self.conversation.tree.meta.get("disclaimer", ""), words.call, words.condition)}
             self.mode = OUTCOME
             if r.emergency:
                 log.warning("emergency outcome: alerting staff")
@@ -566,8 +535,9 @@ class KioskDriver:
             self._hand_off()  # a result reached but the "hear more?" question left unanswered
         log.info("reset (%s)", reason)
         self.turn += 1
-        self._speaker_call("stop")
-        self._speaker_call("reset")
+        if self.speaker is not None:
+            self.speaker.stop()
+            self.speaker.reset()
         self._clear()
         self._speaker_language()  # the clinic's language again
 

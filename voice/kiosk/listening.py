@@ -28,6 +28,8 @@ from typing import Any, Callable
 from voice.audio import DeviceLost
 from voice.errors import UserError
 from voice.kiosk.driver import IDLE, SESSION, STILL_THERE, KioskDriver
+from voice.pipeline import PartialTranscript, TurnEvent
+from voice.turn import Plan, TurnRunner
 
 log = logging.getLogger("backtriage.kiosk")
 
@@ -46,6 +48,7 @@ class KioskListener:
         self.open_recognizer = open_recognizer
         self.check_recognizer = check_recognizer
         self.recognizers: dict[str, Any] = {}
+        self.runners: dict[int, TurnRunner] = {}
         self.no_recognizer: set[str] = set()
         self.speaker = speaker
         self.settings = listen_settings
@@ -66,31 +69,40 @@ class KioskListener:
     # ------------------------------------------------------------------ helpers
 
     def _busy(self) -> bool:
-        busy = getattr(self.speaker, "busy", None)
-        return bool(busy()) if callable(busy) else False
+        return self.speaker is not None and self.speaker.busy()
 
-    def _target(self, recognizer: Any) -> tuple[list[str] | None, bool]:
-        """Grammar and cross-check for what the screen is waiting for now."""
+    def _target(self, runner: TurnRunner) -> tuple[Any, Plan]:
+        """The conversation (None on the start screen) and the plan for what the screen is waiting
+        for now: the open question's grammar and the kiosk's own words (start; more time; "I'm
+        still here" when asked), and the cross-check."""
         d = self.driver
         with d._lock:
             conversation, mode, words = d.conversation, d.mode, d.words[d.lang]
-            open_question = conversation is not None and conversation.question is not None
-            cross_check = open_question and conversation.needs_cross_check()
-            grammar = conversation.grammar(recognizer) if open_question else None
-        if getattr(recognizer, "backend", "vosk") == "whisper":
-            return None, cross_check
-        if mode == IDLE or not open_question:
-            return list(words.start_words + words.more_time_words), False
-        extra = list(words.more_time_words) + (list(words.still_there_words) if mode == STILL_THERE else [])
-        grammar = list(grammar or [])
-        return grammar + [p for p in extra if p not in grammar], cross_check
+            if mode == IDLE or conversation is None or conversation.question is None:
+                return None, runner.plan(None, words.start_words + words.more_time_words)
+            extra = words.more_time_words + (words.still_there_words if mode == STILL_THERE else ())
+            return conversation, runner.plan(conversation, extra)
 
-    def _complete(self, text: str) -> bool:
+    def _whole_answer(self, conversation: Any, text: str) -> bool:
         """Whether what was heard so far is a whole answer to the open question (a shorter wait then)."""
         d = self.driver
         with d._lock:
             c = d.conversation
-            return bool(d.mode == SESSION and c is not None and c.question is not None and c.complete_answer(text))
+            return bool(d.mode == SESSION and c is conversation and c.question is not None and c.complete_answer(text))
+
+    def _runner(self, recognizer: Any) -> TurnRunner:
+        """A turn runner for ``recognizer`` (one per recognizer, kept), reading the driver's
+        conversation under its lock: captions go to the screen as they come."""
+        runner = self.runners.get(id(recognizer))
+        if runner is None:
+            def watch(event: TurnEvent) -> None:
+                if isinstance(event, PartialTranscript):
+                    self.driver.caption_partial(event.text)
+
+            runner = self.runners[id(recognizer)] = TurnRunner(
+                recognizer, None, self.settings, speaker=self.speaker, observer=watch,
+                whole_answer=self._whole_answer, guard=lambda: self.driver._lock)
+        return runner
 
     def _wait_for_source(self) -> Any | None:
         while not self._stop.is_set():
@@ -136,8 +148,6 @@ class KioskListener:
         return self.recognizers.get(lang)
 
     def _run(self) -> None:
-        from voice.listen import listen_for_answer
-
         langs = list(self.driver.trees)
         if self.check_recognizer is not None:
             for lang in langs:
@@ -148,28 +158,31 @@ class KioskListener:
         # The clinic's language first: it listens for "start" on the start screen.
         first = self.recognizer(self.driver.default_lang)
         if first is not None and self.speaker is not None:
-            # warmed in the clinic's voice, as `backtriage run` warms its recognizer (voice.loop.warm_up):
+            # warmed in the clinic's voice, as `backtriage run` warms its recognizer (voice.turn.warm_up):
             # otherwise the first patient's first warning-sign answers wait for a cold cross-check
-            from voice.loop import warm_up
+            from voice.turn import warm_up
 
-            warm_up(first, getattr(self.speaker, "speaker", self.speaker),  # a QueuedSpeaker's own Speaker
-                    self.driver.trees[self.driver.default_lang])
+            warm_up(first, self.speaker, self.driver.trees[self.driver.default_lang])
         if all(lang in self.no_recognizer for lang in langs):
             return  # no language can be heard: the screen is touch-only, nothing to listen with
         source = self._wait_for_source()
+        prepared = None  # the turn whose likely replies were rendered ahead
         while source is not None and not self._stop.is_set():
-            if self._busy():
-                self._stop.wait(0.05)
-                continue
             turn = self.driver.turn
             recognizer = self.recognizer(self.driver.lang)
+            if self._busy():
+                if recognizer is not None and prepared != turn:
+                    prepared = turn  # rendered behind the question, while it is said
+                    self._prepare(self._runner(recognizer))
+                self._stop.wait(0.05)
+                continue
             if recognizer is None:  # this patient's language has no speech model: touch only
                 self._stop.wait(0.1)
                 continue
-            grammar, cross_check = self._target(recognizer)
+            runner = self._runner(recognizer)
+            conversation, plan = self._target(runner)
             try:
-                t = listen_for_answer(source, recognizer, grammar, cross_check, self.settings,
-                                      on_partial=self.driver.caption_partial, complete=self._complete)
+                hearing = runner.hear(conversation, source, plan)
             except DeviceLost:
                 self._recover(source)
                 continue
@@ -177,46 +190,33 @@ class KioskListener:
                 log.error("listening failed (%s)", type(e).__name__)
                 self._stop.wait(1.0)
                 continue
-            if t is None or not t.text.strip():
+            if hearing is None or not hearing.transcript.text.strip():
                 continue
             if self.driver.turn != turn or self._stop.is_set():
                 self.dropped += 1  # the screen moved on while this was said
                 continue
-            self.driver.text(t.text, [c for _, c in t.words] or None, transcript=t, recognizer=recognizer)
+            t = hearing.transcript
+            self.driver.text(t.text, [c for _, c in t.words] or None, hearing=hearing)
             self.heard += 1
 
-
-def recognizer_settings(config: Any, lang: str) -> tuple[str, str | None, str | None]:
-    """(backend, model folder, model name) for a patient in ``lang``: the clinic's [recognition]
-    settings for the clinic's language; for another, that language's own Vosk model (voice/languages.toml),
-    since the clinic's model (an English one, a Whisper .en model) would not understand it."""
-    from voice.languages import language_info
-
-    r = config.recognition
-    if lang == config.clinic.language:
-        return r.backend, r.model or None, r.model_name or None
-    return "vosk", None, language_info(lang).vosk_model
+    def _prepare(self, runner: TurnRunner) -> None:
+        with self.driver._lock:
+            conversation = self.driver.conversation
+            if conversation is None or conversation.question is None:
+                return
+        runner.prepare_replies(conversation)
 
 
 def start_listening(driver: KioskDriver, config: Any, speaker: Any = None,
                     open_source: Callable[[], Any] | None = None) -> KioskListener:
-    """Microphone and recognizers from the config; all are opened in the background thread.
-    ``open_source``: another audio source than the configured microphone."""
-    from voice.asr import open_recognizer
-    from voice.audio import MicrophoneSource
-    from voice.models import resolve_model
-
-    def opened(lang: str) -> Any:
-        backend, model, name = recognizer_settings(config, lang)
-        return open_recognizer(backend, model=model, model_name=name, language=lang)
-
-    def check(lang: str) -> Any:
-        backend, model, name = recognizer_settings(config, lang)
-        return resolve_model(name, explicit=model, backend=backend)
+    """Microphone and recognizers from the config (voice.sessions builds them); all are opened in
+    the background thread. ``open_source``: another audio source than the configured microphone."""
+    from voice.sessions import check_recognizer, open_microphone, open_recognizer_for
 
     return KioskListener(
         driver,
-        open_source=open_source or (lambda: MicrophoneSource(config.listen.input_device or None)),
-        open_recognizer=opened, check_recognizer=check,
+        open_source=open_source or (lambda: open_microphone(config)),
+        open_recognizer=lambda lang: open_recognizer_for(config, lang),
+        check_recognizer=lambda lang: check_recognizer(config, lang),
         speaker=speaker, listen_settings=config.listen,
     ).start()

@@ -17,10 +17,12 @@ import threading
 from collections import deque
 from typing import Any, Callable
 
+from voice import contracts
+
 log = logging.getLogger("backtriage.kiosk")
 
 
-class QueuedSpeaker:
+class QueuedSpeaker(contracts.Speaker):
     def __init__(self, speaker: Any, on_speaking: Callable[[bool], None] | None = None,
                  languages: dict[str, tuple[str, Callable[[str], str]]] | None = None):
         self.speaker = speaker
@@ -60,6 +62,15 @@ class QueuedSpeaker:
             self._pending.append((text, self.lang))
             self._cond.notify()
 
+    def warm_up(self, text: str = "ready") -> tuple[Any, int] | None:
+        """The wrapped speaker's engine started now, in the clinic's voice (see Speaker.warm_up)."""
+        return self.speaker.warm_up(text)
+
+    def prepare(self, text: str) -> None:
+        """Render ``text``'s first sentence ahead, behind what is being said (the turn runner asks
+        for the likely replies while a question is said): in the voice being spoken now."""
+        self.speaker.prepare(text)
+
     def stop(self) -> None:
         """Drop queued words (the sentence being played finishes: pyttsx3 cannot cut one short)."""
         with self._cond:
@@ -79,9 +90,7 @@ class QueuedSpeaker:
             self._pending.clear()
             self._cond.notify_all()
         self._thread.join(timeout=5)
-        close = getattr(self.speaker, "close", None)
-        if close:
-            close()
+        self.speaker.close()
 
     def _run(self) -> None:
         while True:

@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from intents.spotting import Phrases
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 SOURCE = "en"  # the file every other language is checked against
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -39,8 +41,8 @@ class KioskWords:
     start_words: tuple[str, ...]
     more_time_words: tuple[str, ...]
     still_there_words: tuple[str, ...]
-    start: re.Pattern             # a start phrase anywhere in what was said
-    more_time: re.Pattern         # a request for more time anywhere in what was said
+    start: Phrases                # a start phrase anywhere in what was said (intents.spotting)
+    more_time: Phrases            # a request for more time
     call: re.Pattern              # a result's sentence that says to call someone ("Call the clinic on 555 0100.",
                                   # "Contact the clinic." when it has no number)
     condition: re.Pattern         # ... and one that says when to ("If it gets worse, call 911.")
@@ -53,12 +55,6 @@ class KioskWords:
             form = pointer if pointer in POINTERS else POINTERS[0]
             return text[f"{form}_voice" if voice else form]
         return text
-
-
-def _pattern(words: list[str], whole_words: bool) -> re.Pattern:
-    # Longest first, so "i'm still here" wins over "still here"; a word must start where a word starts.
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})" + (r"(?!\w)" if whole_words else ""), re.I)
 
 
 def _read(lang: str) -> dict[str, Any]:
@@ -79,8 +75,8 @@ def kiosk_words(lang: str) -> KioskWords:
     whole = bool(data.get("whole_words", True))
     lists = {k: tuple(str(w).lower() for w in data[k]) for k in _WORD_LISTS}
     return KioskWords(lang=lang, page=data["page"], texts=dict(data["texts"]), **lists,
-                      start=_pattern(list(lists["start_words"]), whole),
-                      more_time=_pattern(list(lists["more_time_words"]), whole),
+                      start=Phrases(lists["start_words"], whole),
+                      more_time=Phrases(lists["more_time_words"], whole),
                       call=re.compile(data["call_sentence"], re.I), condition=re.compile(data["if_sentence"], re.I))
 
 
