@@ -51,6 +51,7 @@ CONF_DESCRIBED = 0.8      # the symptom described and said to be new: a yes
 CONF_OLD = 0.45           # a described symptom said to be old and unchanged: a "no", read back
 CONF_UNCLEAR_NO = 0.5     # a "no" from a word or two inside a longer sentence: read back
 CLEAR_DENIAL_SHARE = 0.25  # ... when denial words are less than this share of the words
+BARE_NO_TALK = 2          # ... or a bare "no" then this many other words no phrase explains
 CONF_CORRECTED = 0.8      # "no... wait, yes": the answer after a correction word
 
 RANGES = {"age": (0, 120), "pain_score": (0, 10)}
@@ -412,7 +413,8 @@ def _red_flag(q: Question, toks: list[str], answers: list[_Match], plain: Interp
       "no" read back (CONF_OLD, under every read-back threshold);
     - "new" alone ("no, never happened before") is not a clear answer -> unsure, asked again;
     - a "no" from a word or two in a sentence mostly about something else ("I keep needing to
-      go but nothing comes out") is read back (CONF_UNCLEAR_NO) instead of counting silently.
+      go but nothing comes out") is read back (CONF_UNCLEAR_NO) instead of counting silently;
+    - so is a bare no-word before talk of something else ("아니 근데 여기 주차 돼요").
     """
     new = [m for m in answers if m.entry.intent == "new"]
     old = [m for m in answers if m.entry.intent == "old"]
@@ -427,6 +429,8 @@ def _red_flag(q: Question, toks: list[str], answers: list[_Match], plain: Interp
                         or (m.entry.kind == "topic" and m.entry.intent == "no"))
         words = [t for t in toks if t != BOUNDARY and t not in q.lang.fillers]
         if words and len(denial) / len(words) < CLEAR_DENIAL_SHARE and not _leading_denial(answers):
+            return Interpretation("no", None, CONF_UNCLEAR_NO)
+        if _bare_no_then_talk(q, toks, answers):
             return Interpretation("no", None, CONF_UNCLEAR_NO)
     return plain
 
@@ -513,6 +517,17 @@ def _leading_denial(answers: list[_Match]) -> bool:
     """The answer starts with a plain denial ("no, ...", "nope, ...", "no fever, ...")."""
     first = min(answers, key=lambda m: m.start, default=None)
     return first is not None and first.start == 0 and first.entry.intent == "no" and first.entry.strength == "strong"
+
+
+def _bare_no_then_talk(q: Question, toks: list[str], answers: list[_Match]) -> bool:
+    """A bare no-word and then words about something else, no phrase of the question among them:
+    "아니 근데 여기 주차 돼요" (spoken, so no "?" marks the question), "no but I came by bus". The
+    "no" may be an answer or only the opener "well"; such an answer is read back."""
+    if len(answers) != 1 or not _bare_no(q, toks, answers[0]):
+        return False
+    talk = [t for i, t in enumerate(toks) if t != BOUNDARY and t not in q.lang.fillers
+            and not answers[0].start <= i < answers[0].end]
+    return len(talk) >= BARE_NO_TALK
 
 
 def _yes_no_plain(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:

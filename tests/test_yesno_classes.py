@@ -158,3 +158,20 @@ def test_a_yes_before_an_off_topic_question_stays_a_yes(lang, said):
                                         ("ko", "아니요, 가끔 있어요")])
 def test_a_no_then_a_yes_word_is_never_a_no(lang, said):
     assert interpret(said, "fever", lang=lang).intent != "no"
+
+
+@pytest.mark.parametrize("lang, said", [("en", "no but I came by bus"), ("en", "no, my knee is killing me though"),
+                                        ("es", "no pero vine en autobús"), ("ko", "아니 근데 무릎이 아파요"),
+                                        ("ko", "아니 근데 오늘 사람 많네요")])
+def test_a_bare_no_before_talk_of_something_else_is_read_back_at_a_warning_sign(lang, said):
+    """Spoken, no "?" marks a question: a bare no-word that is a small part of the answer is read back."""
+    got = interpret(said, "fever", lang=lang)
+    assert got.intent in ("no", "unknown", "unsure") and got.confidence < 0.6, (said, got)
+
+
+@pytest.mark.parametrize("lang, said", [("en", "no"), ("en", "nope, never"), ("en", "no I haven't had one"),
+                                        ("en", "no fever, but my knee hurts"), ("es", "no, no he tenido fiebre"),
+                                        ("ko", "아니요 열은 없어요"), ("ko", "아니요, 없어요")])
+def test_a_clear_denial_stays_a_confident_no(lang, said):
+    got = interpret(said, "fever", lang=lang)
+    assert got.intent == "no" and got.confidence >= 0.6, (said, got)
