@@ -179,7 +179,8 @@ def spoken(patient: Patient, lang: str, rec, speech: Speech, realtime: bool, ver
         reply = runner.take_turn(conv)
         heard = next((e for e in reply.events if isinstance(e, Heard)), None)
         got = f"{heard.transcript!r} -> {heard.intent} {heard.value} ({heard.confidence:.2f})" if heard else "(nothing)"
-        lines.append(f"Q[{q.node}] {'(read-back) ' if q.confirm else ''}said {text!r}; heard {got}")
+        rb = f"(read-back of {q.confirm.get('intent')} {q.confirm.get('value')}) " if q.confirm else ""
+        lines.append(f"Q[{q.node}] {rb}said {text!r}; heard {got}")
         return reply
 
     return _run(lang, speak)
