@@ -68,6 +68,10 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any =
     )
     if handoff is not None:  # a summary that cannot be saved is said on the staff status line
         handoff.on_status = lambda text: driver.set_status(text, source="handoff")
+        if handoff.problem:
+            driver.set_status(handoff.problem, source="handoff")
+        if handoff.startup_report:  # what a stopped run left, until the first patient starts
+            driver.set_status(handoff.startup_report, source="startup")
     return driver
 
 

@@ -272,6 +272,9 @@ class KioskDriver:
         self.conversation = self._new_conversation(self._tree_for(self.lang), self.lang)
         self.sessions_started += 1
         self.mode = SESSION
+        if self._statuses.get("startup"):  # the start-up report (voice/handoff.py) was there until now
+            self._statuses["startup"] = ""
+            self.status = self._status_text()
         log.info("session started (%s)", self.lang)
         if self.on_started is not None:
             self.on_started(self.lang)
