@@ -133,6 +133,10 @@ class Listen:
     output_device: str = ""
     trailing_silence_s: float = setting(0.6, lo=0.1, hi=5.0)    # silence that ends an answer
     complete_silence_s: float = setting(0.3, lo=0.1, hi=5.0)    # ... once what was heard is a whole answer
+    # The spoken loop starts its reply after this much silence and keeps listening until the answer is
+    # over (trailing_silence_s): a whole answer gets its reply, one that could lower the urgency only a
+    # neutral acknowledgement until then; speech meanwhile continues the answer. 0 = reply at the end.
+    reply_after_s: float = setting(0.2, lo=0.0, hi=5.0)
     no_speech_timeout_s: float = setting(8.0, lo=1.0, hi=120.0)  # nothing heard -> reprompt
     max_answer_s: float = setting(15.0, lo=1.0, hi=120.0)
     reprompts: int = setting(2, lo=0, hi=10)                     # silent timeouts before ending politely
