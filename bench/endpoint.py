@@ -235,7 +235,7 @@ def main() -> int:
     from voice.config import Config
     from voice.conversation import prepare
     from voice.languages import apply_language
-    from voice.pipeline import EndOfSpeech, Recognized, Recorder, RepliedEarly
+    from voice.pipeline import EndOfSpeech, FirstAudio, Recognized, Recorder, RepliedEarly
     from voice.speaker import Speaker
     from voice.turn import TurnRunner, product_rule
 
@@ -323,7 +323,10 @@ def main() -> int:
                 early = runner.finish_early()  # what the product said before the answer was over, to its end
                 first_any = card.first_after(true_end)  # whatever the product said first after the voice
                 if early is not None and early.stands and not early.ack and early.said == reply.speech[0]:
-                    first_reply = first_any  # the answer's own reply, started early
+                    # the answer's own reply, started early; before the voice ended when the rest of the
+                    # answer came over it unheard (a cut-off: counted apart, with no latency)
+                    first_reply = first_any if first_any is not None else seen.last(FirstAudio).at
+                    first_any = first_reply
                 else:
                     t_say = time.perf_counter()
                     speaker.say(reply.speech[0])  # what the loop says first; the rest renders while it plays
