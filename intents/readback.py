@@ -29,6 +29,19 @@ def readback_only(text: object, lang: str = "en") -> bool:
     return bool(toks) and (all(t in allowed for t in toks) or all(t in allowed for t in raw))
 
 
+def corrects_noted(text: object, lang: str = "en") -> bool:
+    """Whether a reply begins by correcting the answer the question confirmed implicitly ("No
+    fever, noted. Next: ..." answered "wait, I do have a fever", "that's wrong"): ``[readback]
+    corrections`` in ``answers.toml``, at the start of the reply."""
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    for phrase in data.answers.get("readback", {}).get("corrections", ()):
+        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
+        if words and toks[:len(words)] == words:
+            return True
+    return False
+
+
 class Amounts(NamedTuple):
     numbers: frozenset   # every plain number in the reply
     unit: bool           # a unit or age word stands in it ("weeks", "주", "살")

@@ -26,3 +26,144 @@ def test_pardon_is_a_request_to_repeat_whatever_word_it_starts_with(text, lang):
 ])
 def test_answers_beginning_like_pardon_stay_answers(text, lang, intent):
     assert interpret(text, topic=("bladder_bowel",), expects="yesno", lang=lang).intent == intent
+
+
+# ---------------------------------------------------------------- spoken sessions decided from evidence
+
+from triage import load_tree  # noqa: E402
+from voice.asr import read_back_thresholds  # noqa: E402
+from voice.asr.base import Transcript  # noqa: E402
+from voice.conversation import Conversation, Hearing  # noqa: E402
+from voice.handoff import summary_text  # noqa: E402
+
+TREE = load_tree()
+THRESHOLDS = read_back_thresholds()  # as a session from the config has them: Whisper's 0.37
+
+
+def conversation() -> Conversation:
+    return Conversation(TREE, lang="en", thresholds=THRESHOLDS, clock=lambda: 1796601600.0)
+MISHEARD = "the cat sat on the"  # what a recognizer made of a reply: no yes, no no, no answer
+
+
+def heard(text: str, confidence: float, recognizer: str = "whisper") -> Hearing:
+    words = [(w, confidence) for w in text.split()]
+    return Hearing(Transcript(text, confidence, words), recognizer)
+
+
+def plain_answer(question) -> str:
+    """An ordinary patient: no warning signs, 40 years old, pain for a week, no more information."""
+    if question.expects == "number":
+        return "forty"
+    if question.expects == "duration":
+        return "one week"
+    return "yes" if question.node == "start" else "no"
+
+
+def play(answer, limit: int = 200) -> Conversation:
+    c = conversation()
+    r = c.start()
+    for _ in range(limit):
+        if r.end or c.finished:
+            break
+        r = c.answer_heard(answer(c, r.question))
+    assert c.finished, "bounded"
+    return c
+
+
+def typed_disposition() -> tuple[str, int]:
+    c = Conversation(TREE, lang="en")
+    r, asked = c.start(), 1
+    while not c.finished:
+        r = c.answer_text(plain_answer(r.question))
+        asked += r.question is not None
+    return c.result.disposition, asked
+
+
+def test_a_patient_who_always_says_no_and_whose_every_confirmation_is_misheard():
+    """Every "no" to a warning sign heard unsurely (Whisper, 0.25, under its 0.37), every reply to a
+    read-back misheard: the repeated "no" confirms itself (two hearings agree). Nothing is assumed from
+    the retry bound and the outcome is the typed one (issue 20: it was an emergency)."""
+    def answer(c, q):
+        if q.confirm:
+            return heard(MISHEARD, 0.3)
+        text = plain_answer(q)
+        weighty = TREE.nodes[q.node].red_flag
+        return heard(text, 0.25 if weighty and text == "no" else 0.95)
+
+    c = play(answer)
+    disposition, typed_asked = typed_disposition()
+    assert c.result.disposition == disposition == "self_care"
+    assert not c.result.assumed and "could not understand" not in c.result.text
+    assert c.session.asked <= 5 * typed_asked  # bounded: question, read-back twice, the question itself
+
+
+def test_a_no_heard_once_and_never_again_is_accepted_unconfirmed_and_named():
+    """The same patient, but after its first hearing nothing at a warning sign is made out (not the
+    read-backs, not the question asked again, not the summary read-back): each "no" counts, marked
+    for staff "heard once, low confidence, not confirmed", and the safety net names the signs. The
+    retry bound raises nothing."""
+    seen: set[str] = set()
+
+    def answer(c, q):
+        text = plain_answer(q)
+        if q.confirm or (TREE.nodes[q.node].red_flag and q.node in seen):
+            return heard(MISHEARD, 0.3)
+        seen.add(q.node)
+        return heard(text, 0.25 if TREE.nodes[q.node].red_flag and text == "no" else 0.95)
+
+    c = play(answer)
+    result = c.result
+    assert result.disposition == "self_care" and not result.assumed
+    assert "bladder_bowel" in result.unconfirmed and "fever" in result.unconfirmed
+    assert any("if you do have" in line and "call 911" in line for line in result.safety)
+    assert all(line in result.text for line in result.safety)
+    staff = summary_text(TREE, c.session.log, result)
+    assert staff.count("heard once, low confidence, not confirmed") == len(result.unconfirmed)
+
+
+@pytest.mark.parametrize("recognizer", ["whisper", None])
+def test_a_yes_heard_unsurely_is_still_escalated(recognizer):
+    """The opposite patient: "yes" to the bladder question, heard at 0.2, every confirmation misheard."""
+    def answer(c, q):
+        if q.confirm:
+            return heard(MISHEARD, 0.3, recognizer or "typed")
+        if q.node == "bladder_bowel":
+            return heard("yes", 0.2, recognizer or "typed")
+        return heard(plain_answer(q), 0.95, recognizer or "typed")
+
+    c = play(answer)
+    assert c.result.disposition == "emergency"
+
+
+def test_medium_confidence_no_is_noted_in_the_next_question_and_can_be_corrected():
+    c = conversation()
+    c.start()
+    c.answer_heard(heard("yes", 0.95))
+    assert c.question.node == "bladder_bowel"
+    r = c.answer_heard(heard("no", 0.5))  # Whisper: over 0.37, under 0.6
+    assert r.question.node != "bladder_bowel" and r.question.text.startswith("No new trouble with your bladder")
+    assert ", noted." in r.question.text and c.session.current.noted == "bladder_bowel"
+    r = c.answer_heard(heard("wait, that's wrong", 0.9))
+    assert r.question.node == "bladder_bowel"  # back to the answer noted
+    r = c.answer_heard(heard("yes I have", 0.9))
+    assert c.result is not None and c.result.disposition == "emergency"
+
+
+def test_the_summary_read_back_lists_medium_answers_and_a_no_asks_only_those_again():
+    def answer(c, q):
+        if q.confirm and q.confirm.get("intent") == "summary":
+            assert "no fever" in q.confirm["said"] and "no new trouble with your bladder" in q.confirm["said"]
+            return heard("no", 0.9)
+        text = plain_answer(q)
+        return heard(text, 0.5 if q.node in ("fever", "bladder_bowel") else 0.95)
+
+    c = conversation()
+    r = c.start()
+    asked = []
+    while not c.finished:
+        asked.append((r.question.node, bool(r.question.confirm)))
+        r = c.answer_heard(answer(c, r.question))
+    # the summary read-back, then only the two listed questions again (heard surely now), then the result
+    summary = max(i for i, (_, confirm) in enumerate(asked) if confirm)
+    assert [n for n, _ in asked[summary + 1:]] == ["bladder_bowel", "fever", TREE.after_result], asked
+    assert c.result.disposition == "self_care" and not c.result.unconfirmed
