@@ -117,6 +117,7 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
     "said"}). A reply is either about the read-back ("yes", "that's wrong": restated False) or
     an answer to the question itself ("no, I haven't", "no, three weeks": restated True)."""
     from intents import interpret
+    from intents.matcher import Interpretation
 
     i = interpret(text, topic=topics, expects="yesno", lang=lang, word_confidences=word_confidences)
     if expects != "yesno":
@@ -132,7 +133,48 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
         return i, False
     if readback_only(text, lang):
         return i, False
-    return _yes_then_answer(text, topics, confirm, lang, word_confidences) or (i, i.intent in ("yes", "no"))
+    if rejects(text, lang) and i.intent != "yes":
+        # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
+        # the read-back, never that "no" confirmed (nor, to a "yes" read back, a "no" counted): the
+        # question again. A "yes" in it ("that's wrong, I do have a fever") is the cautious answer.
+        return Interpretation("no", None, i.confidence), False
+    return _yes_then_answer(text, topics, confirm, lang, word_confidences) or \
+        _no_then_yes(text, topics, lang, word_confidences) or (i, i.intent in ("yes", "no"))
+
+
+YES_AFTER_NO = 0.6  # the typed read-back threshold: a "yes" under it after a no-word is not taken
+
+
+def rejects(text: object, lang: str = "en") -> bool:
+    """Whether a reply says the read-back got it wrong ("that's not what I said", "잘못
+    알아들으셨어요"): ``[readback] rejections`` in ``answers.toml``, anywhere in the reply."""
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    for phrase in data.answers.get("readback", {}).get("rejections", ()):
+        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
+        if words and any(toks[k:k + len(words)] == words for k in range(len(toks) - len(words) + 1)):
+            return True
+    return False
+
+
+def _no_then_yes(text: str, topics: Any, lang: str, word_confidences: list[float] | None) -> tuple[Any, bool] | None:
+    """"No, I do" to "So you have NOT had a fever": a no-word about the read-back, then a "yes"
+    to the question. Read whole, the leading "no" made it a "no" to the warning sign, which then
+    confirmed the very answer the person was correcting. The "yes" counts (the cautious reading)."""
+    from intents import interpret
+
+    data = language(lang)
+    no_words = {w for w in (*data.answers["no"].get("strong", ()), *data.answers["no"].get("weak", ()))
+                if " " not in w}
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    head = 0
+    while head < len(toks) and toks[head] in no_words:
+        head += 1
+    if not head or head == len(toks):
+        return None
+    rest = interpret(" ".join(toks[head:]), topics, "yesno", lang=lang, word_confidences=word_confidences)
+    # A "yes" raises the urgency, so it needs less than a plain answer's confidence ("I do": 0.85)
+    return (rest, True) if rest.intent == "yes" and rest.confidence >= YES_AFTER_NO else None
 
 
 def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
@@ -158,6 +200,17 @@ def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
     return None  # "yes, I have" to a "no" read back: the answer to the question, as before
 
 
+def _hedged(text: object, lang: str) -> bool:
+    """Whether a reply hedges ("I think so", "아마 그럴 거예요"): ``[hedge]`` in ``answers.toml``."""
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    for phrase in data.answers.get("hedge", {}).get("strong", ()):
+        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
+        if words and any(toks[k:k + len(words)] == words for k in range(len(toks) - len(words) + 1)):
+            return True
+    return False
+
+
 def _yes_to_amount(text: str, yes: Any, topics: Any, confirm: dict[str, Any], lang: str) -> Any:
     """A "yes" to a number or duration read-back that is not itself a whole answer: it
     confirms only when it says nothing else about the amount. People repeat the value
@@ -168,6 +221,9 @@ def _yes_to_amount(text: str, yes: Any, topics: Any, confirm: dict[str, Any], la
     from intents.matcher import UNKNOWN, Interpretation
     from intents.plain import PLAIN_ANSWER
 
+    if _hedged(text, lang):
+        # "I think so?" to "I understood: 45 years": not a confirmation of the amount
+        return Interpretation("unsure", None, yes.confidence)
     if other_amount(text, confirm.get("said", ""), lang):
         # A different number ("yes six"), or a unit whose number was lost: "that's not
         # it", so the question again, plainly (an attempt: bounded like any rejection).

@@ -167,3 +167,30 @@ def test_the_summary_read_back_lists_medium_answers_and_a_no_asks_only_those_aga
     summary = max(i for i, (_, confirm) in enumerate(asked) if confirm)
     assert [n for n, _ in asked[summary + 1:]] == ["bladder_bowel", "fever", TREE.after_result], asked
     assert c.result.disposition == "self_care" and not c.result.unconfirmed
+
+
+# ---------------------------------------------------------------- read-back replies (tune half of tests/data/heldout)
+
+from intents.readback import read_reply  # noqa: E402
+
+NO_READ_BACK = {"intent": "no", "value": None, "said": "no"}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("no no, that's not what I said, you misheard me", "en"),
+    ("아니 아니, 제가 그렇게 말 안 했어요. 잘못 알아들으셨어요.", "ko"),
+    ("no, eso no es lo que dije", "es"),
+])
+def test_a_rejection_of_a_no_read_back_never_confirms_the_no(text, lang):
+    i, restated = read_reply(text, ("fever",), "yesno", NO_READ_BACK, lang=lang)
+    assert (i.intent, restated) == ("no", False)  # about the read-back: the question again
+
+
+def test_a_no_word_then_a_yes_corrects_to_yes():
+    i, restated = read_reply("no, I do", ("weakness", "numbness"), "yesno", NO_READ_BACK, lang="en")
+    assert (i.intent, restated) == ("yes", True)
+
+
+def test_a_hedged_yes_never_confirms_an_amount():
+    i, _ = read_reply("I think so?", ("age",), "number", {"intent": "number", "value": 45.0, "said": "45 years"})
+    assert i.intent == "unsure"
