@@ -33,13 +33,7 @@ def corrects_noted(text: object, lang: str = "en") -> bool:
     """Whether a reply begins by correcting the answer the question confirmed implicitly ("No
     fever, noted. Next: ..." answered "wait, I do have a fever", "that's wrong"): ``[readback]
     corrections`` in ``answers.toml``, at the start of the reply."""
-    data = language(lang)
-    toks = [t for t in data.tokens(text) if t != BOUNDARY]
-    for phrase in data.answers.get("readback", {}).get("corrections", ()):
-        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
-        if words and toks[:len(words)] == words:
-            return True
-    return False
+    return _says(text, lang, language(lang).answers.get("readback", {}).get("corrections", ()), at_start=True)
 
 
 class Amounts(NamedTuple):
@@ -148,11 +142,17 @@ YES_AFTER_NO = 0.6  # the typed read-back threshold: a "yes" under it after a no
 def rejects(text: object, lang: str = "en") -> bool:
     """Whether a reply says the read-back got it wrong ("that's not what I said", "잘못
     알아들으셨어요"): ``[readback] rejections`` in ``answers.toml``, anywhere in the reply."""
+    return _says(text, lang, language(lang).answers.get("readback", {}).get("rejections", ()))
+
+
+def _says(text: object, lang: str, phrases: Any, at_start: bool = False) -> bool:
+    """Whether one of ``phrases`` stands in the reply, word for word (``at_start``: as its first words)."""
     data = language(lang)
     toks = [t for t in data.tokens(text) if t != BOUNDARY]
-    for phrase in data.answers.get("readback", {}).get("rejections", ()):
+    for phrase in phrases:
         words = [t for t in data.tokens(phrase) if t != BOUNDARY]
-        if words and any(toks[k:k + len(words)] == words for k in range(len(toks) - len(words) + 1)):
+        starts = range(1) if at_start else range(len(toks) - len(words) + 1)
+        if words and any(toks[k:k + len(words)] == words for k in starts):
             return True
     return False
 
@@ -202,13 +202,7 @@ def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
 
 def _hedged(text: object, lang: str) -> bool:
     """Whether a reply hedges ("I think so", "아마 그럴 거예요"): ``[hedge]`` in ``answers.toml``."""
-    data = language(lang)
-    toks = [t for t in data.tokens(text) if t != BOUNDARY]
-    for phrase in data.answers.get("hedge", {}).get("strong", ()):
-        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
-        if words and any(toks[k:k + len(words)] == words for k in range(len(toks) - len(words) + 1)):
-            return True
-    return False
+    return _says(text, lang, language(lang).answers.get("hedge", {}).get("strong", ()))
 
 
 def _yes_to_amount(text: str, yes: Any, topics: Any, confirm: dict[str, Any], lang: str) -> Any:
