@@ -194,3 +194,14 @@ def test_a_no_word_then_a_yes_corrects_to_yes():
 def test_a_hedged_yes_never_confirms_an_amount():
     i, _ = read_reply("I think so?", ("age",), "number", {"intent": "number", "value": 45.0, "said": "45 years"})
     assert i.intent == "unsure"
+
+
+def test_a_summary_read_back_not_made_out_names_the_medium_answers_in_the_safety_net():
+    def answer(c, q):
+        if q.confirm and q.confirm.get("intent") == "summary":
+            return heard(MISHEARD, 0.3)
+        return heard(plain_answer(q), 0.5 if q.node == "bladder_bowel" else 0.95)
+
+    c = play(answer)
+    assert c.result.disposition == "self_care" and "bladder_bowel" in c.result.unconfirmed
+    assert any("bladder" in line and "call 911" in line for line in c.result.safety)

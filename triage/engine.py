@@ -640,6 +640,10 @@ class Session:
             self._state.medium = [nid for nid in self._state.medium if nid not in nodes]
             self._state.recheck = nodes[1:]
             return [Say(self.m("engine.recheck"))] + self._ask_again(nodes[0])
+        # Not made out (or an unsure "yes"): the answers noted at medium confidence were never
+        # confirmed either, so the safety net names them beside the "no"s heard unsurely.
+        for nid in nodes:
+            self._state.unconfirmed.setdefault(nid, len(self._answers_heard(self.tree.nodes[nid])))
         return self._finish(self._triggered())
 
     def _ask_again(self, nid: str) -> list[Event]:
