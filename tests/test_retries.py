@@ -101,7 +101,7 @@ def test_a_read_back_not_understood_is_asked_again_then_decided_from_what_was_he
     s.answer("unknown", transcript="mumble")  # the summary read-back misheard too: the result, with its safety net
     result = s.result
     assert result.disposition == "self_care" and result.unconfirmed == ("fever",)
-    assert "if you do have a fever" in result.text and not result.assumed
+    assert "If you do have a fever" in result.text and not result.assumed
     assert "heard once, low confidence, not confirmed" in summary_text(TREE, s.log, result)
 
 

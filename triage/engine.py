@@ -672,6 +672,7 @@ class Session:
                                 emergency_number=self._fill["emergency_number"]))
         if other:
             lines.append(self.m("engine.unconfirmed_other", signs=join.join(other), clinic=self._fill["clinic"]))
+        lines[0] = f"{self.m('engine.unconfirmed_lead')} {lines[0]}"  # said once, before the first line
         return tuple(lines)
 
     def _triggered(self) -> list[Outcome]:
