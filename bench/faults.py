@@ -286,7 +286,7 @@ def handoff(t: Tally) -> None:
             finally:
                 h.os.fsync = real
             t.add("handoff (D14, D17)", int(full))
-        files = sorted(p.suffix for p in (Path(tmp) / "staff").iterdir())
+        files = sorted(p.suffix for p in (Path(tmp) / "staff").glob("backtriage-*"))
         t.add("handoff (D14, D17)", 0, lost=int(files.count(".txt") != 6 or files.count(".json") != 6),
               note=f"files after the disk filled and emptied: {files}")
         shared = Path(tmp) / "shared"

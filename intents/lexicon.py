@@ -95,6 +95,32 @@ def tokenize(text: object, contractions: dict[str, str] | None = None, fold: boo
     return tokens
 
 
+def asked_clauses(text: object, decimal_comma: bool = False) -> frozenset[int]:
+    """Which of the clauses ``tokenize`` makes of ``text`` (the runs of words between its
+    BOUNDARY tokens, counted from 0) a question mark ends: "no, where's the toilet?" -> {1}.
+    Only typed text has them (a recognizer writes none); the matcher's other question cues are
+    words (``[questions]`` in answers.toml)."""
+    if not isinstance(text, str) or not ("?" in text or "\uff1f" in text):
+        return frozenset()
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    if decimal_comma:
+        text = _DECIMAL_COMMA.sub(r"\1.\2", text)
+    text = _APOSTROPHES.sub("", _DIGIT_RANGE.sub(r"\1 to \2", _SCALE.sub(r"\1 out of 10", _TAGS.sub(
+        " ", _UNK_TAG.sub(" \x01 ", text)))))
+    asked: set[int] = set()
+    clause, words, ended = 0, False, None
+    for tok in _TOKEN.findall(text):
+        if tok[0].isalnum() or tok == "\x01":
+            words = True
+        elif words:  # the first mark after a clause's words ends it (tokenize writes one BOUNDARY)
+            ended, clause, words = clause, clause + 1, False
+            if tok == "?":
+                asked.add(ended)
+        elif tok == "?" and ended is not None:  # "...?!" or "!?": the same clause
+            asked.add(ended)
+    return frozenset(asked)
+
+
 def expand(phrase: str) -> list[str]:
     """``"{can't|cannot} sleep"`` -> ["can't sleep", "cannot sleep"]; an empty option is allowed."""
     m = _ALTERNATION.search(phrase)

@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from intents import dates
 from intents import numbers as num
-from intents.lexicon import BOUNDARY, UNK, Entry, Question, question, topic_tuple
+from intents.lexicon import BOUNDARY, UNK, Entry, Question, asked_clauses, expand, question, topic_tuple
 from triage.vocabulary import INTENTS, NEW_SIGN_TOPICS, RED_FLAG_TOPICS  # noqa: F401  (INTENTS re-exported: intents.INTENTS)
 
 # Starting confidences by kind of evidence.
@@ -250,6 +250,8 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     toks, corrected = _correct(q, toks)
     matches = _find(q, toks)
     result = _decide(q, toks, matches, unreadable, after_unk, dates.as_date(today))
+    if result.intent == "no" and _off_topic_question(q, toks, matches, text):
+        return UNKNOWN
     if result.intent == "unknown" or (result.intent == "no" and negation_lost):
         return UNKNOWN
     used = [i for m in matches for i in range(m.start, m.end) if i in corrected]
@@ -441,6 +443,84 @@ def _red_flag(q: Question, toks: list[str], answers: list[_Match], plain: Interp
         if words and len(denial) / len(words) < CLEAR_DENIAL_SHARE and not _leading_denial(answers):
             return Interpretation("no", None, CONF_UNCLEAR_NO)
     return plain
+
+
+def _off_topic_question(q: Question, toks: list[str], matches: list[_Match], text: Any) -> bool:
+    """A bare no-word, then a question about something else: "no, where's the toilet?", "아니 근데
+    화장실 어디예요?". People open such a question with "no" or "아니" the way they do with "well",
+    so it is no answer to the question (not understood: asked again; a warning sign is never denied
+    by it). A question about the question ("no, why do you ask?", "no, is that bad?"), a denial
+    with more words than the no-word ("no I haven't, where's the toilet?", "no fever, but ...") and
+    any question whose words a phrase of the question explains stay answers. ``[questions]`` in
+    answers.toml: ``openers`` start a question, ``words`` ask wherever they stand, ``endings`` end
+    a word that asks (Korean "-까요"), ``lead`` may stand before it, ``about`` is about the question."""
+    spec = q.lang.answers.get("questions")
+    answers = [m for m in matches if m.entry.kind != "meta" and m.entry.intent != "neutral"]
+    # Openers inside the question ("hay aparcamiento", "물 좀 마실 수") are part of it; any other
+    # phrase must be a bare no-word.
+    weak = [m for m in answers if m.entry.strength == "weak"]
+    plain = [m for m in answers if m.entry.strength != "weak"]
+    if not spec or not plain or not all(_bare_no(q, toks, m) for m in plain):
+        return False
+    covered = _spans(m for m in matches if m.entry.kind != "meta" and m.entry.strength != "weak")
+    asked = asked_clauses(text, q.lang.decimal_comma)
+    # the runs of words after the first no-word, one per clause (BOUNDARY tokens end a clause)
+    clause = toks[:plain[0].start].count(BOUNDARY)
+    runs: dict[int, list[int]] = {}
+    for i in range(plain[0].end, len(toks)):
+        if toks[i] == BOUNDARY:
+            clause += 1
+        elif i not in covered:
+            runs.setdefault(clause, []).append(i)
+        elif clause in runs:
+            return False  # a phrase inside the question: it is about the answer
+    phrases = _question_phrases(q)
+    off_topic: set[int] = set()
+    for k, idx in runs.items():
+        words = [toks[i] for i in idx]
+        skip = 0
+        while True:  # "but", "oh", "by the way" before the question
+            lead = next((p for p in phrases["lead"] if tuple(words[skip:skip + len(p)]) == p), None)
+            if not lead:
+                break
+            skip += len(lead)
+        words = words[skip:]
+        if not words or any(_contains(words, p) for p in phrases["about"]):
+            continue
+        opener = next((p for p in phrases["openers"] if tuple(words[:len(p)]) == p), ())
+        asks = (k in asked or bool(opener) or any(t.startswith(w) for t in words for w in phrases["words"])
+                or any(t.endswith(e) and len(t) > len(e) for t in words[-1:] for e in phrases["endings"]))
+        if asks and any(t not in q.lang.fillers for t in words[len(opener):]):
+            off_topic.update(idx[skip:])
+    return bool(off_topic) and all(i in off_topic for m in weak for i in range(m.start, m.end))
+
+
+def _bare_no(q: Question, toks: list[str], m: _Match) -> bool:
+    """A no-word and nothing else ("no", "nope", "no no", "아니"): no denial of anything in particular."""
+    if m.entry.intent != "no" or m.entry.strength != "strong" or m.entry.kind != "answer":
+        return False
+    singles, homo = _question_phrases(q)["no_words"], q.lang.homophone_words
+    words = [homo.get(t, t) for t in toks[m.start:m.end] if t not in q.lang.fillers]  # "아니 요"
+    return bool(words) and all((t,) in singles for t in words)
+
+
+def _question_phrases(q: Question) -> dict[str, Any]:
+    """``[questions]`` as token tuples (accents folded, Korean split like what people say), once per language."""
+    lang = q.lang
+    cached = lang.parts.get(("questions",))
+    if cached is None:
+        spec = lang.answers.get("questions", {})
+
+        def toks(key: str) -> list[tuple[str, ...]]:
+            out = {lang.phrase_tokens_of(p) for raw in spec.get(key, []) for p in expand(raw)}
+            return sorted((t for t in out if t), key=len, reverse=True)
+        cached = lang.parts[("questions",)] = {
+            "openers": toks("openers"), "lead": toks("lead"), "about": toks("about"),
+            "words": tuple(t[0] for t in toks("words")), "endings": tuple(spec.get("endings", [])),
+            "no_words": {lang.phrase_tokens_of(p) for p in lang.answers["no"].get("strong", [])
+                         if len(lang.phrase_tokens_of(p)) == 1},
+        }
+    return cached
 
 
 def _leading_denial(answers: list[_Match]) -> bool:

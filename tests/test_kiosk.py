@@ -382,7 +382,7 @@ def test_build_driver_writes_handoff_when_enabled(tmp_path):
     d.tap("start")
     d.tap("yes")
     assert d.result["text"].startswith("Call 112")
-    files = sorted(p.suffix for p in (tmp_path / "handoff").iterdir())
+    files = sorted(p.suffix for p in (tmp_path / "handoff").glob("backtriage-*"))
     assert files == [".json", ".txt"]
 
 

@@ -315,10 +315,10 @@ def test_stopping_the_kiosk_with_a_result_on_screen_writes_its_summary(tmp_path,
         post("/api/tap", {"intent": "number", "value": 30, "label": "30"})
         screen = post("/api/tap", {"intent": "duration", "value": 1, "label": "1 week"})
         assert screen["result"]["disposition"] == "self_care" and screen["question"]  # "hear more?" open
-        assert not folder.exists() or not list(folder.iterdir())  # not handed off yet
+        assert not folder.exists() or not list(folder.glob("backtriage-*"))  # not handed off yet
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
     assert proc.returncode == 0 and "Traceback" not in err, err
-    assert sorted(p.suffix for p in folder.iterdir()) == [".json", ".txt"]
+    assert sorted(p.suffix for p in folder.glob("backtriage-*")) == [".json", ".txt"]

@@ -140,7 +140,7 @@ def test_bad_numbers_at_the_age_question_are_refused(raw, problem, tmp_path):
     result = next(e for e in events if e["event"] == "result")
     assert result["disposition"] != "self_care"  # 62 is at the threshold the tree sets
     # nothing that is not a number reached the staff files
-    files = sorted((tmp_path / "staff").iterdir())
+    files = sorted((tmp_path / "staff").glob("backtriage-*"))
     assert [p.suffix for p in files] == [".json", ".txt"]
     for p in files:
         text = p.read_text()
@@ -201,7 +201,7 @@ def test_handoff_is_written_by_typed_sessions(io, tmp_path):
     res = subprocess.run([*CMD, "--io", io, "--tree", str(Path(TREE.source))], input=payload, capture_output=True,
                          text=True, timeout=120, env={**os.environ, "BACKTRIAGE_CONFIG": str(config)})
     assert res.returncode == 0, res.stderr
-    files = sorted(p.suffix for p in (tmp_path / "staff").iterdir())
+    files = sorted(p.suffix for p in (tmp_path / "staff").glob("backtriage-*"))
     assert files == [".json", ".txt"]
     assert "EMERGENCY" in next((tmp_path / "staff").glob("*.txt")).read_text()
 
@@ -236,7 +236,7 @@ def test_the_voice_mode_hands_off_its_conversation(tmp_path, monkeypatch):
     args = argparse.Namespace(config=str(config), io="voice", tree=None, asr=None, model=None, input_device=None,
                               output_device=None)
     assert run_cmd.run(args) == 0
-    assert sorted(p.suffix for p in (tmp_path / "staff").iterdir()) == [".json", ".txt"]
+    assert sorted(p.suffix for p in (tmp_path / "staff").glob("backtriage-*")) == [".json", ".txt"]
 
 
 # ---- D5 at the protocol: audio answers through a real recognizer

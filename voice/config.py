@@ -133,6 +133,10 @@ class Listen:
     output_device: str = ""
     trailing_silence_s: float = setting(0.6, lo=0.1, hi=5.0)    # silence that ends an answer
     complete_silence_s: float = setting(0.3, lo=0.1, hi=5.0)    # ... once what was heard is a whole answer
+    # The spoken loop starts its reply after this much silence and keeps listening until the answer is
+    # over (trailing_silence_s): a whole answer gets its reply, one that could lower the urgency only a
+    # neutral acknowledgement until then; speech meanwhile continues the answer. 0 = reply at the end.
+    reply_after_s: float = setting(0.2, lo=0.0, hi=5.0)
     no_speech_timeout_s: float = setting(8.0, lo=1.0, hi=120.0)  # nothing heard -> reprompt
     max_answer_s: float = setting(15.0, lo=1.0, hi=120.0)
     reprompts: int = setting(2, lo=0, hi=10)                     # silent timeouts before ending politely
@@ -167,6 +171,17 @@ class Kiosk:
     # Staff clear an emergency banner by typing this code; empty = by pressing and holding its button.
     staff_code: str = setting("", check=_staff_code)
     staff_hold_s: float = setting(3.0, lo=1.0, hi=30.0)  # how long that press is held
+    # Wrong staff codes back off (voice/kiosk/staff.py): this many are answered at once, each one after
+    # holds the next back for a delay that doubles from staff_code_delay_s up to staff_code_max_delay_s,
+    # and the staff_code_lockout_tries-th wrong code within staff_code_window_s locks the code (even the
+    # right one) for staff_code_lockout_s. At most 10 tries and a lockout of at least a minute: never
+    # more than 10 codes a minute.
+    staff_code_free_tries: int = setting(3, lo=0, hi=9)
+    staff_code_delay_s: float = setting(2.0, lo=0.1, hi=600.0)
+    staff_code_max_delay_s: float = setting(60.0, lo=1.0, hi=3600.0)
+    staff_code_lockout_tries: int = setting(8, lo=1, hi=10)
+    staff_code_window_s: float = setting(900.0, lo=60.0, hi=86400.0)
+    staff_code_lockout_s: float = setting(300.0, lo=60.0, hi=86400.0)
     alert_sound: str = ""           # sound file played to alert staff on an emergency (paplay/aplay/play)
     alert_command: str = setting("", check=_command)  # command run on an emergency; gets no patient data
     # languages a patient can pick on the start screen; empty = every language with a pack

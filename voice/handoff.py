@@ -13,10 +13,17 @@ Files are owner-only (0o600). A folder this code creates is owner-only too (0o70
 existing folder keeps its permissions (it may be a shared staff folder) - the files in it
 are still readable only by this user.
 
-The folder is checked when a front end starts (``HandoffWriter.check``): a file where the
-folder should be, a folder that cannot be written, or a full disk stops it with a plain
-message. A write that fails later is kept in memory and retried with the next session,
-and the failure is reported (``on_status``: the kiosk's staff status line, and the log).
+Each summary is kept in the journal (``voice.journal``: space reserved on disk in the handoff
+folder) from the moment it is made until both files are whole, so a kill at any moment loses no
+summary, and a disk that fills up still takes summaries into the space already reserved.
+
+The folder is checked when a front end starts (``HandoffWriter.check``): first what a stopped
+run left is finished (summaries waiting in the journal are written) or removed (its unfinished
+temp files, a half-written journal entry), and this is reported (the log, and the kiosk's staff
+line); then a file where the folder should be or a folder that cannot be written stops it with
+a plain message, and so does a full disk unless the journal has room. A write that fails later
+stays in the journal (in memory only when the journal is full) and is retried with the next
+session, and the failure is reported (``on_status``: the kiosk's staff status line, and the log).
 """
 from __future__ import annotations
 
@@ -35,10 +42,13 @@ from triage import fhir
 from triage.messages import messages
 from triage.wording import answer_word, describe_answer, threshold_words
 from voice.errors import UserError
+from voice.journal import FULL, Entry, Journal
 
 log = logging.getLogger("backtriage.handoff")
 MIN_FREE_BYTES = 1 << 20     # less free space than this at start-up counts as a full disk
-MAX_PENDING = 100            # summaries kept in memory while the folder cannot be written
+MAX_PENDING = 100            # summaries kept in memory only (the journal full) while the folder cannot be written
+TEMP_PREFIX = ".tmp-"        # + the writing process's id: a temp file of a process that is gone is a leftover
+WRITE_CHECK = ".backtriage-write-check"
 
 NOT_FINDINGS = {"start", "more_info"}
 DISPOSITIONS = ("emergency", "urgent", "soon", "self_care")
@@ -141,20 +151,61 @@ class HandoffError(UserError):
     """The handoff folder cannot be used; the message says what to fix."""
 
 
+class DiskFull(HandoffError):
+    """The handoff folder's disk is full (summaries can still wait in the journal's reserved space)."""
+
+
 def prepare_folder(folder: str | os.PathLike[str]) -> Path:
     """Start-up check: the folder exists (created owner-only when missing), is a folder, can be written,
     and has space. Never changes the permissions of a folder it did not create."""
     p = _ensure_folder(folder)
     try:
-        write_atomic(p / ".backtriage-write-check", b"ok\n").unlink()
+        write_atomic(p / WRITE_CHECK, b"ok\n").unlink()
         free = shutil.disk_usage(p).free
     except OSError as e:
+        if e.errno in FULL:
+            raise DiskFull(f"[handoff] folder {p} is on a full disk ({e.strerror}); "
+                           "free some space or choose another") from None
         raise HandoffError(f"[handoff] folder {p} cannot be written ({e.strerror or e}); "
                            "fix its permissions or choose another") from None
     if free < MIN_FREE_BYTES:
-        raise HandoffError(f"[handoff] folder {p} is on a full disk ({free} bytes free); "
-                           "free some space or choose another")
+        raise DiskFull(f"[handoff] folder {p} is on a full disk ({free} bytes free); "
+                       "free some space or choose another")
     return p
+
+
+def remove_leftovers(folder: Path) -> int:
+    """Remove the temp files (and a write check) of writers that are gone: a killed run's. Their
+    summaries are in the journal, and written again from it. Returns how many were removed."""
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if name == WRITE_CHECK or (name.startswith(TEMP_PREFIX) and not _alive(name[len(TEMP_PREFIX):])):
+            try:
+                os.unlink(folder / name)
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(rest: str) -> bool:
+    """Whether the process whose id starts ``rest`` ("1234-abcd.json") is running (an old name: no)."""
+    pid = rest.split("-", 1)[0]
+    if not pid.isdigit() or int(pid) == 0:
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
 
 
 def _ensure_folder(folder: str | os.PathLike[str]) -> Path:
@@ -174,7 +225,7 @@ def _ensure_folder(folder: str | os.PathLike[str]) -> Path:
 
 def _temp_copy(path: Path, data: bytes) -> str:
     """``data`` in a whole, fsynced, owner-only temp file beside ``path``; returns its name."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)  # mkstemp: mode 0o600
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=path.suffix)  # 0o600
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -269,9 +320,11 @@ def write_handoff(folder: str | os.PathLike[str], tree: Any, log: Iterable[Any],
 class HandoffWriter:
     """Staff summaries for one front end: checked at start-up, a summary per finished session.
 
-    A summary that cannot be written (disk full, folder removed) is kept in memory and retried
-    before the next one, oldest first, so a passing fault loses nothing; ``on_status`` gets a
-    one-line staff message while summaries are waiting, and "" once they are all written."""
+    Each summary goes into the journal (on disk) first, then its files; one that cannot be written
+    (disk full, folder removed) stays there and is retried before the next one, oldest first, so
+    neither a passing fault nor a kill loses it; ``on_status`` gets a one-line staff message while
+    summaries are waiting, and "" once they are all written. ``startup_report``: what ``check``
+    found left by a stopped run ("" when nothing)."""
 
     def __init__(self, folder: str | os.PathLike[str], tree: Any, *, emergency_number: str = "911",
                  clinic: str = "the clinic", on_status: Callable[[str], None] | None = None):
@@ -279,9 +332,11 @@ class HandoffWriter:
         self.tree = tree
         self.emergency_number, self.clinic = emergency_number, clinic
         self.on_status = on_status
-        self.pending: list[tuple[str, bytes, bytes]] = []
+        self.pending: list[Entry] = []
+        self.journal: Journal | None = None  # opened by check(); without it summaries wait in memory
         self.dropped = 0
         self.problem = ""
+        self.startup_report = ""
 
     @classmethod
     def from_config(cls, config: Any, tree: Any, on_status: Callable[[str], None] | None = None
@@ -299,7 +354,44 @@ class HandoffWriter:
         return writer
 
     def check(self) -> None:
-        prepare_folder(self.folder)
+        """Start-up: finish or remove what a stopped run left (reported), then check the folder. A full
+        disk stops the front end only when the journal has no room for the summaries to wait in."""
+        self.recover()
+        try:
+            prepare_folder(self.folder)
+        except DiskFull as e:
+            if self.journal is None or not self.journal.room():
+                raise
+            log.error("handoff: %s; summaries wait in the journal (room for %d)", e, self.journal.room())
+            self._report(f"Staff summaries cannot be saved: the disk is full. They are kept in the "
+                         f"journal (room for {self.journal.room()}). Free space in {self.folder}.")
+
+    def recover(self) -> str:
+        """Remove a stopped run's temp files, take its journal entries and write them; returns the report."""
+        folder = _ensure_folder(self.folder)
+        removed = remove_leftovers(folder)
+        if self.journal is None:
+            self.journal = Journal(folder)
+            found, wiped = self.journal.open()
+        else:
+            found, wiped = [], 0
+        self.pending[:0] = found
+        written = len(self.flush()) // 2 if found else 0
+        parts = []
+        if removed:
+            parts.append(f"removed {removed} unfinished temp file{'s' if removed != 1 else ''}")
+        if found:
+            parts.append(f"found {len(found)} staff summar{'y' if len(found) == 1 else 'ies'} waiting in the journal "
+                         f"({written} written now" + (f", {len(found) - written} still waiting)" if written < len(found)
+                                                      else ")"))
+        if wiped:
+            parts.append(f"wiped {wiped} half-written journal entr{'y' if wiped == 1 else 'ies'} (never saved)")
+        if self.journal.problem:
+            parts.append(self.journal.problem)
+        self.startup_report = ("Handoff at start-up: " + "; ".join(parts) + ".") if parts else ""
+        if self.startup_report:
+            log.warning("%s", self.startup_report)
+        return self.startup_report
 
     def session_finished(self, session: Any, finished_at: float | None = None) -> list[Path]:
         """Write the summary of a session that reached a result (nothing for one without); the paths written."""
@@ -310,11 +402,15 @@ class HandoffWriter:
 
     def write(self, log: Iterable[Any], result: Any, finished_at: float | None = None,
               patient_lang: str = "") -> list[Path]:
-        self.pending.append(render_handoff(self.tree, log, result, finished_at=finished_at,
-                                           emergency_number=self.emergency_number, clinic=self.clinic,
-                                           patient_lang=patient_lang))
-        if len(self.pending) > MAX_PENDING:
-            self.pending.pop(0)
+        entry = Entry(*render_handoff(self.tree, log, result, finished_at=finished_at,
+                                      emergency_number=self.emergency_number, clinic=self.clinic,
+                                      patient_lang=patient_lang))
+        if self.journal is not None:
+            self.journal.put(entry)  # on disk before its files: a kill from here on loses nothing
+        self.pending.append(entry)
+        in_memory = [e for e in self.pending if e.slot is None]
+        if len(in_memory) > MAX_PENDING:
+            self.pending.remove(in_memory[0])
             self.dropped += 1
         return self.flush()
 
@@ -322,23 +418,37 @@ class HandoffWriter:
         """Write every waiting summary; the paths written. Stops at the first failure and reports it."""
         written: list[Path] = []
         while self.pending:
+            entry = self.pending[0]
             try:
-                written += _pair(_ensure_folder(self.folder), *self.pending[0])
+                written += _pair(_ensure_folder(self.folder), entry.stem, entry.text, entry.fhir_json)
             except (OSError, HandoffError) as e:
                 reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-                self._report(f"Staff summaries NOT saved ({reason}): {len(self.pending)} waiting. "
+                memory = sum(1 for waiting in self.pending if waiting.slot is None)
+                kept = "kept on disk in the journal" if not memory else \
+                    f"{memory} of them only in memory (lost if the kiosk is stopped)"
+                self._report(f"Staff summaries NOT saved ({reason}): {len(self.pending)} waiting, {kept}. "
                              f"Check the handoff folder {self.folder}.")
                 return written
             self.pending.pop(0)
+            if self.journal is not None:
+                self.journal.done(entry)
         self._report("")
         return written
 
     def close(self) -> None:
-        """Last try at exit; whatever still cannot be written is named in the log."""
+        """Last try at exit; whatever still cannot be written is named in the log (what is in the
+        journal is written at the next start)."""
         self.flush()
-        if self.pending or self.dropped:
-            log.error("%d staff summar%s could not be saved to %s", len(self.pending) + self.dropped,
-                      "y" if len(self.pending) + self.dropped == 1 else "ies", self.folder)
+        kept = sum(1 for e in self.pending if e.slot is not None)
+        lost = len(self.pending) - kept + self.dropped
+        if kept:
+            log.error("%d staff summar%s kept in the journal in %s, written at the next start", kept,
+                      "y" if kept == 1 else "ies", self.folder)
+        if lost:
+            log.error("%d staff summar%s could not be saved to %s", lost, "y" if lost == 1 else "ies", self.folder)
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
 
     def _report(self, problem: str) -> None:
         if problem == self.problem:

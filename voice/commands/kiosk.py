@@ -72,5 +72,7 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config = config_from_args(args)
     tree = tree_from(args.tree, config)
+    from voice.config import default_path
+
     return run_kiosk(config, tree, port=args.port, voice=not args.no_voice, browser=args.browser,
-                     trees=kiosk_trees(config, tree, args.tree))
+                     trees=kiosk_trees(config, tree, args.tree), config_path=args.config or default_path())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from typing import Any
@@ -12,6 +13,7 @@ from voice.errors import UserError
 from voice.kiosk.alert import staff_alert
 from voice.kiosk.driver import KioskDriver
 from voice.kiosk.server import KioskServer
+from voice.kiosk.staff import StaffCodeGuard, short_code_warning
 
 log = logging.getLogger("backtriage.kiosk")
 
@@ -59,24 +61,32 @@ def build_driver(config: Config, tree: Tree, speaker: Any = None, handoff: Any =
         new_conversation=conversations(config, trees or ()),
         speaker=speaker,
         inactivity_s=k.inactivity_s, warning_s=k.warning_s, outcome_s=k.outcome_s,
-        staff_code=k.staff_code, staff_hold_s=k.staff_hold_s,
+        staff_code=k.staff_code, staff_hold_s=k.staff_hold_s, staff_guard=StaffCodeGuard.from_config(k),
         voice=voice,
         on_emergency=staff_alert(k.alert_sound, k.alert_command) if (k.alert_sound or k.alert_command) else None,
         on_finished=handoff.session_finished if handoff else None,
     )
     if handoff is not None:  # a summary that cannot be saved is said on the staff status line
         handoff.on_status = lambda text: driver.set_status(text, source="handoff")
+        if handoff.problem:
+            driver.set_status(handoff.problem, source="handoff")
+        if handoff.startup_report:  # what a stopped run left, until the first patient starts
+            driver.set_status(handoff.startup_report, source="startup")
     return driver
 
 
 def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: bool = True,
               browser: bool = False, stop: threading.Event | None = None,
-              trees: dict[str, Tree] | None = None) -> int:
-    """Serve the kiosk until interrupted (Ctrl-C) or ``stop`` is set. ``trees``: the languages on
-    offer (``kiosk_trees``; default: only the clinic's)."""
+              trees: dict[str, Tree] | None = None, config_path: Any = None) -> int:
+    """Serve the kiosk until interrupted (Ctrl-C, SIGINT or SIGTERM) or ``stop`` is set. ``trees``: the
+    languages on offer (``kiosk_trees``; default: only the clinic's); ``config_path``: named in warnings."""
     from voice.conversation import prepare
     from voice.sessions import open_handoff, open_kiosk_speaker
 
+    warning = short_code_warning(config.kiosk.staff_code, config_path)
+    if warning:  # on the terminal and in the log, never on the screen patients read
+        log.warning("kiosk: %s", warning)
+        print(f"backtriage: {warning}", file=sys.stderr)
     trees = trees or {config.clinic.language: tree}
     handoff = open_handoff(config, tree)  # an unusable folder stops the kiosk before any patient
     speaker = open_kiosk_speaker(config, trees) if voice else None
@@ -90,17 +100,17 @@ def run_kiosk(config: Config, tree: Tree, *, port: int | None = None, voice: boo
                         "choose another port with --port") from None
     listener = None
     with server:
-        print(f"backtriage kiosk: screen at {server.url}  (open it full-screen; Ctrl-C stops)")
-        if voice:
-            from voice.kiosk.listening import start_listening
+        restore = _stop_on_signals()  # before the line that says the kiosk is up
+        try:  # a signal may come as soon as that line is out, even before print returns
+            print(f"backtriage kiosk: screen at {server.url}  (open it full-screen; Ctrl-C stops)", flush=True)
+            if voice:
+                from voice.kiosk.listening import start_listening
 
-            listener = start_listening(driver, config, speaker)
-        if browser:
-            import webbrowser
+                listener = start_listening(driver, config, speaker)
+            if browser:
+                import webbrowser
 
-            webbrowser.open(server.url)
-        restore = _stop_on_sigterm()
-        try:
+                webbrowser.open(server.url)
             if stop is not None:
                 stop.wait()
             else:
@@ -125,8 +135,11 @@ def _forever() -> None:
         time.sleep(3600)
 
 
-def _stop_on_sigterm():
-    """SIGTERM (systemd, docker stop) stops the kiosk like Ctrl-C does; returns the undo."""
+def _stop_on_signals():
+    """SIGINT (Ctrl-C) and SIGTERM (systemd, docker stop) stop the kiosk cleanly; returns the undo.
+
+    Both handlers are installed here, explicitly: a kiosk started as a background job inherits SIGINT
+    ignored, and Python then installs no KeyboardInterrupt handler of its own."""
     import signal
 
     if threading.current_thread() is not threading.main_thread():
@@ -135,5 +148,9 @@ def _stop_on_sigterm():
     def raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
         raise KeyboardInterrupt
 
-    old = signal.signal(signal.SIGTERM, raise_interrupt)
-    return lambda: signal.signal(signal.SIGTERM, old)
+    old = {sig: signal.signal(sig, raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in old.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+    return restore

@@ -27,6 +27,7 @@ from typing import Any, Callable
 from triage import Session, Tree
 from triage.progress import session_progress
 from voice.conversation import Conversation, Reply
+from voice.kiosk.staff import StaffCodeGuard, StaffTry
 from voice.kiosk.words import POINTERS, KioskWords, kiosk_words
 
 log = logging.getLogger("backtriage.kiosk")
@@ -50,7 +51,8 @@ class KioskDriver:
                  on_emergency: Callable[[], None] | None = None,
                  on_finished: Callable[[Session], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 staff_code: str = "", staff_hold_s: float = 3.0, voice: bool | None = None):
+                 staff_code: str = "", staff_hold_s: float = 3.0, voice: bool | None = None,
+                 staff_guard: StaffCodeGuard | None = None, wall_clock: Callable[[], float] = time.time):
         # The clinic's language and tree, and every language a patient may choose (each with its
         # tree's wording): a patient starts in the clinic's language, and each reset returns to it.
         self.tree = tree
@@ -66,6 +68,11 @@ class KioskDriver:
         # An emergency is cleared only by staff: the code from the config, else a press held this long.
         self.staff_code = staff_code or ""
         self.staff_hold_s = max(1.0, float(staff_hold_s))
+        # Wrong codes back off, then lock (voice/kiosk/staff.py); each one is on the staff line and in the log.
+        self.staff_guard = staff_guard or StaffCodeGuard(clock=clock)
+        self.wall_clock = wall_clock  # the times staff read on the staff line
+        self._staff_line_until = float("-inf")
+        self._refused_logged = 0
         self.voice_input = speaker is not None if voice is None else bool(voice)  # voice input: "say ..." wording
         # How the screen is used: touched ("tap"), or keys and a mouse ("press"), as the page reports;
         # the kiosk's words name it ("Tap Start"). Each patient starts with the page's own default.
@@ -265,6 +272,9 @@ class KioskDriver:
         self.conversation = self._new_conversation(self._tree_for(self.lang), self.lang)
         self.sessions_started += 1
         self.mode = SESSION
+        if self._statuses.get("startup"):  # the start-up report (voice/handoff.py) was there until now
+            self._statuses["startup"] = ""
+            self.status = self._status_text()
         log.info("session started (%s)", self.lang)
         if self.on_started is not None:
             self.on_started(self.lang)
@@ -395,18 +405,61 @@ class KioskDriver:
         return True
 
     @_guarded
-    def staff_code_entered(self, code: str) -> bool:
-        """The staff code from the config clears an emergency (compared in constant time)."""
+    def staff_code_entered(self, code: str) -> StaffTry:
+        """The staff code from the config clears an emergency (compared in constant time, and only when
+        the guard allows: wrong codes back off, then lock). Truthy only when it cleared the emergency;
+        the server waits its ``hold_s`` before answering a wrong one."""
         import hmac
 
-        if not self.emergency() or not self.staff_code or not hmac.compare_digest(
-                str(code).encode("utf-8"), self.staff_code.encode("utf-8")):
-            if self.emergency():
-                log.warning("wrong staff code")
-            return False
+        if not self.emergency() or not self.staff_code:
+            return StaffTry()
+        guard = self.staff_guard
+        if guard.wait_s() > 0:
+            t = guard.refuse()
+            self._staff_code_noted(t)
+            return t
+        if not hmac.compare_digest(str(code).encode("utf-8"), self.staff_code.encode("utf-8")):
+            t = guard.wrong()
+            self._staff_code_noted(t)
+            return t
+        t = guard.right()
+        when = time.strftime("%H:%M", time.localtime(self.wall_clock()))
+        log.info("emergency cleared with the staff code")
         self._reset(STAFF_CLEARED)
+        if t.wrong:  # staff should still see that codes were tried
+            self._staff_line(f"Emergency cleared with the staff code at {when}, after {t.wrong} wrong "
+                             f"code{'s' if t.wrong != 1 else ''}.")
         self._publish()
-        return True
+        return t
+
+    def _staff_code_noted(self, t: StaffTry) -> None:
+        """A wrong or refused code: in the log and on the staff line (no code is ever written down)."""
+        g = self.staff_guard
+        when = time.strftime("%H:%M:%S", time.localtime(self.wall_clock()))
+        if t.checked:
+            lock = f"; staff code locked for {_duration(t.retry_in_s)}" if t.locked else \
+                (f"; next try in {_duration(t.retry_in_s)}" if t.retry_in_s else "")
+            log.warning("wrong staff code (%d in a row, %d since start%s)", t.wrong, g.total_wrong, lock)
+            text = f"Wrong staff code at {when} ({t.wrong} in a row){lock}."
+            self._refused_logged = 0
+        else:
+            # Refused unchecked: logged in batches, so a flood of them cannot fill the disk with log lines.
+            if g.refused == 1 or g.refused - self._refused_logged >= 100:
+                log.warning("staff code try refused unchecked (%d since the last wrong code, %s)", g.refused,
+                            f"locked for {_duration(t.retry_in_s)}" if t.locked else f"next try in {_duration(t.retry_in_s)}")
+                self._refused_logged = g.refused
+            wait = f"locked for {_duration(t.retry_in_s)}" if t.locked else f"next try in {_duration(t.retry_in_s)}"
+            text = f"Staff code tried too soon at {when}: {g.refused} tr{'y' if g.refused == 1 else 'ies'} " \
+                   f"refused unchecked, {wait}."
+        self._staff_line(text)
+        self._publish()
+
+    def _staff_line(self, text: str) -> None:
+        """The staff code's line on the staff status line, kept for the guard's window after its last event."""
+        self._staff_line_until = self.clock() + self.staff_guard.window_s
+        if text != self._statuses.get("staff_code", ""):
+            self._statuses["staff_code"] = text
+            self.status = self._status_text()
 
     @_guarded
     def set_voice(self, on: bool, why: str = "", lang: str | None = None) -> None:
@@ -444,6 +497,10 @@ class KioskDriver:
     @_guarded
     def tick(self) -> None:
         """Called about every half second: inactivity warning, reset after the warning or the result."""
+        if self._statuses.get("staff_code") and self.clock() >= self._staff_line_until:
+            self._statuses["staff_code"] = ""  # nothing tried for the guard's whole window
+            self.status = self._status_text()
+            self._publish()
         if self.mode == IDLE or self.clock() < self._deadline or self.emergency():
             return  # an emergency stays on screen until staff clear it
         if self._speaker_busy():
@@ -545,3 +602,9 @@ class KioskDriver:
         with self._lock:
             self._reset("requested")
             self._publish()
+
+
+def _duration(seconds: float) -> str:
+    """'5 min', '16 s': how long staff wait."""
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60} min" if seconds >= 120 else f"{seconds} s"

@@ -9,7 +9,9 @@ Routes (all on 127.0.0.1 by default; nothing is loaded from the internet):
   POST /api/text         {"text": "..."}: a typed answer
   POST /api/start        {} (the clinic's language) or {"lang": "es"}: a language button
   POST /api/more-time, /api/finish
-  POST /api/staff        {"action": "press" | "release"} or {"code": "1234"}: staff clear an emergency
+  POST /api/staff        {"action": "press" | "release"} or {"code": "1234"}: staff clear an emergency (a
+                         wrong code is answered late, then codes are refused for a while: voice/kiosk/staff.py;
+                         "staff": {"checked", "retry_in_s", "locked"} says which)
   POST /api/input        {"via": "tap" | "press"}: how the screen is being used (the kiosk's words say "Tap
                          Start" or "Press Start"; "default": true for the screen's own, each patient's
                          start); every other POST may say "via" too
@@ -349,7 +351,10 @@ class KioskServer:
             if code is not None:
                 if not isinstance(code, str) or len(code) > 64:
                     return _error(400, '"code" must be a short string')
-                ok = await self._call(d.staff_code_entered, code)
+                t = await self._call(d.staff_code_entered, code)
+                if t.hold_s > 0:  # a wrong code is answered late: this request waits, every other is served
+                    await asyncio.sleep(t.hold_s)
+                return web.json_response({"ok": bool(t), "staff": t.for_page(), "screen": await self._call(d.screen)})
             elif action in ("press", "release"):
                 ok = await self._call(d.staff_press if action == "press" else d.staff_release)
             else:

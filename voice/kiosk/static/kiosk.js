@@ -418,8 +418,15 @@ $("staff-form").addEventListener("submit", async (ev) => {
   const code = $("staff-code").value;
   $("staff-code").value = "";
   const r = await post("/api/staff", { code: code });
-  $("staff-code-wrong").textContent = r && r.ok ? "" : label("staff_code_wrong", null, true);
+  $("staff-code-wrong").textContent = r && r.ok ? "" : staffCodeRefusal(r && r.staff);
 });
+
+// Why a staff code did not clear: wrong, or not even compared (too soon after wrong ones, or locked).
+function staffCodeRefusal(staff) {
+  if (!staff || staff.checked && !staff.locked) return label("staff_code_wrong", null, true);
+  const s = Math.max(1, Math.ceil(staff.retry_in_s || 0));
+  return label(staff.locked ? "staff_code_locked" : "staff_code_wait", { s: s }, true);
+}
 
 async function main() {
   try {
