@@ -125,7 +125,8 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
         if i.intent == "yes":
             return _yes_to_amount(text, i, topics, confirm, lang), False
         return i, False
-    if readback_only(text, lang):
+    if readback_only(text, lang) or readback_only(_unhedged(text, lang), lang):
+        # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes"
         return i, False
     if rejects(text, lang) and i.intent != "yes":
         # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
@@ -198,6 +199,21 @@ def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
         # read-back again (an attempt, so bounded).
         return UNKNOWN, False
     return None  # "yes, I have" to a "no" read back: the answer to the question, as before
+
+
+def _unhedged(text: object, lang: str) -> str:
+    """The reply without its hedges ("yes i think thats right" -> "yes thats right")."""
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    for phrase in sorted(data.answers.get("hedge", {}).get("strong", ()), key=len, reverse=True):
+        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
+        k = 0
+        while words and k <= len(toks) - len(words):
+            if toks[k:k + len(words)] == words:
+                del toks[k:k + len(words)]
+            else:
+                k += 1
+    return " ".join(toks)
 
 
 def _hedged(text: object, lang: str) -> bool:

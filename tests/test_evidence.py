@@ -205,3 +205,24 @@ def test_a_summary_read_back_not_made_out_names_the_medium_answers_in_the_safety
     c = play(answer)
     assert c.result.disposition == "self_care" and "bladder_bowel" in c.result.unconfirmed
     assert any("bladder" in line and "call 911" in line for line in c.result.safety)
+
+
+def test_an_unsure_contradicting_reply_to_a_read_back_is_not_understood_never_a_new_answer():
+    from triage.engine import Session
+    s = Session(TREE, confirm_below=0.6)
+    s.start()
+    s.answer("yes")
+    assert s.node.id == "bladder_bowel"
+    s.answer("no", confidence=0.3, read_back="lowering", recognizer="vosk")  # read back
+    events = s.answer("yes", confidence=0.3, restated=True, read_back="lowering", recognizer="vosk")
+    assert s.result is None and events[-1].confirm is not None  # "just yes or no", the read-back again
+    assert "just yes or no" in events[-2].text
+    # ... and it stays evidence: after every attempt the "no" is not accepted unconfirmed
+    s.answer("unknown", read_back="lowering", recognizer="vosk")
+    s.answer("unknown", read_back="lowering", recognizer="vosk")
+    assert s.result is not None and s.result.disposition == "emergency"
+
+
+def test_a_hedged_confirmation_is_about_the_read_back():
+    i, restated = read_reply("Yes, I think that's right, yes.", ("bladder_bowel",), "yesno", NO_READ_BACK)
+    assert (i.intent, restated) == ("yes", False)

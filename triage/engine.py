@@ -442,6 +442,13 @@ class Session:
             if intent == pending.intent and (node.expects == "yesno" or math.isclose(
                     float(value), float(pending.value), rel_tol=0.02, abs_tol=1e-9)):
                 return self._apply(pending.intent, pending.value, 1.0, pending.transcript)  # restated: confirmed
+            if node.expects == "yesno" and confidence < threshold:
+                # A yes/no that contradicts the read-back, itself heard unsurely ("네 맞아요" heard as
+                # "네 만 적 이에요" to "So you have NOT ..."): no clear answer, so not understood, never
+                # a new answer (issue 20). The read-back again, then the question itself. It stays in
+                # the evidence: an unsure "yes" means the "no" is never accepted unconfirmed.
+                self._pending = pending
+                return self._not_understood(transcript)
             # A new answer contradicting the read-back counts as an attempt: an uncertain "yes", read
             # back, answered "no", read back, answered "yes"... must end (in the cautious reading).
             if self._attempt(node) >= MAX_ATTEMPTS:
