@@ -441,6 +441,12 @@ class Session:
             self._pending = None
             if intent == pending.intent and (node.expects == "yesno" or math.isclose(
                     float(value), float(pending.value), rel_tol=0.02, abs_tol=1e-9)):
+                if node.expects == "yesno" and confidence < threshold and self.lowers(node, intent, value) \
+                        and not self._agreeing(node, intent, value):
+                    # heard unsurely again after an unsure "yes" was heard (a grammar ping-pong): the evidence
+                    # disagrees, so it confirms nothing (the read-back again, then the question itself)
+                    self._pending = pending
+                    return self._not_understood(transcript)
                 return self._apply(pending.intent, pending.value, 1.0, pending.transcript)  # restated: confirmed
             if node.expects == "yesno" and confidence < threshold:
                 # A yes/no that contradicts the read-back, itself heard unsurely ("네 맞아요" heard as
