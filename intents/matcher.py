@@ -333,10 +333,14 @@ def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation
     metas = [m for m in matches if m.entry.kind == "meta"]
     meta_cover = {i for m in metas for i in range(m.start, m.end)}
     valid = []
+    lead = _lead_words(lang)
     for m in metas:
         if m.entry.alone:
+            # "yes? what?", "네? 뭐라고요?", "sí, ¿perdón?": a yes- or no-word before a lone request to
+            # repeat is the start of "pardon?", not an answer (a "yes" there once gave an emergency).
             rest = [t for i, t in enumerate(toks)
-                    if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.alone_ok]
+                    if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.alone_ok
+                    and not (i < m.start and m.entry.intent == "repeat" and t in lead)]
             if rest:
                 continue
         valid.append(m)
@@ -345,6 +349,16 @@ def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation
         conf = CONF_META_ALONE if best.entry.alone else CONF_META
         return Interpretation(best.entry.intent, None, conf * _homophone(best))
     return None
+
+
+def _lead_words(lang: Any) -> frozenset:
+    """The one-word yes and no answers of a language ("yes", "no", "네", "sí"): said before "pardon?"."""
+    words = lang.parts.get("_lead_words")
+    if words is None:
+        words = frozenset(w for kind in ("yes", "no") for strength in ("strong", "weak")
+                          for w in lang.answers.get(kind, {}).get(strength, ()) if " " not in w)
+        lang.parts["_lead_words"] = words
+    return words
 
 
 def _duration(q: Question, toks: list[str], answers: list[_Match], unreadable: int,

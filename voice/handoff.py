@@ -31,6 +31,7 @@ import datetime as _dt
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -61,6 +62,11 @@ def _understood(rec: Any, node: Any, lang: str) -> str:
     if note:  # assumed, not said: the engine's note (an English code) in the clinic's words
         if note.startswith("not understood, taken as") and node is not None and node.threshold is not None:
             return m("handoff.taken_as", assumed=m("engine.or_more", amount=threshold_words(node, lang)))
+        heard = re.fullmatch(r"heard (\d+) times, low confidence", note)
+        if heard:  # a "no" heard every time but never confirmed (issue 20): staff see how sure it was
+            n = int(heard.group(1))
+            return m("handoff.unconfirmed_once" if n == 1 else "handoff.unconfirmed",
+                     answer=answer_word(rec.intent, lang), n=n)
         known = {"not understood": "handoff.not_understood", "mentioned in another answer": "handoff.mentioned",
                  "mentioned in another answer, confirmed": "handoff.mentioned_confirmed"}
         return m(known[note]) if note in known else note
