@@ -10,7 +10,8 @@ import re
 import pytest
 
 from triage import Session, TreeError, load_tree
-from triage.locale import LOCALE_DIR, localize
+from languages import ROOT as PACKS
+from triage.locale import localize
 from triage.messages import messages
 from triage.tree import MEDIA, SHIPPED_TREE, parse_tree, tomllib
 from voice.conversation import Conversation
@@ -72,7 +73,7 @@ def test_a_text_that_asks_to_speak_without_its_other_forms_is_a_tree_problem():
 
 @pytest.mark.parametrize("lang", ["es", "ko"])
 def test_every_language_needs_the_forms_the_english_has(lang, tmp_path):
-    text = (LOCALE_DIR / lang / "tree.toml").read_text(encoding="utf-8")
+    text = (PACKS / lang / "tree.toml").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if not line.startswith(("help_screen =", "text_typed ="))]
     wording = tmp_path / "tree.toml"
     wording.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -80,7 +81,7 @@ def test_every_language_needs_the_forms_the_english_has(lang, tmp_path):
     found = "\n".join(problems)
     assert f"[meta], field 'help_screen': no {lang} translation" in found
     assert f"node 'duration', field 'text_typed': no {lang} translation" in found
-    _, problems = localize(copy.deepcopy(RAW), lang, LOCALE_DIR / lang / "tree.toml")
+    _, problems = localize(copy.deepcopy(RAW), lang, PACKS / lang / "tree.toml")
     assert problems == []
 
 

@@ -37,7 +37,7 @@ from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS, is_real_n
 
 
 # Everything the engine says besides the tree's wording comes from the tree language's
-# message catalogue (triage/locale/<lang>/messages.toml): hints ("hints.<expects>"), examples
+# message catalogue (languages/<lang>/messages.toml): hints ("hints.<expects>"), examples
 # given with the plain wording after the second answer not understood ("examples.<expects>"),
 # apologies, the result's joining words.
 MAX_ATTEMPTS = 3  # answers to one question that are not understood (or read-backs rejected)

@@ -197,7 +197,7 @@ class Tree:
 
 def load_tree(path: str | os.PathLike[str] | None = None, lang: str | None = None) -> Tree:
     """Load and validate a tree file (the shipped tree when ``path`` is None); ``lang``: with its
-    wording in that language (triage/locale.py), checked as a whole like the English."""
+    wording in that language (its pack's tree.toml, triage/locale.py), checked as a whole like the English."""
     p = Path(path) if path is not None else SHIPPED_TREE
     try:
         raw = p.read_text(encoding="utf-8")
@@ -215,9 +215,13 @@ def load_tree(path: str | os.PathLike[str] | None = None, lang: str | None = Non
         raise TreeError(str(p), ["not valid TOML: arrays or tables nested too deeply"]) from None
     base = data.get("meta", {}).get("language", "en") if isinstance(data.get("meta"), dict) else "en"
     if lang and lang != base:
+        from languages import PackError
         from triage.locale import locale_file, localize
 
-        wording = locale_file(p, lang, shipped=p.resolve() == SHIPPED_TREE.resolve())
+        try:
+            wording = locale_file(p, lang, shipped=p.resolve() == SHIPPED_TREE.resolve())
+        except PackError as e:
+            raise TreeError(str(p), [str(e)]) from None
         data, problems = localize(data, lang, wording)
         if problems:
             raise TreeError(f"{p} in {lang!r}", problems)
@@ -506,7 +510,7 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
 
 def _check_media(meta: dict[str, str], nodes: dict[str, Node], problems: list[str]) -> None:
     """Wording that asks the person to say something (the tree language's ``medium.voice_words``,
-    triage/locale/<lang>/messages.toml) needs a form for a screen without voice input and one for
+    languages/<lang>/messages.toml) needs a form for a screen without voice input and one for
     typed answers: nobody is asked to say anything where they cannot."""
     from triage.messages import MessagesError, messages
 

@@ -70,7 +70,7 @@ def conversations(config: Config, langs: Any = ()) -> Callable[[Tree, str], Conv
 
 def recognizer_settings(config: Config, lang: str | None = None) -> tuple[str, str | None, str | None]:
     """(backend, model folder, model name) for a patient in ``lang``: the clinic's [recognition]
-    settings for the clinic's language; for another, that language's own Vosk model (voice/languages.toml),
+    settings for the clinic's language; for another, that language's own Vosk model (languages/<code>/language.toml),
     since the clinic's model (an English one, a Whisper .en model) would not understand it."""
     from voice.languages import language_info
 
@@ -123,7 +123,7 @@ def open_speaker(config: Config, caption: Callable[[str], None] | None = print) 
 
 def open_kiosk_speaker(config: Config, langs: Any = ()) -> Any:
     """The kiosk's speech queue around the real speaker, with a voice for each language in ``langs``
-    (the clinic's: ``[speech] voice``; others: their own from voice/languages.toml)."""
+    (the clinic's: ``[speech] voice``; others: their own from languages/<code>/language.toml)."""
     import logging
 
     from voice.kiosk.speech import QueuedSpeaker
