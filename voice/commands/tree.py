@@ -53,6 +53,7 @@ def check_cmd(args: argparse.Namespace) -> int:
         print(e, file=sys.stderr)
         return 1
     print(f"{path}: OK ({len(tree.nodes)} questions, {len(tree.outcomes)} outcomes)")
+    _print_warnings(tree, "  ")
     return _check_languages(path, tree, config, only=getattr(args, "lang", None))
 
 
@@ -86,7 +87,7 @@ def _check_languages(path: str, tree, config, only: str | None) -> int:
             continue
         reviewed = "clinically reviewed" if is_reviewed(code, config) else "not clinically reviewed"
         try:
-            load_tree(path, code)
+            translated = load_tree(path, code)
         except TreeError as e:
             missing = all(p.startswith(f"no wording in {code!r}") for p in e.problems)
             needed = code in (only, config.clinic.language)
@@ -96,7 +97,14 @@ def _check_languages(path: str, tree, config, only: str | None) -> int:
             status = 1 if (needed or not missing) else status
             continue
         print(f"  {code} ({info.name}): wording complete, {reviewed}")
+        _print_warnings(translated, "    ")
     return status
+
+
+def _print_warnings(tree, indent: str) -> None:
+    """What loads but should be fixed (a warning leaves the exit status 0)."""
+    for warning in tree.warnings:
+        print(f"{indent}warning: {warning}")
 
 
 def _tree(args: argparse.Namespace):
