@@ -88,9 +88,12 @@ def _without_media(text: str) -> str:
     return kept
 
 
-def test_a_clinic_tree_written_before_the_media_forms_still_loads_and_runs(tmp_path):
+def test_a_clinic_tree_written_before_the_media_forms_still_loads_and_runs(tmp_path, caplog):
     import subprocess
     import sys
+
+    from voice.config import Config
+    from voice.sessions import tree_from
 
     path = tmp_path / "clinic.toml"
     path.write_text(_without_media(SHIPPED_TREE.read_text(encoding="utf-8")), encoding="utf-8")
@@ -100,6 +103,8 @@ def test_a_clinic_tree_written_before_the_media_forms_still_loads_and_runs(tmp_p
     screen = tree.for_medium("screen")
     assert screen.nodes["duration"].text == tree.nodes["duration"].text  # the voice wording, as before the forms
     assert screen.meta["help"] == tree.meta["help"]
+    assert tree_from(str(path), Config()).warnings == tree.warnings  # the builder's tree: logged once
+    assert f"{len(tree.warnings)} wording warning(s)" in caplog.text and "backtriage tree check" in caplog.text
     # a session on a screen runs to an outcome
     s = Session(screen)
     s.start(ready=True)

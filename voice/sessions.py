@@ -16,6 +16,7 @@ Heavy parts (models, sounddevice, pyttsx3, the handoff's FHIR) are imported only
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any, Callable
 
 from triage import Tree, TreeError, load_tree
@@ -41,9 +42,13 @@ def tree_from(path: str | None, config: Config) -> Tree:
     """The clinic's tree (``--tree``, else the config's ``tree``), else the shipped one."""
     chosen = path or config.tree or None
     try:
-        return load_tree(chosen, config.clinic.language)
+        tree = load_tree(chosen, config.clinic.language)
     except TreeError as e:
         raise UserError(f"{e}\nCheck it with 'backtriage tree check FILE'.") from None
+    if tree.warnings:  # it runs; the clinic is told once where to look
+        logging.getLogger("backtriage").warning("%s: %d wording warning(s), e.g. %s; see 'backtriage tree check'",
+                                                tree.source, len(tree.warnings), tree.warnings[0])
+    return tree
 
 
 # ---------------------------------------------------------------- conversations
