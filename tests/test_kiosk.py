@@ -569,7 +569,10 @@ def test_without_voice_the_questions_are_worded_for_the_screen(rig):
     assert d.question == ("How long have you had this back pain? Choose the closest answer, "
                           "or type a number of days, weeks or months.")
     d.tap("help")
-    assert "You can also say" not in " ".join(d.lines) and "Please answer with the buttons" in d.lines[0]
+    # how to answer this question (not "yes or no" at a duration), then what the buttons do
+    assert "You can also say" not in " ".join(d.lines) and "yes or no" not in d.lines[0]
+    assert d.lines[0] == ("Please choose how long, or type it, for example three days, or two weeks. "
+                          "The buttons below the answers repeat the question, go back, give you more time, or stop.")
     d.text("purple elephants")
     assert d.lines[0] == "Sorry, I didn't understand. Please choose how long, or type it, for example three days, " \
                          "or two weeks."

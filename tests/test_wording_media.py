@@ -179,3 +179,22 @@ def test_typed_answers_are_asked_to_type():
     assert reply.question.node == "start"  # typed answers keep the ready question...
     c.answer_text("not sure")
     assert c.question.text == "Shall we begin the questions? Please type yes or no."  # ...worded for typing
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("medium", MEDIA)
+def test_general_help_says_how_to_answer_this_kind_of_question(lang, medium):
+    """"help" at the age question says to give a number (the catalogue's hint), at a yes/no one yes or no."""
+    s = Session(load_tree(None, lang).for_medium(medium))
+    s.start(ready=True)
+    m = messages(lang, medium)
+    def help_said() -> str:
+        return next(e.text for e in s.answer("help") if type(e).__name__ == "Say")
+
+    first = help_said()
+    assert first.startswith(s.tree.nodes["bladder_bowel"].help) and m("hints.yesno") in first
+    while s.current.node != "age":
+        s.answer("no")
+    said = help_said()
+    assert said.startswith(m("hints.number")) and m("hints.yesno") not in said
+    assert said.endswith(s.tree.meta["help"])
