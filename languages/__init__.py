@@ -19,11 +19,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 ROOT = Path(__file__).resolve().parent
 SOURCE = "en"
 # The parts of a pack, each with what it is for (the words of a missing-part message).
@@ -75,6 +70,10 @@ def codes(part: str | None = "language.toml") -> list[str]:
 
 def read(file: Path) -> dict[str, Any]:
     """A pack's TOML file, or a PackError naming it and what is wrong."""
+    try:  # imported here: `backtriage --help` reads no data files
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
     try:
         return tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:

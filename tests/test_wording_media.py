@@ -198,3 +198,16 @@ def test_general_help_says_how_to_answer_this_kind_of_question(lang, medium):
     said = help_said()
     assert said.startswith(m("hints.number")) and m("hints.yesno") not in said
     assert said.endswith(s.tree.meta["help"])
+
+
+@pytest.mark.parametrize("lang, said", [("en", "I understood: 45 years."), ("ko", "'45세'라고 알아들었습니다."),
+                                        ("es", None)])
+def test_an_age_typed_on_the_keypad_is_acknowledged_with_its_unit(lang, said):
+    c = Conversation(load_tree(None, lang).for_medium("screen"), lang=lang)
+    c.start(ready=True)
+    while c.question.node != "age":
+        c.tap("no", label="no")
+    heard = c.tap("number", 45.0, label="45").heard
+    assert heard == said if said else "45 años" in heard
+    if lang == "en":  # a duration button keeps its own words, not a value picked inside its range
+        assert c.tap("duration", 1.5, label="1 to 2 weeks").heard == "I understood: 1 to 2 weeks."
