@@ -69,7 +69,7 @@ def test_full_session_by_tapping_then_reset(rig):
         d.tap(a, label=a.title())
     assert d.screen()["expects"] == "number"
     d.tap("number", 40, label="40")
-    assert d.screen()["heard"] == "I understood: 40."
+    assert d.screen()["heard"] == "I understood: 40 years."
     d.tap("duration", 0.5, label="Less than 1 week")
     s = d.screen()
     assert s["heard"] == "I understood: Less than 1 week."
