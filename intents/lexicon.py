@@ -1,7 +1,7 @@
 """Phrase data per language, loaded once and compiled per question.
 
-The data lives in ``intents/<lang>/*.toml`` (answers, meta, topics, numbers);
-adding ``intents/es/`` with the same files adds Spanish without code. Loading is
+The data lives in each language's pack, ``languages/<lang>/phrases/*.toml`` (answers,
+meta, topics, grammar); a pack with the same files adds a language without code. Loading is
 lazy and cached: the first ``interpret`` call for a language reads its files,
 the first call for a question (topics + expects) puts its phrase table together
 from parts tokenised once per language (the meta and answer phrases every
@@ -10,20 +10,12 @@ question shares, each topic's own phrases), about 1 ms.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
+import languages as packs
 from triage.vocabulary import EXPECTS, META_INTENTS, TOPICS  # noqa: F401  (one spelling for triage and intents)
-
-DATA_DIR = Path(__file__).resolve().parent
 
 BOUNDARY = "|"  # clause break token: phrases never span it, negation stops at it
 UNK = "[unk]"   # a word the recognizer heard but could not read: kept, because it may have been "sure"
@@ -266,20 +258,15 @@ def _pieces(word: str, pieces: tuple) -> list[str] | None:
 
 @lru_cache(maxsize=None)
 def language(lang: str = "en") -> Language:
-    folder = DATA_DIR / lang
-    if not re.fullmatch(r"[a-z]{2,3}(_[a-z]{2})?", lang or "") or not folder.is_dir():
-        known = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir() and (p / "answers.toml").exists())
+    if not packs.has(lang, "phrases/answers.toml"):
+        known = packs.codes("phrases/answers.toml")
         raise ValueError(f"no phrase data for language {lang!r}; available: {', '.join(known)}")
 
     def load(name: str) -> dict:
-        path = folder / f"{name}.toml"
         try:
-            with open(path, "rb") as f:
-                return tomllib.load(f)
-        except OSError as e:
-            raise ValueError(f"phrase data for language {lang!r}: cannot read {path}: {e.strerror}") from None
-        except tomllib.TOMLDecodeError as e:
-            raise ValueError(f"phrase data for language {lang!r}: {path} is not valid TOML: {e}") from None
+            return packs.read(packs.phrases(lang, name))
+        except packs.PackError as e:
+            raise ValueError(f"phrase data for language {lang!r}: {e}") from None
 
     numbers = load("grammar")
     words = numbers["words"]

@@ -69,7 +69,7 @@ def test_full_session_by_tapping_then_reset(rig):
         d.tap(a, label=a.title())
     assert d.screen()["expects"] == "number"
     d.tap("number", 40, label="40")
-    assert d.screen()["heard"] == "I understood: 40."
+    assert d.screen()["heard"] == "I understood: 40 years."
     d.tap("duration", 0.5, label="Less than 1 week")
     s = d.screen()
     assert s["heard"] == "I understood: Less than 1 week."
@@ -569,7 +569,10 @@ def test_without_voice_the_questions_are_worded_for_the_screen(rig):
     assert d.question == ("How long have you had this back pain? Choose the closest answer, "
                           "or type a number of days, weeks or months.")
     d.tap("help")
-    assert "You can also say" not in " ".join(d.lines) and "Please answer with the buttons" in d.lines[0]
+    # how to answer this question (not "yes or no" at a duration), then what the buttons do
+    assert "You can also say" not in " ".join(d.lines) and "yes or no" not in d.lines[0]
+    assert d.lines[0] == ("Please choose how long, or type it, for example three days, or two weeks. "
+                          "The buttons below the answers repeat the question, go back, give you more time, or stop.")
     d.text("purple elephants")
     assert d.lines[0] == "Sorry, I didn't understand. Please choose how long, or type it, for example three days, " \
                          "or two weeks."

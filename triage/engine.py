@@ -48,7 +48,7 @@ from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS, READ_BACK
 
 
 # Everything the engine says besides the tree's wording comes from the tree language's
-# message catalogue (triage/locale/<lang>/messages.toml): hints ("hints.<expects>"), examples
+# message catalogue (languages/<lang>/messages.toml): hints ("hints.<expects>"), examples
 # given with the plain wording after the second answer not understood ("examples.<expects>"),
 # apologies, the result's joining words.
 MAX_ATTEMPTS = 3  # answers to one question that are not understood (or read-backs rejected)
@@ -421,8 +421,7 @@ class Session:
                       restated: bool) -> list[Event]:
         pending, node = self._pending, self.node
         if intent in ("repeat", "slower", "help"):
-            before = [Slower()] if intent == "slower" else \
-                [Say(self._fmt(self.tree.meta["help"]))] if intent == "help" else []
+            before = [Slower()] if intent == "slower" else [Say(self._general_help("yesno"))] if intent == "help" else []
             return before + self._read_back()
         if intent in ("stop", "restart"):
             self._pending = None
@@ -761,6 +760,11 @@ class Session:
 
     # ------------------------------------------------------------------ meta
 
+    def _general_help(self, expects: str) -> str:
+        """How to answer this kind of question (the catalogue's hint, in the medium: "Please tell me a
+        number" at the age question, not "yes or no"), then the tree's [meta] help (the requests)."""
+        return f"{self.m(f'hints.{expects}')} {self._fmt(self.tree.meta['help'])}"
+
     def _meta(self, intent: str) -> list[Event]:
         if intent == "repeat":
             return self._ask(self._question_text())
@@ -769,7 +773,7 @@ class Session:
         if intent == "help":
             node = self.node
             extra = self._fmt(node.help) + " " if node.help else ""
-            return [Say(extra + self._fmt(self.tree.meta["help"]))] + self._ask(self._question_text())
+            return [Say(extra + self._general_help(self.current.expects))] + self._ask(self._question_text())
         if intent == "stop":
             # After the result, stopping is just goodbye; before it, say how to get help anyway.
             return self._goodbye() if self._state.result else self._stop()

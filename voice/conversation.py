@@ -138,8 +138,10 @@ def heard_text(record: AnswerRecord, unit: str = "", lang: str = "en") -> str:
         return ""
     m = messages(lang)
     tapped = record.transcript.startswith(TAPPED) and record.transcript[len(TAPPED):].strip()
-    if tapped and record.intent in ("duration", "number"):
-        return m("wording.heard", answer=tapped)  # the button's own words, not a value picked inside its range
+    # A button's own words ("1 to 2 weeks"), not a value picked inside its range; a number typed on the
+    # keypad ("45") is said with its unit like a spoken one ("45 years", "45세").
+    if tapped and record.intent in ("duration", "number") and not re.fullmatch(r"\d+(?:[.,]\d+)?", tapped):
+        return m("wording.heard", answer=tapped)
     return m("wording.heard", answer=describe_answer(record.intent, record.value, unit, record.transcript, lang))
 
 

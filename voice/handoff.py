@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable
 
 from triage import fhir
 from triage.messages import messages
-from triage.wording import answer_word, describe_answer, threshold_words
+from triage.wording import answer_word, describe_answer, for_reader, threshold_words
 from voice.errors import UserError
 from voice.journal import FULL, Entry, Journal
 
@@ -129,7 +129,7 @@ def summary_text(tree: Any, log: Iterable[Any], result: Any, *, finished_at: flo
     lines += ["", m("handoff.answers")]
     for i, r in enumerate(answers, 1):
         node = by_id.get(r.node)
-        question = fhir.fill_placeholders(node.text, values) if node is not None else r.node
+        question = fhir.fill_placeholders(for_reader(node.text, lang), values) if node is not None else r.node
         lines.append(f"{i}. {question}")
         said = r.transcript if r.transcript else m("handoff.no_words")
         conf = m("handoff.confidence", confidence=f"{float(r.confidence):.2f}") if r.confidence is not None else ""
