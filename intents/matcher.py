@@ -336,11 +336,15 @@ def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation
     lead = _lead_words(lang)
     for m in metas:
         if m.entry.alone:
-            # "yes? what?", "네? 뭐라고요?", "sí, ¿perdón?": a yes- or no-word before a lone request to
-            # repeat is the start of "pardon?", not an answer (a "yes" there once gave an emergency).
             rest = [t for i, t in enumerate(toks)
-                    if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.alone_ok
-                    and not (i < m.start and m.entry.intent == "repeat" and t in lead)]
+                    if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.alone_ok]
+            # "yes? what?", "네? 뭐라고요?", "sí, ¿perdón?": a yes- or no-word before a lone request to
+            # repeat, and nothing else, is the start of "pardon?", not an answer (a "yes" there once gave an
+            # emergency). With any other word ("no, ¿por qué?") the answer word stands.
+            if rest and m.entry.intent == "repeat" and all(t in lead for t in rest) and not any(
+                    t != BOUNDARY and t not in lead for i, t in enumerate(toks)
+                    if (i < m.start or i >= m.end) and i not in meta_cover):
+                rest = []
             if rest:
                 continue
         valid.append(m)
