@@ -340,8 +340,11 @@ def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation
                     if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.alone_ok]
             # "yes? what?", "네? 뭐라고요?", "sí, ¿perdón?": a yes- or no-word before a lone request to
             # repeat, and nothing else, is the start of "pardon?", not an answer (a "yes" there once gave an
-            # emergency). With any other word ("no, ¿por qué?") the answer word stands.
-            if rest and m.entry.intent == "repeat" and all(t in lead for t in rest) and not any(
+            # emergency). With any other word ("no, ¿por qué?"), or an answer word after it ("sí... perdón,
+            # no": a correction, sorry), the answer words stand.
+            after = [t for i, t in enumerate(toks) if i >= m.end and i not in meta_cover
+                     and t != BOUNDARY and t not in lang.alone_ok]
+            if rest and not after and m.entry.intent == "repeat" and all(t in lead for t in rest) and not any(
                     t != BOUNDARY and t not in lead for i, t in enumerate(toks)
                     if (i < m.start or i >= m.end) and i not in meta_cover):
                 rest = []
