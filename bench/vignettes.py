@@ -152,6 +152,14 @@ def _matches(intent: str, value: Any, truth: Any, expects: str) -> bool:
     return abs(float(value) - float(truth)) <= max(2 / 7, 0.2 * float(truth))
 
 
+def _stands(v: Vignette, tree: Any, session: Any, nid: str) -> bool:
+    """Whether the answer counted at ``nid`` is what is true for the patient."""
+    node = tree.nodes[nid]
+    rec = next((r for r in reversed(session.log) if r.node == nid), None)
+    _, truth = _answer_for(v, Ask(node=nid, topics=node.topics, expects=node.expects, text=node.text))
+    return rec is not None and _matches(rec.intent, rec.value, truth, node.expects)
+
+
 def run_vignette(v: Vignette, tree: Any, answer: Callable[[Conversation, str], Any] | None = None,
                  **conversation: Any) -> Run:
     """One patient's session. ``answer(conv, text)`` says the text (default: typed,
@@ -172,7 +180,11 @@ def run_vignette(v: Vignette, tree: Any, answer: Callable[[Conversation, str], A
             break
         ask = session.current
         pending = getattr(ask, "confirm", None)
-        if pending and asked_node is not None:
+        if pending and pending.get("intent") == "summary":
+            # the one summary read-back before the result: "yes" when every answer it lists stands as is true
+            run.readbacks += 1
+            text = "yes" if all(_stands(v, tree, session, nid) for nid in pending["nodes"]) else "no"
+        elif pending and asked_node is not None:
             run.readbacks += 1
             _, truth = _answer_for(v, asked_node)
             text = "yes" if _matches(pending["intent"], pending.get("value"), truth, asked_node.expects) else "no"

@@ -5,7 +5,7 @@
     interpret("a month and a half", topic="duration", expects="duration")  # -> duration, 6.52 weeks
     vocabulary("fever")  # phrases a recognizer grammar may be restricted to
 
-Phrase lists are data: ``intents/<lang>/*.toml``.
+Phrase lists are data: each language pack's ``languages/<lang>/phrases/*.toml``.
 """
 from triage.vocabulary import EXPECTS, META_INTENTS, TOPICS
 

@@ -7,7 +7,7 @@
     "fifty-eight, fifty-nine in January" -> 58; "I'll be fifty in March" -> 49
     "early sixties" -> 62, read back (low confidence)
 
-Words are data (``intents/<lang>/dates.toml``); a language without that file reads no dates.
+Words are data (``languages/<lang>/phrases/dates.toml``); a language without that file reads no dates.
 ``today`` comes from the session clock (the conversation passes it), never from this module.
 """
 from __future__ import annotations
@@ -16,12 +16,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from intents.lexicon import DATA_DIR
+import languages as packs
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 CONF_DATE = 0.9        # a named day: exact
 CONF_MONTH = 0.8       # a month or a year of birth: exact to within weeks / a year
@@ -30,11 +26,9 @@ CONF_DECADE = 0.5      # "early sixties": read back
 
 @lru_cache(maxsize=None)
 def words(lang: str) -> dict[str, Any] | None:
-    path = DATA_DIR / lang / "dates.toml"
-    if not path.exists():
+    if not packs.has(lang, "phrases/dates.toml"):
         return None
-    with open(path, "rb") as f:
-        return tomllib.load(f)
+    return packs.read(packs.phrases(lang, "dates"))
 
 
 def as_date(today: Any) -> date | None:

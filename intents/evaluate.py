@@ -104,8 +104,8 @@ WEEKS_TOLERANCE = 0.02            # "exact wordings should be read within 2 %"
 WEEKS_ROUNDING = 0.005            # ... of a value the suite rounded to 2 decimals ("desde ayer" 0.14 = 1/7)
 LONG_PAIN_WEEKS = 4.0             # the tree's duration threshold
 AGE_DANGER_YEARS = 10             # an age read this much lower may cross the tree's 50 and 70
-# Where each kind is asked: yes/no answers at an offer and at a warning sign (a case is right only
-# when it is right at both; a yes read as no at either is dangerous).
+# Where each kind is asked: yes/no answers at an offer and at a warning sign (a case is scored at the
+# first, the offer; a yes read as no at either is dangerous).
 SUITE_QUESTIONS = {"age": [("age", "number")], "duration": [("duration", "duration")],
                    "yesno": [("more_info", "yesno"), ("fever", "yesno")]}
 NOT_UNDERSTOOD = ("unknown", "unsure")  # both ask the question again
@@ -123,9 +123,11 @@ class SuiteCase:
     high: float | None
     split: str           # "tune" or "heldout" (tests/data/heldout/README.md's rule on the id)
     source: str          # the file's name
+    source_expected: str | None = None  # a relabelled case's label in its source (``source=yes`` in the note)
 
 
 _RANGE = re.compile(r"range=(\d+(?:\.\d+)?)\.\.(\d+(?:\.\d+)?)")
+_SOURCE_LABEL = re.compile(r"source=(\w+)")
 
 
 def split_of(case_id: str) -> str:
@@ -149,7 +151,8 @@ def load_suite(path: str | Path) -> list[SuiteCase]:
             low, high = float(m.group(1)), float(m.group(2))
         out.append(SuiteCase(id=row["id"], kind=row["kind"], lang=lang, text=row["text"], expected=name,
                              value=float(number) if number else None, low=low, high=high,
-                             split=split_of(row["id"]), source=path.name))
+                             split=split_of(row["id"]), source=path.name,
+                             source_expected=(m.group(1) if (m := _SOURCE_LABEL.search(row.get("note") or "")) else None)))
     return out
 
 

@@ -1,7 +1,7 @@
 """Phrase data per language, loaded once and compiled per question.
 
-The data lives in ``intents/<lang>/*.toml`` (answers, meta, topics, numbers);
-adding ``intents/es/`` with the same files adds Spanish without code. Loading is
+The data lives in each language's pack, ``languages/<lang>/phrases/*.toml`` (answers,
+meta, topics, grammar); a pack with the same files adds a language without code. Loading is
 lazy and cached: the first ``interpret`` call for a language reads its files,
 the first call for a question (topics + expects) puts its phrase table together
 from parts tokenised once per language (the meta and answer phrases every
@@ -10,20 +10,12 @@ question shares, each topic's own phrases), about 1 ms.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
+import languages as packs
 from triage.vocabulary import EXPECTS, META_INTENTS, TOPICS  # noqa: F401  (one spelling for triage and intents)
-
-DATA_DIR = Path(__file__).resolve().parent
 
 BOUNDARY = "|"  # clause break token: phrases never span it, negation stops at it
 UNK = "[unk]"   # a word the recognizer heard but could not read: kept, because it may have been "sure"
@@ -93,6 +85,32 @@ def tokenize(text: object, contractions: dict[str, str] | None = None, fold: boo
     while tokens and tokens[-1] == BOUNDARY:
         tokens.pop()
     return tokens
+
+
+def asked_clauses(text: object, decimal_comma: bool = False) -> frozenset[int]:
+    """Which of the clauses ``tokenize`` makes of ``text`` (the runs of words between its
+    BOUNDARY tokens, counted from 0) a question mark ends: "no, where's the toilet?" -> {1}.
+    Only typed text has them (a recognizer writes none); the matcher's other question cues are
+    words (``[questions]`` in answers.toml)."""
+    if not isinstance(text, str) or not ("?" in text or "\uff1f" in text):
+        return frozenset()
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    if decimal_comma:
+        text = _DECIMAL_COMMA.sub(r"\1.\2", text)
+    text = _APOSTROPHES.sub("", _DIGIT_RANGE.sub(r"\1 to \2", _SCALE.sub(r"\1 out of 10", _TAGS.sub(
+        " ", _UNK_TAG.sub(" \x01 ", text)))))
+    asked: set[int] = set()
+    clause, words, ended = 0, False, None
+    for tok in _TOKEN.findall(text):
+        if tok[0].isalnum() or tok == "\x01":
+            words = True
+        elif words:  # the first mark after a clause's words ends it (tokenize writes one BOUNDARY)
+            ended, clause, words = clause, clause + 1, False
+            if tok == "?":
+                asked.add(ended)
+        elif tok == "?" and ended is not None:  # "...?!" or "!?": the same clause
+            asked.add(ended)
+    return frozenset(asked)
 
 
 def expand(phrase: str) -> list[str]:
@@ -240,20 +258,15 @@ def _pieces(word: str, pieces: tuple) -> list[str] | None:
 
 @lru_cache(maxsize=None)
 def language(lang: str = "en") -> Language:
-    folder = DATA_DIR / lang
-    if not re.fullmatch(r"[a-z]{2,3}(_[a-z]{2})?", lang or "") or not folder.is_dir():
-        known = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir() and (p / "answers.toml").exists())
+    if not packs.has(lang, "phrases/answers.toml"):
+        known = packs.codes("phrases/answers.toml")
         raise ValueError(f"no phrase data for language {lang!r}; available: {', '.join(known)}")
 
     def load(name: str) -> dict:
-        path = folder / f"{name}.toml"
         try:
-            with open(path, "rb") as f:
-                return tomllib.load(f)
-        except OSError as e:
-            raise ValueError(f"phrase data for language {lang!r}: cannot read {path}: {e.strerror}") from None
-        except tomllib.TOMLDecodeError as e:
-            raise ValueError(f"phrase data for language {lang!r}: {path} is not valid TOML: {e}") from None
+            return packs.read(packs.phrases(lang, name))
+        except packs.PackError as e:
+            raise ValueError(f"phrase data for language {lang!r}: {e}") from None
 
     numbers = load("grammar")
     words = numbers["words"]

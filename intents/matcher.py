@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from intents import dates
 from intents import numbers as num
-from intents.lexicon import BOUNDARY, UNK, Entry, Question, question, topic_tuple
+from intents.lexicon import BOUNDARY, UNK, Entry, Question, asked_clauses, expand, question, topic_tuple
 from triage.vocabulary import INTENTS, NEW_SIGN_TOPICS, RED_FLAG_TOPICS  # noqa: F401  (INTENTS re-exported: intents.INTENTS)
 
 # Starting confidences by kind of evidence.
@@ -51,6 +51,7 @@ CONF_DESCRIBED = 0.8      # the symptom described and said to be new: a yes
 CONF_OLD = 0.45           # a described symptom said to be old and unchanged: a "no", read back
 CONF_UNCLEAR_NO = 0.5     # a "no" from a word or two inside a longer sentence: read back
 CLEAR_DENIAL_SHARE = 0.25  # ... when denial words are less than this share of the words
+BARE_NO_TALK = 2          # ... or a bare "no" then this many other words no phrase explains
 CONF_CORRECTED = 0.8      # "no... wait, yes": the answer after a correction word
 
 RANGES = {"age": (0, 120), "pain_score": (0, 10)}
@@ -250,6 +251,8 @@ def interpret(text: Any, topic: Any = None, expects: str = "yesno", lang: str = 
     toks, corrected = _correct(q, toks)
     matches = _find(q, toks)
     result = _decide(q, toks, matches, unreadable, after_unk, dates.as_date(today))
+    if result.intent == "no" and _off_topic_question(q, toks, matches, text):
+        return UNKNOWN
     if result.intent == "unknown" or (result.intent == "no" and negation_lost):
         return UNKNOWN
     used = [i for m in matches for i in range(m.start, m.end) if i in corrected]
@@ -330,10 +333,18 @@ def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation
     metas = [m for m in matches if m.entry.kind == "meta"]
     meta_cover = {i for m in metas for i in range(m.start, m.end)}
     valid = []
+    lead = _lead_words(lang)
     for m in metas:
         if m.entry.alone:
             rest = [t for i, t in enumerate(toks)
                     if (i < m.start or i >= m.end) and i not in meta_cover and t != BOUNDARY and t not in lang.alone_ok]
+            # "yes? what?", "네? 뭐라고요?", "sí, ¿perdón?": a yes- or no-word before a lone request to
+            # repeat, and nothing else, is the start of "pardon?", not an answer (a "yes" there once gave an
+            # emergency). With any other word ("no, ¿por qué?") the answer word stands.
+            if rest and m.entry.intent == "repeat" and all(t in lead for t in rest) and not any(
+                    t != BOUNDARY and t not in lead for i, t in enumerate(toks)
+                    if (i < m.start or i >= m.end) and i not in meta_cover):
+                rest = []
             if rest:
                 continue
         valid.append(m)
@@ -342,6 +353,16 @@ def _meta(q: Question, toks: list[str], matches: list[_Match]) -> Interpretation
         conf = CONF_META_ALONE if best.entry.alone else CONF_META
         return Interpretation(best.entry.intent, None, conf * _homophone(best))
     return None
+
+
+def _lead_words(lang: Any) -> frozenset:
+    """The one-word yes and no answers of a language ("yes", "no", "네", "sí"): said before "pardon?"."""
+    words = lang.parts.get("_lead_words")
+    if words is None:
+        words = frozenset(w for kind in ("yes", "no") for strength in ("strong", "weak")
+                          for w in lang.answers.get(kind, {}).get(strength, ()) if " " not in w)
+        lang.parts["_lead_words"] = words
+    return words
 
 
 def _duration(q: Question, toks: list[str], answers: list[_Match], unreadable: int,
@@ -410,7 +431,8 @@ def _red_flag(q: Question, toks: list[str], answers: list[_Match], plain: Interp
       "no" read back (CONF_OLD, under every read-back threshold);
     - "new" alone ("no, never happened before") is not a clear answer -> unsure, asked again;
     - a "no" from a word or two in a sentence mostly about something else ("I keep needing to
-      go but nothing comes out") is read back (CONF_UNCLEAR_NO) instead of counting silently.
+      go but nothing comes out") is read back (CONF_UNCLEAR_NO) instead of counting silently;
+    - so is a bare no-word before talk of something else ("아니 근데 여기 주차 돼요").
     """
     new = [m for m in answers if m.entry.intent == "new"]
     old = [m for m in answers if m.entry.intent == "old"]
@@ -426,13 +448,104 @@ def _red_flag(q: Question, toks: list[str], answers: list[_Match], plain: Interp
         words = [t for t in toks if t != BOUNDARY and t not in q.lang.fillers]
         if words and len(denial) / len(words) < CLEAR_DENIAL_SHARE and not _leading_denial(answers):
             return Interpretation("no", None, CONF_UNCLEAR_NO)
+        if _bare_no_then_talk(q, toks, answers):
+            return Interpretation("no", None, CONF_UNCLEAR_NO)
     return plain
+
+
+def _off_topic_question(q: Question, toks: list[str], matches: list[_Match], text: Any) -> bool:
+    """A bare no-word, then a question about something else: "no, where's the toilet?", "아니 근데
+    화장실 어디예요?". People open such a question with "no" or "아니" the way they do with "well",
+    so it is no answer to the question (not understood: asked again; a warning sign is never denied
+    by it). A question about the question ("no, why do you ask?", "no, is that bad?"), a denial
+    with more words than the no-word ("no I haven't, where's the toilet?", "no fever, but ...") and
+    any question whose words a phrase of the question explains stay answers. ``[questions]`` in
+    answers.toml: ``openers`` start a question, ``words`` ask wherever they stand, ``endings`` end
+    a word that asks (Korean "-까요"), ``lead`` may stand before it, ``about`` is about the question."""
+    spec = q.lang.answers.get("questions")
+    answers = [m for m in matches if m.entry.kind != "meta" and m.entry.intent != "neutral"]
+    # Openers inside the question ("hay aparcamiento", "물 좀 마실 수") are part of it; any other
+    # phrase must be a bare no-word.
+    weak = [m for m in answers if m.entry.strength == "weak"]
+    plain = [m for m in answers if m.entry.strength != "weak"]
+    if not spec or not plain or not all(_bare_no(q, toks, m) for m in plain):
+        return False
+    covered = _spans(m for m in matches if m.entry.kind != "meta" and m.entry.strength != "weak")
+    asked = asked_clauses(text, q.lang.decimal_comma)
+    # the runs of words after the first no-word, one per clause (BOUNDARY tokens end a clause)
+    clause = toks[:plain[0].start].count(BOUNDARY)
+    runs: dict[int, list[int]] = {}
+    for i in range(plain[0].end, len(toks)):
+        if toks[i] == BOUNDARY:
+            clause += 1
+        elif i not in covered:
+            runs.setdefault(clause, []).append(i)
+        elif clause in runs:
+            return False  # a phrase inside the question: it is about the answer
+    phrases = _question_phrases(q)
+    off_topic: set[int] = set()
+    for k, idx in runs.items():
+        words = [toks[i] for i in idx]
+        skip = 0
+        while True:  # "but", "oh", "by the way" before the question
+            lead = next((p for p in phrases["lead"] if tuple(words[skip:skip + len(p)]) == p), None)
+            if not lead:
+                break
+            skip += len(lead)
+        words = words[skip:]
+        if not words or any(_contains(words, p) for p in phrases["about"]):
+            continue
+        opener = next((p for p in phrases["openers"] if tuple(words[:len(p)]) == p), ())
+        asks = (k in asked or bool(opener) or any(t.startswith(w) for t in words for w in phrases["words"])
+                or any(t.endswith(e) and len(t) > len(e) for t in words[-1:] for e in phrases["endings"]))
+        if asks and any(t not in q.lang.fillers for t in words[len(opener):]):
+            off_topic.update(idx[skip:])
+    return bool(off_topic) and all(i in off_topic for m in weak for i in range(m.start, m.end))
+
+
+def _bare_no(q: Question, toks: list[str], m: _Match) -> bool:
+    """A no-word and nothing else ("no", "nope", "no no", "아니"): no denial of anything in particular."""
+    if m.entry.intent != "no" or m.entry.strength != "strong" or m.entry.kind != "answer":
+        return False
+    singles, homo = _question_phrases(q)["no_words"], q.lang.homophone_words
+    words = [homo.get(t, t) for t in toks[m.start:m.end] if t not in q.lang.fillers]  # "아니 요"
+    return bool(words) and all((t,) in singles for t in words)
+
+
+def _question_phrases(q: Question) -> dict[str, Any]:
+    """``[questions]`` as token tuples (accents folded, Korean split like what people say), once per language."""
+    lang = q.lang
+    cached = lang.parts.get(("questions",))
+    if cached is None:
+        spec = lang.answers.get("questions", {})
+
+        def toks(key: str) -> list[tuple[str, ...]]:
+            out = {lang.phrase_tokens_of(p) for raw in spec.get(key, []) for p in expand(raw)}
+            return sorted((t for t in out if t), key=len, reverse=True)
+        cached = lang.parts[("questions",)] = {
+            "openers": toks("openers"), "lead": toks("lead"), "about": toks("about"),
+            "words": tuple(t[0] for t in toks("words")), "endings": tuple(spec.get("endings", [])),
+            "no_words": {lang.phrase_tokens_of(p) for p in lang.answers["no"].get("strong", [])
+                         if len(lang.phrase_tokens_of(p)) == 1},
+        }
+    return cached
 
 
 def _leading_denial(answers: list[_Match]) -> bool:
     """The answer starts with a plain denial ("no, ...", "nope, ...", "no fever, ...")."""
     first = min(answers, key=lambda m: m.start, default=None)
     return first is not None and first.start == 0 and first.entry.intent == "no" and first.entry.strength == "strong"
+
+
+def _bare_no_then_talk(q: Question, toks: list[str], answers: list[_Match]) -> bool:
+    """A bare no-word and then words about something else, no phrase of the question among them:
+    "아니 근데 여기 주차 돼요" (spoken, so no "?" marks the question), "no but I came by bus". The
+    "no" may be an answer or only the opener "well"; such an answer is read back."""
+    if len(answers) != 1 or not _bare_no(q, toks, answers[0]):
+        return False
+    talk = [t for i, t in enumerate(toks) if t != BOUNDARY and t not in q.lang.fillers
+            and not answers[0].start <= i < answers[0].end]
+    return len(talk) >= BARE_NO_TALK
 
 
 def _yes_no_plain(q: Question, toks: list[str], answers: list[_Match], unreadable: int) -> Interpretation:

@@ -3,30 +3,25 @@
 ``mentioned_signs(text, asked, lang)`` -> topic codes found in ``text``, other than the
 question's own (``asked``), each not negated in its own clause. The engine confirms each
 with the person and counts a "yes" (``Session.mention``); detection lives here, the rule
-there. Phrases are data: ``intents/<lang>/mentions.toml`` (no file: nothing is detected).
+there. Phrases are data: ``languages/<lang>/phrases/mentions.toml`` (no file: nothing is detected).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Iterable
 
-from intents.lexicon import BOUNDARY, DATA_DIR, expand, language, topic_tuple
+import languages as packs
+from intents.lexicon import BOUNDARY, expand, language, topic_tuple
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 NEGATION_WINDOW = 4  # words before a phrase, in its clause, that may negate it ("no chest pain")
 
 
 @lru_cache(maxsize=None)
 def _phrases(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    path = DATA_DIR / lang / "mentions.toml"
-    if not path.exists():
+    if not packs.has(lang, "phrases/mentions.toml"):
         return ()
-    with open(path, "rb") as f:
-        data = tomllib.load(f).get("mentions", {})
+    data = packs.read(packs.phrases(lang, "mentions")).get("mentions", {})
     L = language(lang)
     out = []
     for topic, phrases in data.items():

@@ -29,6 +29,13 @@ def readback_only(text: object, lang: str = "en") -> bool:
     return bool(toks) and (all(t in allowed for t in toks) or all(t in allowed for t in raw))
 
 
+def corrects_noted(text: object, lang: str = "en") -> bool:
+    """Whether a reply begins by correcting the answer the question confirmed implicitly ("No
+    fever, noted. Next: ..." answered "wait, I do have a fever", "that's wrong"): ``[readback]
+    corrections`` in ``answers.toml``, at the start of the reply."""
+    return _says(text, lang, language(lang).answers.get("readback", {}).get("corrections", ()), at_start=True)
+
+
 class Amounts(NamedTuple):
     numbers: frozenset   # every plain number in the reply
     unit: bool           # a unit or age word stands in it ("weeks", "주", "살")
@@ -104,6 +111,7 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
     "said"}). A reply is either about the read-back ("yes", "that's wrong": restated False) or
     an answer to the question itself ("no, I haven't", "no, three weeks": restated True)."""
     from intents import interpret
+    from intents.matcher import Interpretation
 
     i = interpret(text, topic=topics, expects="yesno", lang=lang, word_confidences=word_confidences)
     if expects != "yesno":
@@ -117,9 +125,57 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
         if i.intent == "yes":
             return _yes_to_amount(text, i, topics, confirm, lang), False
         return i, False
-    if readback_only(text, lang):
+    if readback_only(text, lang) or readback_only(_unhedged(text, lang), lang):
+        # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes"
         return i, False
-    return _yes_then_answer(text, topics, confirm, lang, word_confidences) or (i, i.intent in ("yes", "no"))
+    if rejects(text, lang) and i.intent != "yes":
+        # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
+        # the read-back, never that "no" confirmed (nor, to a "yes" read back, a "no" counted): the
+        # question again. A "yes" in it ("that's wrong, I do have a fever") is the cautious answer.
+        return Interpretation("no", None, i.confidence), False
+    return _yes_then_answer(text, topics, confirm, lang, word_confidences) or \
+        _no_then_yes(text, topics, lang, word_confidences) or (i, i.intent in ("yes", "no"))
+
+
+YES_AFTER_NO = 0.6  # the typed read-back threshold: a "yes" under it after a no-word is not taken
+
+
+def rejects(text: object, lang: str = "en") -> bool:
+    """Whether a reply says the read-back got it wrong ("that's not what I said", "잘못
+    알아들으셨어요"): ``[readback] rejections`` in ``answers.toml``, anywhere in the reply."""
+    return _says(text, lang, language(lang).answers.get("readback", {}).get("rejections", ()))
+
+
+def _says(text: object, lang: str, phrases: Any, at_start: bool = False) -> bool:
+    """Whether one of ``phrases`` stands in the reply, word for word (``at_start``: as its first words)."""
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    for phrase in phrases:
+        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
+        starts = range(1) if at_start else range(len(toks) - len(words) + 1)
+        if words and any(toks[k:k + len(words)] == words for k in starts):
+            return True
+    return False
+
+
+def _no_then_yes(text: str, topics: Any, lang: str, word_confidences: list[float] | None) -> tuple[Any, bool] | None:
+    """"No, I do" to "So you have NOT had a fever": a no-word about the read-back, then a "yes"
+    to the question. Read whole, the leading "no" made it a "no" to the warning sign, which then
+    confirmed the very answer the person was correcting. The "yes" counts (the cautious reading)."""
+    from intents import interpret
+
+    data = language(lang)
+    no_words = {w for w in (*data.answers["no"].get("strong", ()), *data.answers["no"].get("weak", ()))
+                if " " not in w}
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    head = 0
+    while head < len(toks) and toks[head] in no_words:
+        head += 1
+    if not head or head == len(toks):
+        return None
+    rest = interpret(" ".join(toks[head:]), topics, "yesno", lang=lang, word_confidences=word_confidences)
+    # A "yes" raises the urgency, so it needs less than a plain answer's confidence ("I do": 0.85)
+    return (rest, True) if rest.intent == "yes" and rest.confidence >= YES_AFTER_NO else None
 
 
 def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
@@ -145,6 +201,26 @@ def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
     return None  # "yes, I have" to a "no" read back: the answer to the question, as before
 
 
+def _unhedged(text: object, lang: str) -> str:
+    """The reply without its hedges ("yes i think thats right" -> "yes thats right")."""
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    for phrase in sorted(data.answers.get("hedge", {}).get("strong", ()), key=len, reverse=True):
+        words = [t for t in data.tokens(phrase) if t != BOUNDARY]
+        k = 0
+        while words and k <= len(toks) - len(words):
+            if toks[k:k + len(words)] == words:
+                del toks[k:k + len(words)]
+            else:
+                k += 1
+    return " ".join(toks)
+
+
+def _hedged(text: object, lang: str) -> bool:
+    """Whether a reply hedges ("I think so", "아마 그럴 거예요"): ``[hedge]`` in ``answers.toml``."""
+    return _says(text, lang, language(lang).answers.get("hedge", {}).get("strong", ()))
+
+
 def _yes_to_amount(text: str, yes: Any, topics: Any, confirm: dict[str, Any], lang: str) -> Any:
     """A "yes" to a number or duration read-back that is not itself a whole answer: it
     confirms only when it says nothing else about the amount. People repeat the value
@@ -155,6 +231,9 @@ def _yes_to_amount(text: str, yes: Any, topics: Any, confirm: dict[str, Any], la
     from intents.matcher import UNKNOWN, Interpretation
     from intents.plain import PLAIN_ANSWER
 
+    if _hedged(text, lang):
+        # "I think so?" to "I understood: 45 years": not a confirmation of the amount
+        return Interpretation("unsure", None, yes.confidence)
     if other_amount(text, confirm.get("said", ""), lang):
         # A different number ("yes six"), or a unit whose number was lost: "that's not
         # it", so the question again, plainly (an attempt: bounded like any rejection).

@@ -6,7 +6,7 @@
     more.asked("wait a moment")                 # True: a short request
     more.asked("wait, my legs went numb for a moment")  # False: an answer that happens to contain it
 
-The words are a language's data (the kiosk's ``voice/kiosk/locale/<lang>.json``); this module
+The words are a language's data (the kiosk's ``languages/<lang>/kiosk.toml``); this module
 only knows how they are found.
 """
 from __future__ import annotations

@@ -32,7 +32,10 @@ are you?", "how long have you had this pain?" or a yes/no question; every rule i
 - **Yes/no**: the whole utterance (the answer is the sentence, not the yes-word the source
   marks), with an expected yes or no. Dropped, case by case in ``YESNO_DROPPED`` with the reason:
   emoji (not speech), and sentences about something other than the question (onions, the fourth
-  of July, someone lying, companies selling data).
+  of July, someone lying, companies selling data). Relabelled, case by case in ``YESNO_RELABELLED``:
+  a yes, then "I said no" ("Yes. I said no"), which Recognizers-Text reads by its first yes-word;
+  said to a triage question it contradicts itself, and this project asks again (``unsure``). The
+  note keeps the source's label (``source=yes``) and bench/external.py prints both scores.
 
 Numbers made by running a library (ovos-number-parser's pronounce/extract round trips) are not
 taken: only texts written in the test files.
@@ -126,6 +129,9 @@ YESNO_DROPPED = {
     "No. Dije el 4 de Julio": OFF_TOPIC, "Sí ... dije sin cebollas": OFF_TOPIC,
     "아니. 나는 7월 4일에 말했다.": OFF_TOPIC, "예… 나는 양파가 없다고 말했습니다.": OFF_TOPIC,
 }
+CONTRADICTION = "contradicts itself: asked again (unsure), never a silent yes; source=yes"
+YESNO_RELABELLED = {"Yes. I said no": ("unsure", CONTRADICTION), "Sí . dije que no": ("unsure", CONTRADICTION),
+                    "예, 나는 아니라고 말했습니다.": ("unsure", CONTRADICTION)}
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 
@@ -373,6 +379,9 @@ def yesno_case(text: str, value: bool | None, lang: str, note: str) -> Case | No
     if EMOJI.search(t) or t in YESNO_DROPPED:
         return None
     expected = "none" if value is None else ("yes" if value else "no")
+    if " ".join(t.split()) in YESNO_RELABELLED:
+        expected, why = YESNO_RELABELLED[" ".join(t.split())]
+        note = f"{note}; relabelled: {why}"
     return Case("yesno", lang, t, expected, note)
 
 

@@ -26,7 +26,7 @@ SAY = {
     "number": ["forty five", "sixty two", "30", "71", "eighteen"],
     "more_time": ["more time please"],
 }
-# The same kinds of answer in the other languages (each understood by intents/<lang>/ as its kind).
+# The same kinds of answer in the other languages (each understood by languages/<lang>/phrases/ as its kind).
 SAY_IN = {
     "en": SAY,
     "es": {"yes": ["sí", "sí, sí tengo", "creo que sí"], "no": ["no", "no, nada de eso", "pues no"],

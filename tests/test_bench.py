@@ -33,3 +33,21 @@ def test_bench_player_is_the_products_own_on_a_stand_in_card():
     assert rate == 48000 and abs(samples - 48000) <= 2
     assert card.first_after(when) == when
     assert not isinstance(sys.modules.get("sounddevice"), FakeSoundCard)  # the stand-in is not left installed
+
+
+@pytest.mark.slow
+def test_endpoint_bench_runs_on_a_few_answers_and_ends_with_its_summary_line():
+    """bench/endpoint.py crashed on a clean run (the speaker went captions-only, no first audio):
+    a few answers through the real Korean Vosk model, pyttsx3 and the product's player on the
+    stand-in card; the last line is the summary, and no cut-off counted less urgent."""
+    import re
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "endpoint.py"
+    res = subprocess.run([sys.executable, str(script), "--quick", "--rounds", "1"], capture_output=True, text=True,
+                         timeout=1200)
+    assert res.returncode == 0, res.stderr[-2000:]
+    last = res.stdout.strip().splitlines()[-1]
+    m = re.fullmatch(r"endpoint: whole_p50_ms=(\d+) redflag_no_p50_ms=(\d+) redflag_no_p95_ms=(\d+) "
+                     r"lowering_cutoffs=(\d+) late_cross_checks=(\d+)", last)
+    assert m, last
+    assert m.group(4) == "0"

@@ -276,8 +276,9 @@ def test_low_confidence_answer_is_read_back_before_it_counts():
     assert ask.node == "bladder_bowel" and ask.expects == "yesno"
     assert ask.confirm == {"intent": "no", "value": None, "said": "no"}
     assert "have NOT had" in ask.text and ask.text.endswith("Is that right?")  # a statement, never "I understood: no"
-    events = s.answer("no")  # a bare "no" to the read-back: the question again, plainly
-    assert events[-1].text == TREE.nodes["bladder_bowel"].plain and events[-1].confirm is None
+    events = s.answer("no")  # a bare "no" to the read-back: the question again, plainly, with the answer form
+    assert events[-1].text.startswith(TREE.nodes["bladder_bowel"].plain) and events[-1].confirm is None
+    assert "yes, I have" in events[-1].text
     s.answer("yes", confidence=0.4)
     events = s.answer("yes")  # confirmed
     assert s.result.disposition == "emergency"
@@ -294,11 +295,14 @@ def test_an_unsure_yes_never_confirms_an_answer_that_lowers_the_urgency():
     s.answer("yes", confidence=0.9)
     assert s.node.id != "bladder_bowel" and s.result is None
     assert [(r.node, r.intent) for r in s.log][-1] == ("bladder_bowel", "no")
-    # unsure "yes" every time: bounded, and then the cautious reading (possibly present)
+    # unsure "yes" every time: after two, the question itself ("yes, I have" or "no, I haven't"), where
+    # an unsure "yes" is a yes to the warning sign: never the "no" it failed to confirm
     s = Session(TREE, confirm_below=0.6)
     walk_to(s, "bladder_bowel")
     s.answer("no", confidence=0.3)
-    for _ in range(3):
+    for _ in range(6):
+        if s.finished or s.result is not None:
+            break
         s.answer("yes", confidence=0.3)
     assert s.result is not None and s.result.disposition == "emergency"
     # a duration under the threshold likewise; one at or over it is confirmed by any "yes"

@@ -258,3 +258,14 @@ def test_kiosk_refuses_to_start_with_an_unusable_handoff_folder(tmp_path):
     res = subprocess.run([sys.executable, "-m", "voice", "--config", str(config), "kiosk", "--no-voice"],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "is a file, not a folder" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_summary_shows_the_questions_without_how_to_answer_aloud():
+    """Staff read the question asked, not its voice instruction ("You can say a number of days...")."""
+    text = handoff.summary_text(TREE, _urgent_session().log, None, finished_at=NOW)
+    assert "How long have you had this back pain?\n" in text and "You can say" not in text
+    assert TREE.nodes["duration"].text.endswith("You can say a number of days, weeks or months.")
+    korean = load_tree(None, "ko")
+    assert handoff.for_reader(korean.nodes["duration"].text, "ko") == "허리가 아픈 지 얼마나 되었나요?"
+    # a question whose only sentence asks aloud stays whole
+    assert handoff.for_reader("Tell me if you have a fever.") == "Tell me if you have a fever."

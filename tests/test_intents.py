@@ -209,15 +209,17 @@ def test_bad_arguments_raise_value_error():
 
 
 def test_a_new_language_is_a_folder_of_data(tmp_path, monkeypatch):
-    """Adding intents/<lang>/ needs no code: copy English, change a phrase, it is understood."""
-    shutil.copytree(lexicon.DATA_DIR / "en", tmp_path / "xx")
-    answers = tmp_path / "xx" / "answers.toml"
+    """Adding languages/<lang>/phrases/ needs no code: copy English, change a phrase, it is understood."""
+    import languages as packs
+
+    shutil.copytree(packs.ROOT / "en" / "phrases", tmp_path / "xx" / "phrases")
+    answers = tmp_path / "xx" / "phrases" / "answers.toml"
     answers.write_text(answers.read_text().replace('strong = [\n  "yes",', 'strong = [\n  "si", "yes",', 1))
-    grammar = tmp_path / "xx" / "grammar.toml"
+    grammar = tmp_path / "xx" / "phrases" / "grammar.toml"
     grammar.write_text(grammar.read_text().replace("units = { zero = 0,", "units = { dos = 2, zero = 0,")
                        .replace("tens = { twenty = 20,", "tens = { sesenta = 60, twenty = 20,")
                        .replace('tens_joiner = ""', 'tens_joiner = "y"'))
-    monkeypatch.setattr(lexicon, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(packs, "ROOT", tmp_path)
     lexicon.language.cache_clear()
     lexicon.question.cache_clear()
     try:

@@ -100,7 +100,7 @@ def test_full_session_text_matches_speech_then_reset(kiosk):
     page.click("#keypad button:text-is('4')")
     assert kiosk.text("#number-shown") == "64"
     kiosk.click("#keypad [data-key=ok]")
-    assert kiosk.text("#heard") == "I understood: 64."
+    assert kiosk.text("#heard") == "I understood: 64 years."
     kiosk.click("#duration button:text-is('1 to 3 weeks')")
     assert page.is_visible("#result") and not page.is_visible("#emergency")
     kiosk.click("#yesno [data-intent=no]")  # no causes and treatments, thanks
@@ -147,7 +147,7 @@ def test_digits_type_into_the_keypad_and_focus_follows_each_screen(kiosk):
     page.keyboard.press("Backspace")
     page.keyboard.press("Enter")
     page.wait_for_selector("#duration:not([hidden])")
-    assert kiosk.text("#heard") == "I understood: 47." and page.evaluate("document.activeElement.id") == "question"
+    assert kiosk.text("#heard") == "I understood: 47 years." and page.evaluate("document.activeElement.id") == "question"
 
 
 def test_typed_answer(kiosk):

@@ -1,9 +1,9 @@
-"""The kiosk in each language: its own words (voice/kiosk/locale/<lang>.json) complete and consistent,
+"""The kiosk in each language: its own words (languages/<lang>/kiosk.toml) complete and consistent,
 a patient's language chosen on the start screen and dropped with the session, the result card and
 the staff handoff. Real driver, real trees in each language, real Speaker (no sound device)."""
 from __future__ import annotations
 
-import json
+import languages as packs
 import re
 
 import pytest
@@ -35,27 +35,32 @@ def test_every_language_with_a_pack_has_kiosk_words():
 
 
 def test_the_check_names_what_a_translation_lacks(tmp_path, monkeypatch):
-    data = json.loads((kw.LOCALE_DIR / "es.json").read_text(encoding="utf-8"))
-    del data["page"]["duration"]["range"]                        # a key missing (nested)
-    data["page"]["progress"] = "Pregunta de unas"                # placeholders lost
-    del data["page"]["staff_hold"]["one"]                        # a plural form missing
-    del data["texts"]["welcome"]["press"]                        # a form for keys, without voice, missing
-    data["texts"]["more_time"] = ""                              # empty
-    data["page"]["stat"] = "typo"                                # a key English has not
-    data["start_words"] = []
-    data["if_sentence"] = "(unclosed"
-    for name in ("en.json",):
-        (tmp_path / name).write_text((kw.LOCALE_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "es.json").write_text(json.dumps(data), encoding="utf-8")
-    (tmp_path / "xx.json").write_text("{not json", encoding="utf-8")
-    monkeypatch.setattr(kw, "LOCALE_DIR", tmp_path)
+
+    text = (packs.ROOT / "es" / "kiosk.toml").read_text(encoding="utf-8")
+    for old, new in (('range = "De {a} a {b} semanas"\n', ""),                           # a key missing (nested)
+                     ('progress = "Pregunta {n} de unas {total}"', 'progress = "Pregunta de unas"'),  # placeholders lost
+                     ('[page.staff_hold]\none = ', '[page.staff_hold]\nuno = '),          # a plural form missing
+                     ('more_time = "Tómese su tiempo. Le espero."', 'more_time = ""'),   # empty
+                     ('[page]\n', '[page]\nstat = "typo"\n'),                           # a key English has not
+                     ("if_sentence = '\\bsi\\b'", "if_sentence = '(unclosed'")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    # a form for keys, without voice, missing; no start words
+    text = text.replace('press = "Hola. Pulse Empezar para saber', 'pres = "Hola. Pulse Empezar para saber', 1)
+    text = text[:text.index("start_words = [")] + "start_words = []\n" + text[text.index("]", text.index("start_words = [")) + 1:]
+    for lang, words in (("en", (packs.ROOT / "en" / "kiosk.toml").read_text(encoding="utf-8")), ("es", text),
+                        ("xx", "not = [toml")):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "kiosk.toml").write_text(words, encoding="utf-8")
+    monkeypatch.setattr(packs, "ROOT", tmp_path)
     found = "\n".join(problems("es"))
     for expected in ("page.duration.range missing", "page.progress has placeholders [] , English has ['{n}', '{total}']",
-                     "page.staff_hold.one missing", "texts.welcome.press missing",
-                     "texts.more_time must be a text", "page.stat is not in English", "start_words must be a list",
-                     "if_sentence must be a regular expression"):
+                     "page.staff_hold.one missing", "page.staff_hold.uno is not in English",
+                     "texts.welcome.press missing", "texts.more_time must be a text", "page.stat is not in English",
+                     "start_words must be a list", "if_sentence must be a regular expression"):
         assert expected.replace(" , ", ", ") in found, found
-    assert "not valid JSON" in problems("xx")[0] and problems("zz") == ["voice/kiosk/locale/zz.json: missing"]
+    assert "not valid TOML" in problems("xx")[0]
+    assert problems("zz") == [f"{tmp_path / 'zz' / 'kiosk.toml'}: missing"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -283,7 +288,7 @@ def test_the_kiosk_offers_every_pack_or_the_ones_the_clinic_lists(tmp_path, capl
     # A clinic's own tree with only its Korean wording beside it: Spanish is not offered, and the log says why.
     shutil.copy(SHIPPED_TREE, tmp_path / "tree.toml")
     (tmp_path / "locale" / "ko").mkdir(parents=True)
-    shutil.copy(SHIPPED_TREE.parent / "locale" / "ko" / "tree.toml", tmp_path / "locale" / "ko" / "tree.toml")
+    shutil.copy(packs.ROOT / "ko" / "tree.toml", tmp_path / "locale" / "ko" / "tree.toml")
     own = load_tree(tmp_path / "tree.toml")
     trees = kiosk_trees(Config(), own, str(tmp_path / "tree.toml"))
     assert list(trees) == ["en", "ko"] and "es not offered" in caplog.text

@@ -2,7 +2,7 @@
 
 Vosk builds a bigram model from the phrase list it is given; number words listed one by one
 let it string any of them together, so the number and duration questions also list whole
-answers in both number systems (intents/ko/grammar.toml [spoken]).
+answers in both number systems (languages/ko/phrases/grammar.toml [spoken]).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Real parts: espeak-ng Korean speech (-v ko), clean and in light waiting-room noise; the
 resampling, endpointing and listening path; the per-question Vosk grammar built from
-intents/ko; the red-flag open-vocabulary cross-check; the Korean understanding layer;
+languages/ko/phrases; the red-flag open-vocabulary cross-check; the Korean understanding layer;
 read-backs; the engine; pyttsx3 rendering every prompt with the Korean voice. Stand-ins
 only for the hardware: the microphone plays the patient's answers, the speaker keeps the audio.
 
@@ -95,7 +95,7 @@ def test_unclear_answers_to_a_red_flag_never_lower_the_result(vosk_ko, tmp_path)
 @pytest.mark.parametrize("said", ["아니요", "아니에요"])
 def test_a_spoken_no_is_heard_as_a_no(vosk_ko, tmp_path, said):
     """The grammar used to hear 아니요 as "안 ..." or "할게요" (nothing understood): the model writes
-    아니요 as "안 이 요" (연음), now a no in intents/ko/answers.toml."""
+    아니요 as "안 이 요" (연음), now a no in languages/ko/phrases/answers.toml."""
     from intents import interpret, vocabulary
     from voice.asr import transcribe_wav
 

@@ -1,4 +1,4 @@
-"""The Spanish and Korean phrase packs (intents/es, intents/ko): the same understanding
+"""The Spanish and Korean phrase packs (languages/es/phrases, languages/ko/phrases): the same understanding
 rules as English, with numbers and durations as people say them in each language."""
 from pathlib import Path
 

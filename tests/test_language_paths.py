@@ -119,7 +119,7 @@ def test_a_missing_translation_names_the_node_and_the_field(tmp_path):
     import shutil
 
     from triage import TreeError
-    from triage.locale import LOCALE_DIR
+    from languages import ROOT as PACKS
 
     tree = tmp_path / "clinic.toml"
     text = (Path(load_tree().source).read_text(encoding="utf-8")
@@ -135,7 +135,7 @@ def test_a_missing_translation_names_the_node_and_the_field(tmp_path):
     with pytest.raises(TreeError, match="no wording in 'es' for this tree"):
         load_tree(tree, "es")
     (tmp_path / "locale" / "es").mkdir(parents=True)
-    shutil.copy(LOCALE_DIR / "es" / "tree.toml", tmp_path / "locale" / "es" / "tree.toml")
+    shutil.copy(PACKS / "es" / "tree.toml", tmp_path / "locale" / "es" / "tree.toml")
     with pytest.raises(TreeError) as e:
         load_tree(tree, "es")
     assert "node 'pregnant', field 'text': no es translation" in str(e.value)
@@ -147,12 +147,12 @@ def test_a_missing_translation_names_the_node_and_the_field(tmp_path):
 
 def test_a_translation_that_loses_the_emergency_number_is_refused(tmp_path):
     from triage import TreeError
-    from triage.locale import LOCALE_DIR
+    from languages import ROOT as PACKS
 
     tree = tmp_path / "clinic.toml"
     tree.write_text(Path(load_tree().source).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "locale" / "ko").mkdir(parents=True)
-    words = (LOCALE_DIR / "ko" / "tree.toml").read_text(encoding="utf-8")
+    words = (PACKS / "ko" / "tree.toml").read_text(encoding="utf-8")
     words = words.replace('text = "지금 {emergency_number}에 전화하거나, 바로 직원에게 알리세요. 직접 운전해서',
                           'text = "바로 직원에게 알리세요. 직접 운전해서', 1)
     (tmp_path / "locale" / "ko" / "tree.toml").write_text(words, encoding="utf-8")

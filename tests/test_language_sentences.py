@@ -5,7 +5,7 @@ product talk beyond the questions: answers not understood (once, twice, three ti
 answers read back and confirmed or rejected, help, repeat, slower, back, restart, stop, a sign
 mentioned in passing, the question cap. Every text of every reply (acknowledgement, lines,
 question, result, speech) must be made only of the language's own pack — its message
-catalogue (triage/locale/<lang>/messages.toml) and its tree wording — and the patient's own
+catalogue (languages/<lang>/messages.toml) and its tree wording — and the patient's own
 words: what is left after taking those out is digits and punctuation. As a second, independent
 check no sentence of the English catalogue or tree appears. The same walk in English finds the
 English sentences, so the check is not vacuous."""

@@ -1,4 +1,4 @@
-"""The product's own sentences per language (triage/locale/<lang>/messages.toml): complete,
+"""The product's own sentences per language (languages/<lang>/messages.toml): complete,
 checked key by key against English, and used by the engine, the wording and the voice side."""
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+import languages as packs
 import triage.messages as catalogue
 from triage import load_tree
 from triage.messages import MessagesError, check, messages
@@ -23,11 +24,9 @@ def test_every_shipped_catalogue_is_complete(lang):
 
 @pytest.fixture
 def locale(tmp_path, monkeypatch):
-    """A copy of the shipped catalogues to break; the cache is cleared around it."""
-    for lang in LANGS:
-        (tmp_path / lang).mkdir()
-        shutil.copy(catalogue.LOCALE_DIR / lang / "messages.toml", tmp_path / lang / "messages.toml")
-    monkeypatch.setattr(catalogue, "LOCALE_DIR", tmp_path)
+    """A copy of the shipped language packs, whose catalogues to break; the cache is cleared around it."""
+    shutil.copytree(packs.ROOT, tmp_path, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    monkeypatch.setattr(packs, "ROOT", tmp_path)
     messages.cache_clear()
     catalogue._read.cache_clear()
     yield tmp_path
@@ -72,7 +71,7 @@ def test_tree_check_lists_catalogue_problems(locale, capsys):
     tree = load_tree()
     assert _check_languages(tree.source, tree, Config(), None) == 1
     out = capsys.readouterr().out
-    assert "ko (한국어): messages incomplete:" in out and "message 'engine.going_back': no ko translation" in out
+    assert "ko (한국어): pack incomplete:" in out and "message 'engine.going_back': no ko translation" in out
     assert "es (Español): wording complete" in out
 
 
@@ -121,12 +120,11 @@ def _clinic_tree_with(tmp_path, lang, old, new):
     """A clinic's copy of the shipped tree with its ``lang`` wording edited."""
     from pathlib import Path
 
-    from triage.locale import LOCALE_DIR
 
     tree = tmp_path / "clinic.toml"
     tree.write_text(Path(load_tree().source).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "locale" / lang).mkdir(parents=True)
-    words = (LOCALE_DIR / lang / "tree.toml").read_text(encoding="utf-8")
+    words = (packs.ROOT / lang / "tree.toml").read_text(encoding="utf-8")
     assert old in words
     (tmp_path / "locale" / lang / "tree.toml").write_text(words.replace(old, new, 1), encoding="utf-8")
     return tree

@@ -304,12 +304,12 @@ def test_a_translation_nested_too_deeply_is_a_plain_problem(tmp_path):
 
 
 def test_translated_wording_allows_only_the_documented_placeholders(tmp_path):
-    from triage.locale import LOCALE_DIR
+    from languages import ROOT as PACKS
 
     tree = tmp_path / "clinic.toml"
     tree.write_text(SHIPPED_TREE.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "locale" / "es").mkdir(parents=True)
-    spanish = (LOCALE_DIR / "es" / "tree.toml").read_text(encoding="utf-8")
+    spanish = (PACKS / "es" / "tree.toml").read_text(encoding="utf-8")
     assert "{emergency_number}" in spanish
     (tmp_path / "locale" / "es" / "tree.toml").write_text(
         spanish.replace("{emergency_number}", "{emergency_number:>1500000000}"), encoding="utf-8")

@@ -50,7 +50,7 @@ def test_no_dangerous_reading_on_the_suites(path):
 
 def test_external_accuracy_per_kind_and_language_stays_at_its_measured_level():
     """Floors a little under what bench/external.py measured (ages and durations 99-100 % in English
-    and Spanish, yes/no 87 %): a change that loses cases fails here."""
+    and Spanish, yes/no 91 %): a change that loses cases fails here."""
     tally = defaultdict(lambda: [0, 0])
     for path in EXTERNAL:
         for c in load_suite(path):
@@ -58,7 +58,8 @@ def test_external_accuracy_per_kind_and_language_stays_at_its_measured_level():
             tally[(c.kind, c.lang)][0] += right
             tally[(c.kind, c.lang)][1] += 1
     floors = {("age", "en"): 0.95, ("age", "es"): 0.95, ("duration", "en"): 0.95, ("duration", "es"): 0.95,
-              ("age", "ko"): 0.95, ("duration", "ko"): 0.95, ("yesno", "en"): 0.8}
+              ("age", "ko"): 0.95, ("duration", "ko"): 0.95, ("yesno", "en"): 0.85, ("yesno", "es"): 0.8,
+              ("yesno", "ko"): 0.8}
     low = {k: f"{r}/{n}" for k, (r, n) in tally.items() if k in floors and r / n < floors[k]}
     assert not low
 

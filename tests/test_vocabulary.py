@@ -13,10 +13,10 @@ import pytest
 
 import intents
 import triage
-from intents.lexicon import DATA_DIR
+import languages as packs
 from triage import Session, load_tree, vocabulary as v
 
-LANGS = sorted(p.name for p in DATA_DIR.iterdir() if (p / "topics.toml").exists())
+LANGS = packs.codes("phrases/topics.toml")
 
 
 def test_one_spelling_shared_by_triage_and_intents():
@@ -37,7 +37,7 @@ def test_the_shipped_tree_uses_only_known_topics_and_answer_kinds():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_phrase_data_covers_every_topic_and_request(lang):
-    folder = DATA_DIR / lang
+    folder = packs.ROOT / lang / "phrases"
     topics = tomllib.loads((folder / "topics.toml").read_text(encoding="utf-8"))["topics"]
     assert set(topics) <= set(v.TOPICS), f"{lang}: topics the vocabulary does not know"
     used = {t for n in load_tree().nodes.values() for t in n.topics}

@@ -9,15 +9,26 @@ Safety rules built in here, not left to front ends:
 - "unsure" to a question is asked once more in plainer words; still unsure on a
   red-flag question means the flag is treated as possibly present and the result
   may not fall below the tree's unsure floor (urgent).
-- An answer understood with low confidence is read back for confirmation
-  before it counts. The read-back question carries the answer (``Ask.confirm``).
-  In a read-back, "yes" confirms; an answer to the question itself (``restated``)
-  that matches confirms, a different one replaces it; a bare "no" asks the
-  question again in its plain wording.
-- At most 3 attempts per question (answers not understood, read-backs rejected):
-  after the 2nd the plain wording with an example; after the 3rd the cautious
-  reading counts: a red flag is possibly present (as "unsure" twice), a duration
-  or number is taken as at or above its threshold, and the result says so.
+- Confirmation in tiers (issue 20), by the confidence of what heard the answer: at or over
+  ``accept_from`` it counts; between ``confirm_below`` and ``accept_from`` an answer that
+  lowers the urgency counts and is confirmed implicitly in the next question ("No fever,
+  noted. ..."; ``Ask.noted``: "wait" / "go back" returns to it); under ``confirm_below`` it is
+  read back ("So you have NOT had a fever. Is that right?", ``Ask.confirm``) — every such
+  answer for typed ones, only one that would lower the urgency for a recognizer's
+  (``read_back="lowering"``). In a read-back, "yes" confirms; an answer to the question
+  itself (``restated``) that matches confirms, a different one replaces it; a bare "no"
+  asks the question again.
+- Decided from evidence, not attempts: every hearing of a question is kept (``Evidence``:
+  transcript, intent, value, confidence, recognizer). Two answer hearings that agree confirm
+  each other. A reply to a read-back that is no clear yes, no or answer is "not understood",
+  never a new answer. After 3 attempts (the answer form escalated after each: "just yes or
+  no", then "yes, I have" or "no, I haven't") the evidence decides: a red flag is possibly
+  present only if the person said yes or not sure, or gave no usable answer at all; a "no"
+  heard consistently but never confirmed counts, marked "heard N times, low confidence", and
+  the result's safety net names the sign ("if you do have ..., call ..."). A duration or
+  number never made out is taken as at or above its threshold; the result says so.
+- Before a result that is not an emergency, one summary read-back lists the answers that
+  lowered the urgency without high confidence; a "no" to it asks again only those.
 - A hard cap on questions per session (``max_questions``): reaching it ends the
   questions with a result no lower than the unsure floor.
 - An emergency ends the questions at once; its instruction is the first thing said.
@@ -29,15 +40,15 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from triage.events import AnswerRecord, Ask, End, Event, Heard, Result, Say, Slower
+from triage.events import AnswerRecord, Ask, End, Event, Evidence, Heard, Result, Say, Slower
 from triage.messages import messages
 from triage.wording import describe_answer, question_sentence, read_back, statement, threshold_words
 from triage.tree import END, INFO, STOP, Node, Outcome, Tree
-from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS, is_real_number
+from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS, READ_BACK_INTENTS, is_real_number
 
 
 # Everything the engine says besides the tree's wording comes from the tree language's
-# message catalogue (triage/locale/<lang>/messages.toml): hints ("hints.<expects>"), examples
+# message catalogue (languages/<lang>/messages.toml): hints ("hints.<expects>"), examples
 # given with the plain wording after the second answer not understood ("examples.<expects>"),
 # apologies, the result's joining words.
 MAX_ATTEMPTS = 3  # answers to one question that are not understood (or read-backs rejected)
@@ -58,10 +69,17 @@ class _State:
     confirming: tuple | None = None  # (node id, where to go next) while "You mentioned ... Is that right?" is open
     log_len: int = 0  # answer-log length to cut back to
     result: Result | None = None
+    heard: dict[str, list] = field(default_factory=dict)  # node id -> every Evidence heard at it, in order
+    unconfirmed: dict[str, int] = field(default_factory=dict)  # node id -> hearings of a consistent, unconfirmed "no"
+    medium: list = field(default_factory=list)  # node ids whose lowering answer counted at medium confidence
+    summary: str = ""  # "" / "open" (the summary read-back is asked) / "done" (asked once: never again)
+    recheck: list | None = None  # after a "no" to the summary: the node ids still to ask again
 
     def copy(self) -> "_State":
         return replace(self, positive=dict(self.positive), unsure=dict(self.unsure), attempts=dict(self.attempts),
-                       assumed=dict(self.assumed), values=dict(self.values), mentions=list(self.mentions))
+                       assumed=dict(self.assumed), values=dict(self.values), mentions=list(self.mentions),
+                       heard={k: list(v) for k, v in self.heard.items()}, unconfirmed=dict(self.unconfirmed),
+                       medium=list(self.medium), recheck=None if self.recheck is None else list(self.recheck))
 
 
 class _Cautious(float):
@@ -75,6 +93,15 @@ class _Cautious(float):
 
     def __lt__(self, other: object) -> bool:
         return True
+
+
+@dataclass(frozen=True)
+class _Tier:
+    """The confirmation tiers of the answer being applied (see ``Session.answer``)."""
+    confirm_below: float
+    accept_from: float
+    read_back: str = "all"  # all | lowering
+    recognizer: str = ""
 
 
 @dataclass
@@ -112,6 +139,7 @@ class Session:
         self.finished = False
         self.started = False
         self.ready = False  # the person already said they are ready: the tree's ready question is not asked
+        self._tier = _Tier(confirm_below, confirm_below)
 
     # ------------------------------------------------------------------ public
 
@@ -146,13 +174,17 @@ class Session:
         return self._ask(self.node.text)
 
     def answer(self, intent: str, value: Any = None, confidence: float = 1.0, transcript: str = "",
-               confirm_below: float | None = None, restated: bool = False) -> list[Event]:
+               confirm_below: float | None = None, restated: bool = False, *, accept_from: float | None = None,
+               read_back: str = "all", recognizer: str = "") -> list[Event]:
         """Apply one understood answer (or meta request) to the current question.
 
-        An answer less sure than ``confirm_below`` (default: the session's) is read back first;
-        front ends pass the threshold calibrated for the recognizer that heard it. While a
-        read-back is open, ``restated=True`` says a yes/no is an answer to the question itself
-        ("no, I haven't"), not to "Is that right?"; durations and numbers always are."""
+        The confirmation tiers of whatever heard it (front ends pass those measured for the
+        recognizer): under ``confirm_below`` (default: the session's) an answer is read back
+        first (``read_back="lowering"``: only one that would lower the urgency); from there to
+        ``accept_from`` (default: ``confirm_below``, no middle tier) a lowering answer counts
+        and is confirmed implicitly in the next question. ``recognizer`` is kept with the
+        hearing. While a read-back is open, ``restated=True`` says a yes/no is an answer to the
+        question itself ("no, I haven't"), not to "Is that right?"; durations and numbers always are."""
         if not self.started:
             return self.start()
         if self.finished:
@@ -168,6 +200,10 @@ class Session:
         if self.asked >= self.max_questions:
             return events + self._over_cap(transcript)
         threshold = self.confirm_below if confirm_below is None else confirm_below
+        self._tier = _Tier(threshold, max(threshold, threshold if accept_from is None else float(accept_from)),
+                           read_back, str(recognizer or ""))
+        if self._state.summary == "open":
+            return events + self._summary_reply(intent, confidence, threshold)
         if self._pending is not None:
             return events + self._confirmation(intent, value, confidence, transcript, threshold, restated)
         if self._state.confirming is not None and intent not in META_INTENTS:
@@ -295,14 +331,85 @@ class Session:
                                      value=value, confidence=confidence, time=t, note=note))
 
     def _take(self, intent: str, value: Any, confidence: float, transcript: str, threshold: float) -> list[Event]:
-        """An answer to the open question: applied, read back when uncertain, or not understood."""
+        """An answer to the open question, by its confirmation tier: applied; applied and confirmed
+        implicitly in the next question; confirmed by an earlier hearing that agrees; read back;
+        or not understood."""
         node = self.node
-        if not self._fits(node, intent, value):
+        fits = self._fits(node, intent, value)
+        self._hear(node, "answer", intent if fits else "unknown", value, confidence, transcript)
+        if not fits:
             return self._not_understood(transcript)
-        if intent != "unsure" and confidence < threshold:
+        if intent == "unsure":
+            return self._apply(intent, value, confidence, transcript)
+        lowers = self.lowers(node, intent, value)
+        if confidence < threshold:
+            if self._agreeing(node, intent, value):
+                return self._apply(intent, value, confidence, transcript)  # two hearings agree: confirmed
+            weighty = node.red_flag or node.threshold is not None
+            if self._tier.read_back == "lowering" and not lowers and (weighty or STOP not in (node.yes, node.no)):
+                # raises the urgency, or has no bearing on it ("would you like to hear about common
+                # causes?"): counts unread. A question whose answer ends the session is still read back.
+                return self._apply(intent, value, confidence, transcript)
             self._pending = _Pending(intent, value, confidence, transcript)
             return self._read_back()
+        if lowers and confidence < self._tier.accept_from and not self._agreeing(node, intent, value):
+            return self._noted(node, intent, value, transcript, self._apply(intent, value, confidence, transcript))
         return self._apply(intent, value, confidence, transcript)
+
+    # ------------------------------------------------------------------ evidence
+
+    def _hear(self, node: Node, role: str, intent: str, value: Any, confidence: float, transcript: str) -> None:
+        self._state.heard.setdefault(node.id, []).append(Evidence(
+            node=node.id, role=role, transcript=transcript, intent=intent, value=value, confidence=confidence,
+            recognizer=self._tier.recognizer))
+
+    def _answers_heard(self, node: Node) -> list[Evidence]:
+        """The usable answers heard at ``node`` (restated ones in reply to its read-back too)."""
+        return [h for h in self._state.heard.get(node.id, ())
+                if h.role == "answer" and (h.intent == "unsure" or self._fits(node, h.intent, h.value))]
+
+    def _agreeing(self, node: Node, intent: str, value: Any) -> bool:
+        """Whether the answer just heard at ``node`` is confirmed by the earlier ones: at least one
+        earlier answer, and every one says the same (a "yes" or "not sure" among them, or another
+        amount, leaves it uncertain). An amount whose read-back was rejected or met with words
+        nothing explains ("no, that's wrong", "yes six", "yeah blah blah") is never confirmed by
+        being heard the same again: "sixty" is heard as "16" every time. A bare "no" to "So you have NOT had ..." is no rejection of the "no": it may
+        be the answer said again."""
+        heard = self._answers_heard(node)
+        earlier = heard[:-1]
+        if not earlier or not all(h.intent == intent and (node.expects == "yesno" or math.isclose(
+                float(h.value), float(value), rel_tol=0.05, abs_tol=1e-9)) for h in heard):
+            return False
+        return node.expects == "yesno" or not any(
+            h.role == "reply" and h.intent in ("no", "unknown") for h in self._state.heard.get(node.id, ()))
+
+    def _sign(self, node: Node) -> str:
+        """A warning sign in a few words ("new trouble with your bladder or bowels"), from the tree."""
+        words = [w for _, w in node.mention]
+        return self.m("engine.unconfirmed_join").join(dict.fromkeys(words)) if words else \
+            question_sentence(self._fmt(node.text))
+
+    def _said(self, node: Node, intent: str, value: Any, transcript: str) -> str:
+        """A lowering answer in a few words: "no fever", "3 weeks"."""
+        if node.expects == "yesno":
+            # "no a fever or a recent infection" -> "no fever or recent infection": the language's
+            # articles (engine.no_sign_drop) go from the start of each sign after its "no"
+            drop = set(self.m("engine.no_sign_drop").split())
+            words = [w for _, w in node.mention] or [self._sign(node)]
+            signs = [" ".join(w.split()[1:]) if w.split()[0] in drop and len(w.split()) > 1 else w for w in words]
+            return self.m("engine.no_sign", sign=self.m("engine.unconfirmed_join").join(dict.fromkeys(signs)))
+        return describe_answer(intent, value, node.unit, transcript, self.lang)
+
+    def _noted(self, node: Node, intent: str, value: Any, transcript: str, events: list[Event]) -> list[Event]:
+        """A lowering answer heard at medium confidence counted: the next question starts by
+        saying so ("No fever, noted. ..."), and it is in the summary read-back before the result."""
+        self._state.medium.append(node.id)
+        last = events[-1] if events else None
+        if isinstance(last, Ask) and last.node != node.id and not any(isinstance(e, Result) for e in events):
+            said = self._said(node, intent, value, transcript)
+            noted = self.m("engine.noted", answer=said[:1].upper() + said[1:])
+            self.current = events[-1] = replace(last, text=f"{noted} {last.text}", noted=node.id)
+        return events
 
     def _read_back(self) -> list[Event]:
         p, node = self._pending, self.node
@@ -314,8 +421,7 @@ class Session:
                       restated: bool) -> list[Event]:
         pending, node = self._pending, self.node
         if intent in ("repeat", "slower", "help"):
-            before = [Slower()] if intent == "slower" else \
-                [Say(self._fmt(self.tree.meta["help"]))] if intent == "help" else []
+            before = [Slower()] if intent == "slower" else [Say(self._general_help("yesno"))] if intent == "help" else []
             return before + self._read_back()
         if intent in ("stop", "restart"):
             self._pending = None
@@ -323,17 +429,36 @@ class Session:
         if intent == "back":  # "that was wrong", "I made a mistake": about the read-back, not the last question
             intent = "no"
         own = intent in EXPECTED_INTENTS[node.expects] and (node.expects != "yesno" or restated)
+        if not own:
+            # About the read-back ("yes", "that's wrong") or not understood: never an answer to the question.
+            self._hear(node, "reply", intent, value, confidence, transcript)
         if own:
             if not self._fits(node, intent, value):
+                self._hear(node, "reply", "unknown", value, confidence, transcript)
                 return self._not_understood(transcript)
+            self._hear(node, "answer", intent, value, confidence, transcript)
             self._pending = None
             if intent == pending.intent and (node.expects == "yesno" or math.isclose(
                     float(value), float(pending.value), rel_tol=0.02, abs_tol=1e-9)):
+                if node.expects == "yesno" and confidence < threshold and self.lowers(node, intent, value) \
+                        and not self._agreeing(node, intent, value):
+                    # heard unsurely again after an unsure "yes" was heard (a grammar ping-pong): the evidence
+                    # disagrees, so it confirms nothing (the read-back again, then the question itself)
+                    self._pending = pending
+                    return self._not_understood(transcript)
                 return self._apply(pending.intent, pending.value, 1.0, pending.transcript)  # restated: confirmed
+            if node.expects == "yesno" and confidence < threshold:
+                # A yes/no that contradicts the read-back, itself heard unsurely ("네 맞아요" heard as
+                # "네 만 적 이에요" to "So you have NOT ..."): no clear answer, so not understood, never
+                # a new answer (issue 20). The read-back again, then the question itself. It stays in
+                # the evidence: an unsure "yes" means the "no" is never accepted unconfirmed.
+                self._pending = pending
+                return self._not_understood(transcript)
             # A new answer contradicting the read-back counts as an attempt: an uncertain "yes", read
             # back, answered "no", read back, answered "yes"... must end (in the cautious reading).
             if self._attempt(node) >= MAX_ATTEMPTS:
                 return self._assume(node, transcript)
+            self._state.heard[node.id].pop()  # _take hears it again, as the answer it is
             return self._take(intent, value, confidence, transcript, threshold)  # a new answer
         if intent == "yes":
             if confidence < threshold and self.lowers(node, pending.intent, pending.value):
@@ -346,11 +471,11 @@ class Session:
         if intent == "unsure":
             self._pending = None
             return self._apply("unsure", None, confidence, transcript)
-        if intent == "no":  # "that's wrong": the question again, plainly
+        if intent == "no":  # "that's wrong": the question again, plainly, asking for a distinct answer form
             self._pending = None
             if self._attempt(node) >= MAX_ATTEMPTS:
                 return self._assume(node, transcript)
-            return [Say(self.m("engine.try_again"))] + self._ask(self._fmt(node.plain))
+            return [Say(self.m("engine.try_again"))] + self._ask(self._escalated(node))
         return self._not_understood(transcript)
 
     # ------------------------------------------------------------------ retries
@@ -368,13 +493,21 @@ class Session:
             self._pending = None
             return self._assume(node, transcript)
         if self._pending is not None:
-            return [Say(self.m("engine.not_understood_yesno"))] + self._read_back()
+            if n == 1:  # "Please say just yes or no", and the read-back again
+                return [Say(self.m("engine.not_understood_yesno"))] + self._read_back()
+            # The read-back failed twice: the question itself, asking for "yes, I have" or "no, I
+            # haven't"; an answer that agrees with the one read back confirms it.
+            self._pending = None
+            return [Say(self.m("engine.still_not_understood"))] + self._ask(self._escalated(node))
         if n == 1:
             return [Say(self.m("engine.not_understood", hint=self.m(f"hints.{node.expects}")))] + \
                 self._ask(self._question_text())
-        return [Say(self.m("engine.still_not_understood"))] + \
-            self._ask(self.m("engine.with_example", question=self._fmt(node.plain),
-                             example=self.m(f"examples.{node.expects}")))
+        return [Say(self.m("engine.still_not_understood"))] + self._ask(self._escalated(node))
+
+    def _escalated(self, node: Node) -> str:
+        """The question in plain words with the answer form to use ("... Please say "yes, I have"
+        or "no, I haven't", or "not sure"."): acoustically distinct from a bare yes or no."""
+        return self.m("engine.with_example", question=self._fmt(node.plain), example=self.m(f"examples.{node.expects}"))
 
     def _assume(self, node: Node, transcript: str) -> list[Event]:
         """Not understood after every attempt: the cautious reading counts, and the result will say so."""
@@ -382,8 +515,17 @@ class Session:
         before.log_len = len(self.log)
         self._history.append(before)
         question = question_sentence(self._fmt(node.text))
+        heard = self._answers_heard(node)
+        if node.expects == "yesno" and heard and {h.intent for h in heard} == {"no"}:
+            # Only ever "no", never confirmed (the replies to its read-backs misheard): the "no"
+            # counts, marked for staff, and the result's safety net names the sign.
+            last = heard[-1]
+            self._record(node, "no", None, last.confidence, last.transcript,
+                         note=f"heard {len(heard)} times, low confidence")
+            self._state.unconfirmed[node.id] = len(heard)
+            return [Say(self.m("engine.unconfirmed_said"))] + self._go(node.no)
         if node.expects == "yesno":
-            # exactly like "unsure" twice: a red flag counts as possibly present
+            # said yes or not sure, or nothing usable at all: like "unsure" twice, a red flag counts as possibly present
             self._record(node, "unsure", None, 0.0, transcript, note=NOT_UNDERSTOOD)
             self._state.positive[node.id] = not node.red_flag
             if node.red_flag:
@@ -427,7 +569,8 @@ class Session:
     def _go(self, target: str) -> list[Event]:
         if self._state.result is None:
             triggered = self._triggered()
-            if not any(o.disposition == "emergency" for o in triggered) and target != STOP:
+            emergency = any(o.disposition == "emergency" for o in triggered)
+            if not emergency and target != STOP:
                 confirm = self._ask_mention(target)
                 if confirm is not None:
                     return confirm
@@ -435,7 +578,21 @@ class Session:
             while target in self.tree.nodes and self._state.positive.get(target) is True \
                     and self.tree.nodes[target].expects == "yesno":
                 target = self.tree.nodes[target].yes
-            if any(o.disposition == "emergency" for o in triggered) or target == END:
+            if self._state.recheck is not None and not emergency and target != STOP:
+                # Asking again what the summary read-back was told is wrong: only those questions
+                # (and one a new "yes" leads to), then the result.
+                if target in self.tree.nodes and not any(r.node == target for r in self.log):
+                    self._state.node = target
+                    return self._ask(self.node.text)
+                if self._state.recheck:
+                    return self._ask_again(self._state.recheck.pop(0))
+                self._state.recheck = None
+                return self._finish(self._triggered())
+            if not emergency and target == END and not self._state.summary:
+                nodes = self._to_summarise()
+                if nodes:
+                    return self._ask_summary(nodes)
+            if emergency or target == END:
                 return self._finish(triggered)
         if target == STOP:
             return self._stop()
@@ -446,6 +603,91 @@ class Session:
                 self._goodbye()
         self._state.node = target
         return self._ask(self.node.text)
+
+    # ------------------------------------------------------------------ the summary read-back
+
+    def _lowering_now(self, nid: str) -> bool:
+        """Whether the answer that stands at ``nid`` lowers the urgency."""
+        node = self.tree.nodes[nid]
+        rec = next((r for r in reversed(self.log) if r.node == nid), None)
+        return rec is not None and nid not in self._state.positive and rec.intent in READ_BACK_INTENTS \
+            and self.lowers(node, rec.intent, rec.value)
+
+    def _to_summarise(self) -> list[str]:
+        """The answers that lowered the urgency and counted without high confidence."""
+        nodes = dict.fromkeys([*self._state.medium, *self._state.unconfirmed])
+        return [nid for nid in nodes if nid in self.tree.nodes and self._lowering_now(nid)]
+
+    def _ask_summary(self, nodes: list[str]) -> list[Event]:
+        said = []
+        for nid in nodes:
+            node = self.tree.nodes[nid]
+            rec = next(r for r in reversed(self.log) if r.node == nid)
+            said.append(self._said(node, rec.intent, rec.value, rec.transcript))
+        answers = self.m("engine.summary_join").join(said)
+        self._state.summary = "open"
+        ask = self._ask(self.m("engine.summary", answers=answers), expects="yesno",
+                        confirm={"intent": "summary", "value": None, "said": answers, "nodes": list(nodes)})
+        self.current = ask[0] = replace(ask[0], topics=())
+        return ask
+
+    def _summary_reply(self, intent: str, confidence: float, threshold: float) -> list[Event]:
+        """"Yes": the answers listed stand, confirmed. "No" (or "not sure", "go back"): only those
+        questions again. Anything else, or a "yes" heard unsurely: the result, whose safety net
+        names every sign not confirmed. Asked once: never a loop."""
+        nodes = list(self.current.confirm["nodes"])
+        if intent in ("repeat", "slower", "help"):
+            self._state.summary = ""
+            before = [Slower()] if intent == "slower" else []
+            return before + self._ask_summary(nodes)
+        self._state.summary = "done"
+        if intent in ("stop", "restart"):
+            return self._meta(intent)
+        if intent == "yes" and confidence >= threshold:
+            for nid in nodes:
+                self._state.unconfirmed.pop(nid, None)
+            self._state.medium = [nid for nid in self._state.medium if nid not in nodes]
+            return self._finish(self._triggered())
+        if intent in ("no", "unsure", "back"):
+            for nid in nodes:
+                self._state.unconfirmed.pop(nid, None)
+            self._state.medium = [nid for nid in self._state.medium if nid not in nodes]
+            self._state.recheck = nodes[1:]
+            return [Say(self.m("engine.recheck"))] + self._ask_again(nodes[0])
+        # Not made out (or an unsure "yes"): the answers noted at medium confidence were never
+        # confirmed either, so the safety net names them beside the "no"s heard unsurely.
+        for nid in nodes:
+            self._state.unconfirmed.setdefault(nid, len(self._answers_heard(self.tree.nodes[nid])))
+        return self._finish(self._triggered())
+
+    def _ask_again(self, nid: str) -> list[Event]:
+        """A question the summary read-back was told is wrong. Its earlier hearings stay: a new
+        answer that agrees with them confirms it. One failed attempt, then the evidence decides."""
+        self._state.node = nid
+        self._state.attempts[nid] = MAX_ATTEMPTS - 1
+        self._state.unsure.pop(nid, None)
+        return self._ask(self._fmt(self.node.plain))
+
+    def _safety_net(self) -> tuple[str, ...]:
+        """The result's line for each "no" not confirmed: "if you do have ..., call ...", by how
+        urgent a "yes" to it would have been."""
+        nids = [nid for nid in self._state.unconfirmed if self._lowering_now(nid)]
+        if not nids:
+            return ()
+        emergency, other = [], []
+        for nid in nids:
+            positive = {**self._state.positive, nid: True}
+            ranks = [o.disposition for o in self.tree.outcomes.values() if o.triggered(positive, self._state.values)]
+            (emergency if "emergency" in ranks else other).append(self._sign(self.tree.nodes[nid]))
+        join = self.m("engine.unconfirmed_join")
+        lines = []
+        if emergency:
+            lines.append(self.m("engine.unconfirmed_emergency", signs=join.join(emergency),
+                                emergency_number=self._fill["emergency_number"]))
+        if other:
+            lines.append(self.m("engine.unconfirmed_other", signs=join.join(other), clinic=self._fill["clinic"]))
+        lines[0] = f"{self.m('engine.unconfirmed_lead')} {lines[0]}"  # said once, before the first line
+        return tuple(lines)
 
     def _triggered(self) -> list[Outcome]:
         positive = self._state.positive
@@ -465,7 +707,8 @@ class Session:
         instruction = self._fmt(top.text)
         assumed = tuple(self._state.assumed.values())
         caution = m("engine.caution", assumed=m("engine.caution_join").join(assumed)) if assumed else ""
-        text = " ".join(p for p in (instruction, because, caution, disclaimer) if p)
+        safety = self._safety_net() if top.disposition != "emergency" else ()
+        text = " ".join(p for p in (instruction, because, caution, *safety, disclaimer) if p)
         topics: list[str] = []
         for o in chosen:
             topics.extend(t for t in o.topics if t not in topics)
@@ -475,7 +718,9 @@ class Session:
         result = Result(disposition=top.disposition, reasons=reasons, text=text, outcome=top.id,
                         topics=tuple(topics), sources=tuple(dict.fromkeys(o.source for o in chosen)),
                         instruction=instruction, assumed=assumed,
-                        outcomes=tuple(o.id for o in chosen))
+                        outcomes=tuple(o.id for o in chosen),
+                        unconfirmed=tuple(nid for nid in self._state.unconfirmed if self._lowering_now(nid)),
+                        safety=safety)
         self._state.result = result
         events: list[Event] = [result]
         after = self.tree.after_result
@@ -515,6 +760,11 @@ class Session:
 
     # ------------------------------------------------------------------ meta
 
+    def _general_help(self, expects: str) -> str:
+        """How to answer this kind of question (the catalogue's hint, in the medium: "Please tell me a
+        number" at the age question, not "yes or no"), then the tree's [meta] help (the requests)."""
+        return f"{self.m(f'hints.{expects}')} {self._fmt(self.tree.meta['help'])}"
+
     def _meta(self, intent: str) -> list[Event]:
         if intent == "repeat":
             return self._ask(self._question_text())
@@ -523,7 +773,7 @@ class Session:
         if intent == "help":
             node = self.node
             extra = self._fmt(node.help) + " " if node.help else ""
-            return [Say(extra + self._fmt(self.tree.meta["help"]))] + self._ask(self._question_text())
+            return [Say(extra + self._general_help(self.current.expects))] + self._ask(self._question_text())
         if intent == "stop":
             # After the result, stopping is just goodbye; before it, say how to get help anyway.
             return self._goodbye() if self._state.result else self._stop()

@@ -33,8 +33,12 @@ class Ask(Event):
     expects: str  # yesno | duration | number
     text: str
     # Set when this question reads back an answer for confirmation (``expects`` is then "yesno"):
-    # {"intent": ..., "value": ..., "said": how it is read back, e.g. "2 weeks"}.
+    # {"intent": ..., "value": ..., "said": how it is read back, e.g. "2 weeks"}. The one summary
+    # read-back before the result has {"intent": "summary", "nodes": [...], "said": ...}.
     confirm: dict[str, Any] | None = None
+    # Set when this question starts by confirming the last answer implicitly ("No fever, noted.
+    # Next: ..."): that question's node id; "wait", "that's wrong", "go back" return to it.
+    noted: str = ""
     kind = "ask"
 
     def to_json(self) -> dict[str, Any]:
@@ -42,6 +46,8 @@ class Ask(Event):
         d["topics"] = list(self.topics)
         if self.confirm is None:
             del d["confirm"]
+        if not self.noted:
+            del d["noted"]
         return d
 
 
@@ -74,11 +80,15 @@ class Result(Event):
     assumed: tuple[str, ...] = ()  # answers not understood and what was taken instead (also in ``text``)
     outcomes: tuple[str, ...] = ()  # the ids of the outcomes ``reasons`` give, in order (the staff handoff
     #                                 words them in the clinic's language)
+    # Warning signs whose "no" was heard consistently but never confirmed (node ids): the result's
+    # safety net names them ("if you do have ..., call ..."), the staff summary marks the answers.
+    unconfirmed: tuple[str, ...] = ()
+    safety: tuple[str, ...] = ()  # those lines of the result's text ("If you do have ..., call ...")
     kind = "result"
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
-        for key in ("reasons", "topics", "sources", "assumed", "outcomes"):
+        for key in ("reasons", "topics", "sources", "assumed", "outcomes", "unconfirmed", "safety"):
             d[key] = list(d[key])
         return d
 
@@ -107,3 +117,17 @@ class AnswerRecord:
     confidence: float
     time: float | None = field(default=None)
     note: str = ""  # e.g. "not understood": the answer was assumed, not said
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One hearing at a question: an answer to it (``role`` "answer"; a restated answer in reply to
+    its read-back too) or a reply about its read-back ("reply": "yes", "that's wrong", not
+    understood). The engine decides from all of them, not from how many attempts were made."""
+    node: str
+    role: str  # answer | reply
+    transcript: str
+    intent: str
+    value: Any
+    confidence: float
+    recognizer: str = ""  # the backend that heard it ("" typed or tapped)

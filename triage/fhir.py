@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+
+from triage.tree import Node
 
 # Code systems and extensions of our own (logical URIs: nothing is fetched from them).
 TOPIC_SYSTEM = "urn:backtriage:topic"
@@ -34,32 +35,23 @@ ANSWER_INTENTS = frozenset({"yes", "no", "unsure", "duration", "number"})
 _UCUM = {"weeks": "wk", "week": "wk", "days": "d", "day": "d", "months": "mo", "years": "a", "year": "a"}
 
 
-@dataclass(frozen=True)
-class QuestionView:
-    """What this module needs of a question node, whatever the tree class calls it."""
-    id: str
-    text: str
-    topics: tuple[str, ...]
-    expects: str
-    yes: str
-    no: str
-    threshold: float | None
-    unit: str
-    red_flag: bool
-
-
 def _get(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(name, default)
     return getattr(obj, name, default)
 
 
-def question_nodes(tree: Any) -> list[QuestionView]:
+def question_nodes(tree: Any) -> list[Node]:
+    """The tree's question nodes; a tree given as data (its file's tables) is read into the same Node."""
     nodes = _get(tree, "nodes")
     items = nodes.items() if isinstance(nodes, Mapping) else ((_get(n, "id"), n) for n in nodes)
     out = []
     for node_id, n in items:
-        out.append(QuestionView(
+        if isinstance(n, Node):
+            out.append(n)
+            continue
+        out.append(Node(
+            plain="",
             id=str(_get(n, "id", node_id) or node_id),
             text=str(_get(n, "text", "")),
             topics=tuple(_get(n, "topics", ()) or ()),
@@ -115,13 +107,13 @@ def _quantity(value: float, unit: str) -> dict[str, Any]:
     return q
 
 
-def _item_type(q: QuestionView) -> str:
+def _item_type(q: Node) -> str:
     if q.expects == "yesno":
         return "choice"
     return "quantity" if q.unit else "decimal"
 
 
-def _conditions(parent: QuestionView, branch: str) -> list[dict[str, Any]]:
+def _conditions(parent: Node, branch: str) -> list[dict[str, Any]]:
     """enableWhen entries meaning "``parent`` was answered so as to take ``branch``"."""
     if parent.yes == parent.no:
         return [{"question": parent.id, "operator": "exists", "answerBoolean": True}]
@@ -213,7 +205,7 @@ def _iso(ts: float | None) -> str:
     return when.replace(microsecond=0).isoformat()
 
 
-def _answer(q: QuestionView | None, rec: Any) -> dict[str, Any] | None:
+def _answer(q: Node | None, rec: Any) -> dict[str, Any] | None:
     intent, value = _get(rec, "intent"), _get(rec, "value")
     if intent in ("yes", "no", "unsure"):
         return {"valueCoding": _coding(intent)}

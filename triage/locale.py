@@ -1,8 +1,8 @@
 """The tree's wording in other languages: one tree structure, its words per language.
 
 ``triage/tree.toml`` holds the logic (nodes, branches, thresholds, outcomes) and the
-English wording. ``triage/locale/<lang>/tree.toml`` holds only wording, under the same
-ids::
+English wording. A language pack's ``languages/<lang>/tree.toml`` holds only wording, under
+the same ids::
 
     [meta]            disclaimer, intro, help, unsure_prompt, stop_text, goodbye, mention_prompt
     [info]            causes, treatments
@@ -17,7 +17,7 @@ even where the English has none: English read-backs turn the question round by r
 you had a fever?" -> "you have NOT had a fever"), no other language's do. A ``mention`` given
 as a table (one text per topic) is translated as a table with the same topics.
 The product's own sentences (apologies, read-back frames, durations) are in the message
-catalogue beside this file (``messages.toml``, triage/messages.py).
+catalogue in the same pack (``languages/<lang>/messages.toml``, triage/messages.py).
 
 A clinic's change to the logic applies to every language; a question added, or one whose
 English gained a field, without a translation is a validation error naming the node and
@@ -32,14 +32,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
+import languages as packs
 from triage.tree import META_MEDIUM_FIELDS, NODE_MEDIUM_FIELDS, medium_variants
 
-LOCALE_DIR = Path(__file__).with_name("locale")
 
 # What is wording (translated) in each part of a tree; everything else is logic (shared).
 WORDING = {
@@ -55,15 +50,17 @@ _KIND = {"nodes": "node", "outcomes": "outcome"}
 
 
 def locale_file(tree_path: Path, lang: str, shipped: bool) -> Path:
-    """Where a tree's wording in ``lang`` lives: beside a clinic's tree, in triage/locale/ for the shipped one."""
+    """Where a tree's wording in ``lang`` lives: beside a clinic's tree (``locale/<lang>/tree.toml``),
+    in the language's pack for the shipped one."""
     if shipped:
-        return LOCALE_DIR / lang / "tree.toml"
+        return packs.path(lang, "tree.toml")
     return tree_path.parent / "locale" / lang / "tree.toml"
 
 
 def available(tree_path: Path | None = None, shipped: bool = True) -> list[str]:
-    base = LOCALE_DIR if shipped or tree_path is None else tree_path.parent / "locale"
-    return sorted(p.parent.name for p in base.glob("*/tree.toml"))
+    if shipped or tree_path is None:
+        return sorted(packs.codes("tree.toml"))
+    return sorted(p.parent.name for p in (tree_path.parent / "locale").glob("*/tree.toml"))
 
 
 def localize(data: dict[str, Any], lang: str, wording_file: Path) -> tuple[dict[str, Any], list[str]]:
@@ -71,16 +68,12 @@ def localize(data: dict[str, Any], lang: str, wording_file: Path) -> tuple[dict[
     a missing file, a node or outcome without its translation (named with the field), an id the
     tree does not have, a placeholder ({emergency_number}, {clinic}) lost in translation."""
     where = str(wording_file)
-    try:
-        words = tomllib.loads(wording_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not wording_file.exists():
         return data, [f"no wording in {lang!r} for this tree: expected {where}"]
-    except (OSError, UnicodeDecodeError) as e:
-        return data, [f"{where}: cannot read the file: {e}"]
-    except tomllib.TOMLDecodeError as e:
-        return data, [f"{where}: not valid TOML: {e}"]
-    except RecursionError:  # tomllib parses nested arrays recursively
-        return data, [f"{where}: not valid TOML: arrays or tables nested too deeply"]
+    try:
+        words = packs.read(wording_file)
+    except packs.PackError as e:
+        return data, [str(e)]
     problems: list[str] = []
     out = copy.deepcopy(data)
     for section, fields in WORDING.items():

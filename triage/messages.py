@@ -1,9 +1,9 @@
 """The product's own sentences per language: one message catalogue per language, as data.
 
-The tree's wording (questions, outcomes) lives in the tree and its locale files; everything
+The tree's wording (questions, outcomes) lives in the tree and its language packs; everything
 else the product says or shows (the engine's "Sorry, I didn't understand", read-backs,
 durations in words, result labels, the digits of an emergency number...) lives in
-``triage/locale/<lang>/messages.toml``, English in ``triage/locale/en/messages.toml``::
+``languages/<lang>/messages.toml`` (the pack's catalogue; English in ``languages/en/``)::
 
     m = messages("es")
     m("engine.try_again")                          # "Intentémoslo otra vez."
@@ -24,13 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+import languages as packs
 
-LOCALE_DIR = Path(__file__).with_name("locale")
-BASE = "en"
+BASE = packs.SOURCE
 # The one table whose keys are the language's own: phrases of its tree wording said otherwise when
 # the clinic has no phone number ("Call {clinic}" -> "Contact {clinic}"), see en/messages.toml.
 WITHOUT_PHONE = "without_phone."
@@ -52,11 +48,11 @@ class MessagesError(ValueError):
 
 
 def catalogue_file(lang: str) -> Path:
-    return LOCALE_DIR / lang / "messages.toml"
+    return packs.path(lang, "messages.toml")
 
 
 def available() -> list[str]:
-    return sorted(p.parent.name for p in LOCALE_DIR.glob("*/messages.toml"))
+    return sorted(packs.codes("messages.toml"))
 
 
 def placeholders(text: str) -> set[str]:
@@ -81,15 +77,15 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def _read(lang: str) -> tuple[dict[str, Any] | None, list[str]]:
     """A catalogue file, flattened ("engine.try_again"), read once (the result is not to be changed)."""
+    if not packs.is_code(lang):
+        return None, [f"{lang!r} is not a language code"]
     path = catalogue_file(lang)
-    try:
-        return _flatten(tomllib.loads(path.read_text(encoding="utf-8"))), []
-    except FileNotFoundError:
+    if not path.exists():
         return None, [f"no message catalogue in {lang!r}: expected {path}"]
-    except (OSError, UnicodeDecodeError) as e:
-        return None, [f"{path}: cannot read the file: {e}"]
-    except (tomllib.TOMLDecodeError, RecursionError) as e:
-        return None, [f"{path}: not valid TOML: {e}"]
+    try:
+        return _flatten(packs.read(path)), []
+    except packs.PackError as e:
+        return None, [str(e)]
 
 
 def _phrase_problems(words: dict[str, Any], where: Path) -> list[str]:
@@ -225,9 +221,9 @@ def messages(lang: str | None = None, medium: str = "voice") -> Messages:
     """``lang``'s catalogue for ``medium`` (triage.tree.MEDIA), loaded and checked once (English when
     the language has no catalogue; MessagesError when its catalogue has problems)."""
     lang = (lang or BASE).strip().lower()
-    # A tree's [meta] language is input: only a language code can name a catalogue folder
+    # A tree's [meta] language is input: only a language code can name a pack's folder
     # (a hostile 5,000-letter "language" made the path too long to open).
-    if not re.fullmatch(r"[a-z]{2,3}(_[a-z]{2})?", lang) or not catalogue_file(lang).exists():
+    if not packs.has(lang, "messages.toml"):
         lang = BASE
     problems = check(lang)
     if problems:

@@ -76,42 +76,44 @@ def _triggers(tree: Tree):
                 yield (cond[0] if cond else item), o, label
 
 
+def _drawing(tree: Tree, node, terminal, outcome, edge, trigger) -> list[str]:
+    """The tree's picture in one walk, each kind of element drawn by the format's own function: the
+    questions, the terminals, the outcomes (each a list of lines), the branches, then a dashed line
+    from each red flag to the outcome it triggers."""
+    lines = [node(n) for n in tree.nodes.values()]
+    lines += [terminal(target, label) for target, label in _SPECIAL_LABELS.items()]
+    lines += [line for o in tree.outcomes.values() for line in outcome(o)]
+    lines += [edge(src, dst, label) for src, dst, label in _edges(tree)]
+    lines += [trigger(nid, o, label) for nid, o, label in _triggers(tree)]
+    return lines
+
+
 def to_mermaid(tree: Tree) -> str:
     def m(name: str) -> str:
         return _mid(name, tree)
 
-    lines = ["flowchart TD"]
-    for node in tree.nodes.values():
-        flag = " ⚑" if node.red_flag else ""
-        lines.append(f'  {m(node.id)}["{node.id}{flag}:<br>{_mermaid_label(node.text)}"]')
-    for target, label in _SPECIAL_LABELS.items():
-        lines.append(f'  {m(target)}(["{label}"])')
-    for o in tree.outcomes.values():
-        lines.append(f'  {m(o.id)}{{{{"{o.disposition.upper()}: {o.id}"}}}}')
-        lines.append(f"  style {m(o.id)} fill:{_COLOURS[o.disposition]},color:#000")
-    for src, dst, label in _edges(tree):
-        lines.append(f'  {m(src)} -->|"{_mermaid_text(label)}"| {m(dst)}')
-    for nid, o, label in _triggers(tree):
-        lines.append(f'  {m(nid)} -.->|"{_mermaid_text(label)}"| {m(o.id)}')
-    return "\n".join(lines) + "\n"
+    body = _drawing(
+        tree,
+        node=lambda n: f'  {m(n.id)}["{n.id}{" ⚑" if n.red_flag else ""}:<br>{_mermaid_label(n.text)}"]',
+        terminal=lambda target, label: f'  {m(target)}(["{label}"])',
+        outcome=lambda o: [f'  {m(o.id)}{{{{"{o.disposition.upper()}: {o.id}"}}}}',
+                           f"  style {m(o.id)} fill:{_COLOURS[o.disposition]},color:#000"],
+        edge=lambda src, dst, label: f'  {m(src)} -->|"{_mermaid_text(label)}"| {m(dst)}',
+        trigger=lambda nid, o, label: f'  {m(nid)} -.->|"{_mermaid_text(label)}"| {m(o.id)}')
+    return "\n".join(["flowchart TD", *body]) + "\n"
 
 
 def to_dot(tree: Tree) -> str:
-    lines = ["digraph triage {", "  rankdir=TB;", '  node [fontname="Helvetica"];']
-    for node in tree.nodes.values():
-        shape = "box, style=bold" if node.red_flag else "box"
-        lines.append(f'  "{node.id}" [shape={shape}, label="{node.id}\\n{_dot_label(node.text)}"];')
-    for target, label in _SPECIAL_LABELS.items():
-        lines.append(f'  "{target}" [shape=oval, label="{label}"];')
-    for o in tree.outcomes.values():
-        lines.append(f'  "{o.id}" [shape=hexagon, style=filled, fillcolor="{_COLOURS[o.disposition]}", '
-                     f'label="{o.disposition.upper()}\\n{o.id}"];')
-    for src, dst, label in _edges(tree):
-        lines.append(f'  "{src}" -> "{dst}" [label="{label}"];')
-    for nid, o, label in _triggers(tree):
-        lines.append(f'  "{nid}" -> "{o.id}" [style=dashed, label="{label}"];')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    body = _drawing(
+        tree,
+        node=lambda n: f'  "{n.id}" [shape={"box, style=bold" if n.red_flag else "box"}, '
+                       f'label="{n.id}\\n{_dot_label(n.text)}"];',
+        terminal=lambda target, label: f'  "{target}" [shape=oval, label="{label}"];',
+        outcome=lambda o: [f'  "{o.id}" [shape=hexagon, style=filled, fillcolor="{_COLOURS[o.disposition]}", '
+                           f'label="{o.disposition.upper()}\\n{o.id}"];'],
+        edge=lambda src, dst, label: f'  "{src}" -> "{dst}" [label="{label}"];',
+        trigger=lambda nid, o, label: f'  "{nid}" -> "{o.id}" [style=dashed, label="{label}"];')
+    return "\n".join(["digraph triage {", "  rankdir=TB;", '  node [fontname="Helvetica"];', *body, "}"]) + "\n"
 
 
 def to_text(tree: Tree) -> str:

@@ -156,6 +156,9 @@ class Tree:
     source: str = ""
     medium: str = MEDIA[0]  # whose wording the nodes and [meta] help have now (see for_medium)
     base_meta: dict[str, str] = field(default_factory=dict)  # [meta] as loaded, with every medium's help
+    # What loads but a clinic should fix (``tree check`` lists it): wording that asks to speak with no
+    # form for a screen or typed answers, which then shows its voice wording.
+    warnings: tuple[str, ...] = ()
 
     @property
     def start(self) -> str:
@@ -197,7 +200,7 @@ class Tree:
 
 def load_tree(path: str | os.PathLike[str] | None = None, lang: str | None = None) -> Tree:
     """Load and validate a tree file (the shipped tree when ``path`` is None); ``lang``: with its
-    wording in that language (triage/locale.py), checked as a whole like the English."""
+    wording in that language (its pack's tree.toml, triage/locale.py), checked as a whole like the English."""
     p = Path(path) if path is not None else SHIPPED_TREE
     try:
         raw = p.read_text(encoding="utf-8")
@@ -215,9 +218,13 @@ def load_tree(path: str | os.PathLike[str] | None = None, lang: str | None = Non
         raise TreeError(str(p), ["not valid TOML: arrays or tables nested too deeply"]) from None
     base = data.get("meta", {}).get("language", "en") if isinstance(data.get("meta"), dict) else "en"
     if lang and lang != base:
+        from languages import PackError
         from triage.locale import locale_file, localize
 
-        wording = locale_file(p, lang, shipped=p.resolve() == SHIPPED_TREE.resolve())
+        try:
+            wording = locale_file(p, lang, shipped=p.resolve() == SHIPPED_TREE.resolve())
+        except PackError as e:
+            raise TreeError(str(p), [str(e)]) from None
         data, problems = localize(data, lang, wording)
         if problems:
             raise TreeError(f"{p} in {lang!r}", problems)
@@ -248,10 +255,10 @@ def parse_tree(data: dict[str, Any], source: str = "<tree>") -> Tree:
     _check_graph(meta, nodes, problems)
     _check_outcomes(outcomes, info, meta, nodes, problems)
     _check_placeholders(meta, info, nodes, outcomes, problems)
-    _check_media(meta, nodes, problems)
+    warnings = _check_media(meta, nodes)
     if problems:
         raise TreeError(source, problems)
-    return Tree(nodes=nodes, outcomes=outcomes, meta=meta, info=info, source=source)
+    return Tree(nodes=nodes, outcomes=outcomes, meta=meta, info=info, source=source, warnings=tuple(warnings))
 
 
 def _tables(data: dict[str, Any], name: str, problems: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -504,16 +511,19 @@ def _check_placeholders(meta: dict[str, str], info: dict[str, str], nodes: dict[
             problems.append(f"{where}: {problem} (allowed: {allowed}; write {{{{ and }}}} for a brace)")
 
 
-def _check_media(meta: dict[str, str], nodes: dict[str, Node], problems: list[str]) -> None:
+def _check_media(meta: dict[str, str], nodes: dict[str, Node]) -> list[str]:
     """Wording that asks the person to say something (the tree language's ``medium.voice_words``,
-    triage/locale/<lang>/messages.toml) needs a form for a screen without voice input and one for
-    typed answers: nobody is asked to say anything where they cannot."""
+    languages/<lang>/messages.toml) wants a form for a screen without voice input and one for
+    typed answers, so nobody is asked to say anything where they cannot. Without them the tree
+    still loads (a clinic's tree written before the forms existed), those media show the voice
+    wording, and each such text is a warning. The shipped tree and packs have none (tests)."""
     from triage.messages import MessagesError, messages
 
     try:
         voice_words = re.compile(messages(meta.get("language") or "en").voice_words, re.I)
     except (MessagesError, re.error):
-        return  # a broken catalogue is reported by its own check
+        return []  # a broken catalogue is reported by its own check
+    warnings = []
     checks = [("[meta]", f, meta.get(f, ""), {m: meta.get(medium_field(f, m)) for m in MEDIA[1:]})
               for f in META_MEDIUM_FIELDS]
     checks += [(f"node '{n.id}'", f, getattr(n, f), {m: dict(n.media).get((f, m)) for m in MEDIA[1:]})
@@ -521,9 +531,10 @@ def _check_media(meta: dict[str, str], nodes: dict[str, Node], problems: list[st
     for where, name, text, forms in checks:
         missing = [medium_field(name, m) for m, form in forms.items() if not form]
         if missing and text and voice_words.search(text):
-            problems.append(f"{where}, field '{name}': asks the person to say something; give "
+            warnings.append(f"{where}, field '{name}': asks the person to say something; give "
                             f"{' and '.join(missing)} too (the same for a screen without voice input, "
-                            "and for typed answers)")
+                            "and for typed answers): until then they show this voice wording")
+    return warnings
 
 
 def placeholder_problem(text: str) -> str | None:

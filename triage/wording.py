@@ -192,3 +192,21 @@ def read_back(node: Any, intent: str, value: Any = None, said: str = "", lang: s
             return m("wording.read_back", statement=text.rstrip("."))
         return m("wording.read_back_answer", question=question_sentence(node.text), answer=answer_word(intent, lang))
     return m("wording.read_back_value", answer=describe_answer(intent, value, node.unit, said, lang))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?？。])\s+")
+
+
+def for_reader(text: str, lang: str = "en") -> str:
+    """A question as staff read it: without its sentences on how to answer aloud ("You can say a
+    number of days, weeks or months"), found by the language's ``medium.voice_words``. The whole
+    text when that would leave no question ("Tell me if ..." stays), so no question is ever lost."""
+    voice_words = messages(lang).voice_words
+    if not voice_words:
+        return text
+    try:
+        asks = re.compile(voice_words, re.I)
+    except re.error:
+        return text
+    kept = [s for s in _SENTENCE_END.split(text.strip()) if not asks.search(s)]
+    return " ".join(kept) if any(s.endswith(("?", "？")) for s in kept) else text

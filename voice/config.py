@@ -28,7 +28,6 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-INTENTS_DIR = Path(__file__).resolve().parents[1] / "intents"
 MAX_TEXT = 300   # characters in any one text setting
 
 
@@ -64,9 +63,11 @@ def _name(value: str) -> str | None:
 
 
 def _language(value: str) -> str | None:
-    if re.fullmatch(r"[a-z]{2,3}(_[a-z]{2})?", value) and (INTENTS_DIR / value / "answers.toml").is_file():
+    import languages as packs
+
+    if packs.has(value, "phrases/answers.toml"):
         return None
-    known = sorted(p.parent.name for p in INTENTS_DIR.glob("*/answers.toml"))
+    known = packs.codes("phrases/answers.toml")
     return f"no phrase data for {value!r}; available: {', '.join(known)}"
 
 
@@ -112,7 +113,7 @@ class Clinic:
     phone: str = setting("", check=_optional_phone)
     # Said in every emergency ("Call 911 now"): only something that can be dialled.
     emergency_number: str = setting("911", check=_phone_like)
-    # en | es | ko: questions, answers, voice and speech model (voice/languages.toml)
+    # en | es | ko: questions, answers, voice and speech model (its pack: languages/<code>/)
     language: str = setting("en", check=_language)
     # language packs this clinic has had clinically reviewed (the shipped ones are not, apart from English)
     reviewed_languages: list = field(default_factory=list, metadata={"check": _language})
@@ -133,6 +134,10 @@ class Listen:
     output_device: str = ""
     trailing_silence_s: float = setting(0.6, lo=0.1, hi=5.0)    # silence that ends an answer
     complete_silence_s: float = setting(0.3, lo=0.1, hi=5.0)    # ... once what was heard is a whole answer
+    # The spoken loop starts its reply after this much silence and keeps listening until the answer is
+    # over (trailing_silence_s): a whole answer gets its reply, one that could lower the urgency only a
+    # neutral acknowledgement until then; speech meanwhile continues the answer. 0 = reply at the end.
+    reply_after_s: float = setting(0.2, lo=0.0, hi=5.0)
     no_speech_timeout_s: float = setting(8.0, lo=1.0, hi=120.0)  # nothing heard -> reprompt
     max_answer_s: float = setting(15.0, lo=1.0, hi=120.0)
     reprompts: int = setting(2, lo=0, hi=10)                     # silent timeouts before ending politely
@@ -143,7 +148,7 @@ class Listen:
 class Recognition:
     backend: str = setting("vosk", choices=("vosk", "whisper"))
     model: str = ""          # folder; empty = resolve by name (see models/README.md)
-    # empty = the clinic language's model (English: vosk-model-small-en-us-0.15; see voice/languages.toml)
+    # empty = the clinic language's model (English: vosk-model-small-en-us-0.15; see languages/<code>/language.toml)
     model_name: str = setting("", check=_model_name)
     # Answers less sure than this are read back for confirmation. 0 = the thresholds measured per
     # recognizer and for typed answers (voice/asr/thresholds.toml, bench/calibration.py); a clinic's

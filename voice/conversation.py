@@ -138,8 +138,10 @@ def heard_text(record: AnswerRecord, unit: str = "", lang: str = "en") -> str:
         return ""
     m = messages(lang)
     tapped = record.transcript.startswith(TAPPED) and record.transcript[len(TAPPED):].strip()
-    if tapped and record.intent in ("duration", "number"):
-        return m("wording.heard", answer=tapped)  # the button's own words, not a value picked inside its range
+    # A button's own words ("1 to 2 weeks"), not a value picked inside its range; a number typed on the
+    # keypad ("45") is said with its unit like a spoken one ("45 years", "45세").
+    if tapped and record.intent in ("duration", "number") and not re.fullmatch(r"\d+(?:[.,]\d+)?", tapped):
+        return m("wording.heard", answer=tapped)
     return m("wording.heard", answer=describe_answer(record.intent, record.value, unit, record.transcript, lang))
 
 
@@ -236,7 +238,8 @@ class Conversation:
     def __init__(self, tree: Tree, *, lang: str = "en", confirm_below: float = 0.6,
                  thresholds: dict[str, float] | None = None, emergency_number: str = "911",
                  clinic_name: str = "the clinic", clinic_phone: str = "",
-                 clock: Callable[[], float] | None = None, cross_check_budget_s: float = 0.25):
+                 clock: Callable[[], float] | None = None, cross_check_budget_s: float = 0.25,
+                 tiers: dict[str, tuple[float, str]] | None = None):
         self.tree = tree
         self.cross_check_budget_s = float(cross_check_budget_s)
         self.cross_checks = self.cross_checks_late = 0  # waited for / not in within the budget (read back)
@@ -244,6 +247,14 @@ class Conversation:
         self.messages = messages(self.lang, tree.medium)  # the product's own sentences, as the tree's medium needs
         self.confirm_below = float(confirm_below)
         self.thresholds = dict(thresholds or {})
+        if tiers is None:
+            from voice.asr import confirmation_tiers
+
+            tiers = confirmation_tiers()
+        # {backend: (accept_from, read_back)}: the rest of each recognizer's confirmation tiers
+        # (voice/asr/thresholds.toml); typed and tapped answers have none (no middle tier, every
+        # uncertain answer read back), so typed sessions are as they were.
+        self.tiers = dict(tiers)
         self.clock = clock
         self.session = Session(tree, clock=clock, emergency_number=emergency_number, clinic_name=clinic_name,
                                clinic_phone=clinic_phone, confirm_below=self.confirm_below)
@@ -444,8 +455,10 @@ class Conversation:
                 confidence = min(confidence, threshold / 2)
         transcript.drop()  # a cross-check not waited for, or late: its decoding would only slow the reply
         self._note_mentions(transcript.text)
+        accept_from, read_back = self.tiers.get(backend, (threshold, "all")) if backend else (threshold, "all")
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
-                                               confirm_below=threshold, restated=restated))
+                                               confirm_below=threshold, restated=restated, accept_from=accept_from,
+                                               read_back=read_back, recognizer=backend or ""))
 
     def _may_lower(self, i: Any, threshold: float) -> bool:
         """Whether an answer could lower the urgency: not positive, or not sure enough to count
@@ -464,9 +477,18 @@ class Conversation:
         from intents import interpret
         from intents.readback import read_reply
 
+        from intents.matcher import Interpretation
+        from intents.readback import corrects_noted
+
         ask, node = self._ask(), self.session.node
         # "since Friday", "born in 1961": dates are read against the session clock (tests fix it)
         today = self.clock() if self.clock else time.time()
+        if ask.noted and corrects_noted(text, self.lang):
+            # "No fever, noted. Next: ..." answered "wait, that's wrong": back to the answer noted
+            return Interpretation("back", None, 1.0), False
+        if ask.confirm and ask.confirm.get("intent") == "summary":
+            # the one summary read-back: right or wrong about the answers it lists, no question's topics
+            return interpret(text, topic=(), expects="yesno", lang=self.lang, word_confidences=word_confidences), False
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
                              word_confidences=word_confidences, today=today), False

@@ -17,6 +17,12 @@ recognizer: an energy voice-activity detector with an adaptive noise floor.
   result "not sure" or "yes" needs no long wait, "it's been about" does). Nothing
   heard for ``no_speech_timeout_s`` → timeout (the caller reprompts); an answer
   longer than ``max_answer_s`` is cut there.
+- While the assistant's own voice plays (a reply started early, and no echo
+  canceller to take it out of the microphone's signal) a frame is *deaf*
+  (``push(frame, deaf=True)``): it is neither voice nor silence. The answer then
+  ends only after ``heard_silence_s`` of silence heard after the last deaf frame
+  as well (a whole answer's short wait excepted: it may end over the assistant's
+  voice, as it would have ended anyway).
 
 Pure logic over frames: no audio devices, no clocks; time is counted in samples.
 """
@@ -51,6 +57,7 @@ class EndpointConfig:
     floor_max_dbfs: float = -25.0   # a floor this loud is speech, not room noise
     floor_min_dbfs: float = -85.0
     floor_alpha: float = 0.05       # per-frame smoothing of the room's level and spread (about 0.4 s at 20 ms frames)
+    heard_silence_s: float = 0.2    # after deaf frames (own voice playing): silence that must be heard as well
 
     @classmethod
     def from_listen(cls, listen: Any, **overrides: Any) -> "EndpointConfig":
@@ -98,6 +105,7 @@ class Endpointer:
         self.voiced = 0
         self.done: str | None = None
         self.complete = False             # the words so far are a whole answer: the short wait applies
+        self.deaf_until: int | None = None  # where the last deaf frame ended (own voice playing)
 
     def answer_complete(self, complete: bool) -> None:
         """Whether the recognizer's running result is already a whole answer (updated as it changes)."""
@@ -129,13 +137,27 @@ class Endpointer:
     def _margin(self, margin: float) -> float:
         return self.floor + max(margin, self.cfg.spread_factor * self.spread)
 
-    def push(self, frame: Any) -> str | None:
-        """Account for one frame; returns SPEECH, END, TIMEOUT, MAX_LENGTH, FALSE_START or None."""
+    def push(self, frame: Any, deaf: bool = False) -> str | None:
+        """Account for one frame; returns SPEECH, END, TIMEOUT, MAX_LENGTH, FALSE_START or None.
+        ``deaf``: the frame cannot be judged (the assistant's own voice is in it): time passes,
+        but it is neither voice nor silence, and the room's floor does not follow it."""
         if self.done:
             return self.done
         cfg = self.cfg
         n = len(frame)
         start, self.samples = self.samples, self.samples + n
+        if deaf:
+            self.deaf_until = self.samples
+            self._recent = []
+            if not self.in_speech:
+                return self._timeouts()
+            if self.complete and self.samples - self.last_voice >= self.trailing_s * self.rate:
+                self.done = END  # a whole answer's short wait may end over the assistant's voice
+                return END
+            if self.samples - self.speech_start >= cfg.max_answer_s * self.rate:
+                self.done = MAX_LENGTH
+                return MAX_LENGTH
+            return None
         level = max(cfg.floor_min_dbfs, level_dbfs(frame))  # digital silence is not 35 dB quieter than a quiet room
 
         if self._calibrating:
@@ -170,7 +192,9 @@ class Endpointer:
         if sum(v for v, _ in self._recent) / len(self._recent) > keep:
             self.last_voice = self._voice_until(keep)
             self.voiced += n
-        elif self.samples - self.last_voice >= self.trailing_s * self.rate:
+        elif self.samples - self.last_voice >= self.trailing_s * self.rate and \
+                (self.complete or self.deaf_until is None
+                 or self.samples - self.deaf_until >= cfg.heard_silence_s * self.rate):
             if self.voiced < cfg.min_utterance_s * self.rate:
                 self.in_speech = False
                 self.speech_start = self.last_voice = None

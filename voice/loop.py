@@ -79,7 +79,7 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
             on_partial(event.text)
         observer(event)
 
-    runner = TurnRunner(recognizer, source, config.listen, speaker=speaker, observer=watch)
+    runner = TurnRunner(recognizer, source, config.listen, speaker=speaker, observer=watch, reply_early=True)
     reply = conversation.start()
     while True:
         if on_reply:

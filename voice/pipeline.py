@@ -3,8 +3,8 @@
 :class:`voice.turn.TurnRunner` hands each event to an *observer* (any callable taking one
 event) as it happens, in this order for an answer that was heard::
 
-    ListeningStarted -> SpeechStarted -> PartialTranscript* -> Paused* -> EndOfSpeech
-    -> Recognized -> CrossChecked -> ReplyReady -> FirstAudio
+    ListeningStarted -> SpeechStarted -> PartialTranscript* -> Paused* -> (RepliedEarly -> Continued?)*
+    -> EndOfSpeech -> Recognized -> CrossChecked -> ReplyReady -> FirstAudio
 
 and ``ListeningStarted -> NothingHeard`` (no speech before the timeout) or ``MicrophoneLost``.
 Every event carries ``at``, a ``time.perf_counter()`` reading (monotonic, the clock the
@@ -49,6 +49,19 @@ class PartialTranscript(TurnEvent):
 @dataclass(frozen=True)
 class Paused(TurnEvent):
     """The person paused long enough for the recognizer to be told (``Recognizer.checkpoint``)."""
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class RepliedEarly(TurnEvent):
+    """``reply_after_s`` of silence after ``text``: the reply started while listening goes on."""
+    text: str
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class Continued(TurnEvent):
+    """The person spoke again after the reply started: it was stopped, the answer goes on."""
     audio_s: float
 
 

@@ -16,6 +16,7 @@ Heavy parts (models, sounddevice, pyttsx3, the handoff's FHIR) are imported only
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any, Callable
 
 from triage import Tree, TreeError, load_tree
@@ -41,9 +42,13 @@ def tree_from(path: str | None, config: Config) -> Tree:
     """The clinic's tree (``--tree``, else the config's ``tree``), else the shipped one."""
     chosen = path or config.tree or None
     try:
-        return load_tree(chosen, config.clinic.language)
+        tree = load_tree(chosen, config.clinic.language)
     except TreeError as e:
         raise UserError(f"{e}\nCheck it with 'backtriage tree check FILE'.") from None
+    if tree.warnings:  # it runs; the clinic is told once where to look
+        logging.getLogger("backtriage").warning("%s: %d wording warning(s), e.g. %s; see 'backtriage tree check'",
+                                                tree.source, len(tree.warnings), tree.warnings[0])
+    return tree
 
 
 # ---------------------------------------------------------------- conversations
@@ -70,7 +75,7 @@ def conversations(config: Config, langs: Any = ()) -> Callable[[Tree, str], Conv
 
 def recognizer_settings(config: Config, lang: str | None = None) -> tuple[str, str | None, str | None]:
     """(backend, model folder, model name) for a patient in ``lang``: the clinic's [recognition]
-    settings for the clinic's language; for another, that language's own Vosk model (voice/languages.toml),
+    settings for the clinic's language; for another, that language's own Vosk model (languages/<code>/language.toml),
     since the clinic's model (an English one, a Whisper .en model) would not understand it."""
     from voice.languages import language_info
 
@@ -123,7 +128,7 @@ def open_speaker(config: Config, caption: Callable[[str], None] | None = print) 
 
 def open_kiosk_speaker(config: Config, langs: Any = ()) -> Any:
     """The kiosk's speech queue around the real speaker, with a voice for each language in ``langs``
-    (the clinic's: ``[speech] voice``; others: their own from voice/languages.toml)."""
+    (the clinic's: ``[speech] voice``; others: their own from languages/<code>/language.toml)."""
     import logging
 
     from voice.kiosk.speech import QueuedSpeaker

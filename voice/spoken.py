@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from triage.messages import catalogue_file, messages
+import languages as packs
+from triage.messages import messages
 
 
 # Said digit by digit wherever they stand alone, besides the clinic's configured number.
@@ -35,7 +36,7 @@ _NUMBER = re.compile(r"(?<![\w.,])\d+(?![\w]|[.,]\d)")
 def digit_words(lang: str) -> tuple[str, ...] | None:
     """The ten digit words of ``lang``'s catalogue (``spoken.digits``: Spanish "cero uno dos ...",
     Korean "공 일 이 ...", as phone numbers are read), None for a language without a catalogue."""
-    if not catalogue_file(lang).exists():
+    if not packs.has(lang, "messages.toml"):
         return None
     words = tuple(messages(lang)("spoken.digits").split())
     return words if len(words) == 10 else None

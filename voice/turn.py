@@ -29,6 +29,7 @@ the speaker: where listening while the reply plays (barge-in) will start.
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, ContextManager
@@ -72,12 +73,19 @@ class TurnRunner:
     (optional) renders replies ahead and says them. ``whole_answer``: the rule for the short
     wait (None: always the full trailing silence). ``endpointer``: the end-of-speech
     detector's class. ``guard``: held while the conversation is read from the listening
-    thread (the kiosk's driver lock; others have one thread and need none)."""
+    thread (the kiosk's driver lock; others have one thread and need none).
+    ``reply_early`` (with a speaker, and ``settings.reply_after_s`` > 0): the reply starts
+    after that short silence while the microphone stays open (:class:`EarlyReply`); the
+    reply is then said through :meth:`say`, which goes on from the early words.
+    ``hears_own_voice``: without an echo canceller the microphone hears the early words, so
+    while they play its frames are deaf (neither voice nor silence); False once the
+    microphone's signal has the assistant's voice taken out (barge-in's echo canceller)."""
 
     def __init__(self, recognizer: Any, source: Any = None, settings: Any = None, *, speaker: Any = None,
                  observer: Observer = quiet, whole_answer: WholeAnswer | None = product_rule,
                  endpointer: Callable[..., Endpointer] = Endpointer,
-                 guard: Callable[[], ContextManager[Any]] | None = None):
+                 guard: Callable[[], ContextManager[Any]] | None = None,
+                 reply_early: bool = False, hears_own_voice: bool = True):
         from voice.config import Listen
 
         self.recognizer = recognizer
@@ -88,6 +96,9 @@ class TurnRunner:
         self.whole_answer = whole_answer
         self.endpointer = endpointer
         self.guard = guard or contextlib.nullcontext
+        self.reply_early = reply_early
+        self.hears_own_voice = hears_own_voice
+        self._early: EarlyReply | None = None  # this turn's early reply, until say() goes on from it
 
     # ------------------------------------------------------------------ steps
 
@@ -117,18 +128,38 @@ class TurnRunner:
             transcript = transcribe_wav(self.recognizer, source.path, grammar=plan.grammar,
                                         cross_check=plan.cross_check)
         else:
+            early = self._early_reply(conversation)
             try:
                 transcript = listen_for_answer(source, self.recognizer, plan.grammar, plan.cross_check, self.settings,
-                                               self.observer, self._complete_for(conversation), self.endpointer)
+                                               self.observer, self._complete_for(conversation), self.endpointer,
+                                               early)
             except DeviceLost as e:
+                if early is not None:
+                    early.cancel()
                 self.observer(MicrophoneLost(reason=str(e)))
                 raise
+            if early is not None and early.thread is not None:
+                self._early = early  # say() goes on from it
         if transcript is None:
             self.observer(NothingHeard())
             return None
         self.observer(Recognized(text=transcript.text, open_text=transcript.open_text, recognizer=backend,
                                  transcript=transcript))
         return Hearing(transcript, backend, plan.cross_check, tuple(plan.grammar) if plan.grammar else None)
+
+    def _early_reply(self, conversation: Conversation | None) -> "EarlyReply | None":
+        if not (self.reply_early and self.speaker is not None and conversation is not None
+                and getattr(self.settings, "reply_after_s", 0) > 0):
+            return None
+        self.finish_early()  # one left from an earlier turn (a front end that never said its reply)
+        return EarlyReply(self, conversation)
+
+    def finish_early(self) -> "EarlyReply | None":
+        """Wait for this turn's early words to be said; returns them (None if there were none)."""
+        early, self._early = self._early, None
+        if early is not None:
+            early.join()
+        return early
 
     def _complete_for(self, conversation: Conversation | None) -> Callable[[str], bool] | None:
         """The listener's whole-answer test; whenever the running result is already a plain
@@ -185,24 +216,106 @@ class TurnRunner:
         for reply in replies:
             if reply.speech:
                 self.speaker.prepare(reply.speech[0])
+        if self.reply_early:
+            self.speaker.prepare(conversation.messages("voice.ack"))  # what an early reply may say first
 
     def say(self, reply: Reply) -> None:
-        """Say a reply's words (slower first when asked); FirstAudio when its first samples played."""
+        """Say a reply's words (slower first when asked); FirstAudio when its first samples played.
+        After an early reply: its words are said to their end first, and the reply's first
+        sentence is not said again when it was that (a whole answer's reply, started early)."""
         if self.speaker is None:
             return
+        early = self.finish_early()
+        speech = reply.speech
+        if early is not None and early.stands and speech and speech[0] == early.said:
+            speech = speech[1:]
         if reply.slower:
             self.speaker.slower()
-        for n, text in enumerate(reply.speech):
+        for n, text in enumerate(speech):
             start = now()
             self.speaker.say(text)
             first = self.speaker.last_first_audio_s
-            if n == 0 and first is not None:
+            if n == 0 and first is not None and early is None:
                 self.observer(FirstAudio(at=start + first))
 
     def ask(self, conversation: Conversation, reply: Reply) -> None:
         """Say ``reply``; the replies its question may get are rendered behind it, while it plays."""
         self.prepare_replies(conversation)
         self.say(reply)
+
+
+class EarlyReply:
+    """A reply started before the answer is over (voice.listen's ``early``): after
+    ``reply_after_s`` of silence, a whole answer that cannot lower the urgency gets the first
+    sentence of its own reply ("I understood: yes."; an emergency its instruction). Said in a
+    thread of its own while the listener goes on; speech again stops it (the answer continues).
+
+    Anything else (a "no" to a warning sign, a duration under the threshold, words that are not
+    yet an answer) gets a neutral acknowledgement (the catalogue's ``voice.ack``: "Okay.") that
+    decides nothing, and the answer is decided only after the full trailing silence, so a
+    "no ... oh wait, yes" is never answered as a "no". But only where the microphone's signal
+    has the assistant's voice taken out (``hears_own_voice=False``: an echo canceller): a
+    microphone that hears the acknowledgement would be deaf while it plays, and a continuation
+    said over it would be lost. Without one, such answers say nothing early and keep the full
+    wait, as before; a whole answer's early reply is safe either way (what a continuation over it
+    could lose leads the cautious way at worst), and it still ends after the short wait."""
+
+    def __init__(self, runner: TurnRunner, conversation: Conversation):
+        self.runner, self.conversation = runner, conversation
+        self.speaker = runner.speaker
+        self.echo_tail_s = getattr(runner.settings, "echo_tail_s", 0.0)
+        self.said = ""
+        self.ack = True       # the words said are the neutral acknowledgement
+        self.stands = False   # the words said still stand (no continuation since they started)
+        self.thread: threading.Thread | None = None
+        self._ended = 0.0     # when the early words finished playing (perf_counter)
+
+    def start(self, text: str) -> bool:
+        """Start saying the early words for ``text``; False when nothing is said."""
+        if self.thread is not None and self.thread.is_alive():
+            return False  # the words stopped by a continuation are still ending: the reply waits for the end
+        with self.runner.guard():
+            whole = self.conversation.question is not None and self.conversation.complete_answer(text)
+            reply = self.conversation.preview(text) if whole else None
+            ack = self.conversation.messages("voice.ack")
+        self.ack = not (reply is not None and reply.speech)
+        if self.ack and self.runner.hears_own_voice:
+            return False  # it could not be heard through: nothing is said before the answer is over
+        self.said = ack if self.ack else reply.speech[0]
+        self.stands = True
+        self.thread = threading.Thread(target=self._say, args=(self.said,), name="early-reply", daemon=True)
+        self.thread.start()
+        return True
+
+    def _say(self, text: str) -> None:
+        start = now()
+        try:
+            self.speaker.say(text)
+            first = self.speaker.last_first_audio_s
+            if first is not None:
+                self.runner.observer(FirstAudio(at=start + first))
+        finally:
+            self._ended = now()
+
+    def resumed(self) -> None:
+        self.stands = False
+        self.speaker.stop()
+
+    def deaf(self) -> bool:
+        if not self.runner.hears_own_voice or self.thread is None:
+            return False
+        return self.thread.is_alive() or now() < self._ended + self.echo_tail_s
+
+    def short_wait(self) -> bool:
+        return self.runner.hears_own_voice
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def cancel(self) -> None:
+        self.resumed()
+        self.join()
 
 
 def warm_up(recognizer: Any, speaker: Any, tree: Any) -> None:

@@ -20,19 +20,30 @@ CHUNK_S = 0.1  # transcribe_wav feeds audio in microphone-sized pieces, so strea
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
 
-__all__ = ["BACKENDS", "Recognizer", "Transcript", "open_recognizer", "read_back_thresholds", "transcribe_wav"]
+__all__ = ["BACKENDS", "Recognizer", "Transcript", "open_recognizer", "read_back_thresholds", "confirmation_tiers",
+           "transcribe_wav"]
 
 
 def read_back_thresholds() -> dict[str, float]:
     """The measured read-back threshold per recognizer backend, and ``typed`` for answers
     without one ({"typed": 0.6, "whisper": ..., "vosk": ...}; see thresholds.toml)."""
+    return {name: float(table["confirm_below"]) for name, table in _threshold_tables().items()}
+
+
+def confirmation_tiers() -> dict[str, tuple[float, str]]:
+    """Per recognizer backend, the rest of its confirmation tiers: (accept_from, read_back), see
+    thresholds.toml ({"whisper": (0.6, "lowering"), ...}; a table without them: no middle tier)."""
+    return {name: (float(table.get("accept_from", table["confirm_below"])), str(table.get("read_back", "all")))
+            for name, table in _threshold_tables().items()}
+
+
+def _threshold_tables() -> dict:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
 
-    data = tomllib.loads(THRESHOLDS_FILE.read_text(encoding="utf-8"))
-    return {name: float(table["confirm_below"]) for name, table in data.items()}
+    return tomllib.loads(THRESHOLDS_FILE.read_text(encoding="utf-8"))
 
 
 def open_recognizer(backend: str = "vosk", model: str | None = None, model_name: str | None = None,

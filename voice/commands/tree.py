@@ -53,36 +53,41 @@ def check_cmd(args: argparse.Namespace) -> int:
         print(e, file=sys.stderr)
         return 1
     print(f"{path}: OK ({len(tree.nodes)} questions, {len(tree.outcomes)} outcomes)")
+    _print_warnings(tree, "  ")
     return _check_languages(path, tree, config, only=getattr(args, "lang", None))
 
 
 def _check_languages(path: str, tree, config, only: str | None) -> int:
-    """Each language's wording of the tree and message catalogue (the product's own sentences),
-    and whether that pack is clinically reviewed."""
+    """Each language's pack (languages/<code>/: its files, message catalogue, kiosk words, phrases)
+    and its wording of the tree, and whether that pack is clinically reviewed."""
+    import languages as packs
     from triage import TreeError, load_tree
-    from triage.messages import check as check_messages
-    from voice.languages import is_reviewed, languages
-
-    from triage.messages import catalogue_file
+    from voice.languages import is_reviewed, languages, pack_problems
 
     status = 0
     base = tree.meta.get("language", "en")
-    if base not in languages() and not catalogue_file(base).exists():
-        print(f"  {base}: the tree's language has no message catalogue (triage/locale/{base}/messages.toml): "
+    if base not in languages() and not packs.has(base, "messages.toml"):
+        print(f"  {base}: the tree's language has no message catalogue (languages/{base}/messages.toml): "
               "apologies, read-backs and result headings will be said in English")
+    for code in packs.codes(None):
+        if (only and code != only) or code in languages():
+            continue
+        print(f"  {code}: pack incomplete, not offered:")  # a folder without its voice side or phrases
+        print("\n".join(f"    - {p}" for p in pack_problems(code)))
+        status = 1
     for code, info in languages().items():
         if only and code != only:
             continue
-        problems = check_messages(code)
+        problems = pack_problems(code)
         if problems:
-            print(f"  {code} ({info.name}): messages incomplete:")
+            print(f"  {code} ({info.name}): pack incomplete:")
             print("\n".join(f"    - {p}" for p in problems))
             status = 1
         if code == base:
             continue
         reviewed = "clinically reviewed" if is_reviewed(code, config) else "not clinically reviewed"
         try:
-            load_tree(path, code)
+            translated = load_tree(path, code)
         except TreeError as e:
             missing = all(p.startswith(f"no wording in {code!r}") for p in e.problems)
             needed = code in (only, config.clinic.language)
@@ -92,7 +97,14 @@ def _check_languages(path: str, tree, config, only: str | None) -> int:
             status = 1 if (needed or not missing) else status
             continue
         print(f"  {code} ({info.name}): wording complete, {reviewed}")
+        _print_warnings(translated, "    ")
     return status
+
+
+def _print_warnings(tree, indent: str) -> None:
+    """What loads but should be fixed (a warning leaves the exit status 0)."""
+    for warning in tree.warnings:
+        print(f"{indent}warning: {warning}")
 
 
 def _tree(args: argparse.Namespace):

@@ -33,7 +33,7 @@ from voice.turn import Plan, TurnRunner
 
 log = logging.getLogger("backtriage.kiosk")
 
-NO_MIC = "no_mic"  # the status, said in the patient's language (voice/kiosk/locale/<lang>.json)
+NO_MIC = "no_mic"  # the status, said in the patient's language (languages/<lang>/kiosk.toml)
 
 
 class KioskListener:

@@ -2,7 +2,7 @@
 
 Routes (all on 127.0.0.1 by default; nothing is loaded from the internet):
   GET  /                 the page (static/index.html, kiosk.css, kiosk.js)
-  GET  /api/labels       the page's own words in each language on offer (voice/kiosk/locale/<lang>.json)
+  GET  /api/labels       the page's own words in each language on offer (languages/<lang>/kiosk.toml)
   GET  /api/state        the current screen as JSON
   GET  /api/events       server-sent events: one ``data:`` line of screen JSON per change
   POST /api/tap          {"intent": "yes", "value": null, "label": "Yes"}: a button

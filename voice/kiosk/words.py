@@ -1,4 +1,4 @@
-"""The kiosk's own words per language: ``voice/kiosk/locale/<lang>.json``, one file a language.
+"""The kiosk's own words per language: ``languages/<lang>/kiosk.toml``, one file in each language's pack.
 
     w = kiosk_words("es")
     w.text("welcome", voice=False)   # "Hola. Toque Empezar para ..." (no voice input: nobody is asked to say anything)
@@ -11,23 +11,21 @@ on; the screen touched, or keys and a mouse used) and ``tap``, ``press`` (no voi
 label that counts something is a table of plural forms (``one``, ``other``: the page picks one
 with the browser's plural rules for the patient's language).
 
-The questions and results are not here: they come from the tree's language pack
-(``triage/locale/<lang>/``). Every file has the English file's keys and placeholders;
+The questions and results are not here: they come from the pack's tree wording and message
+catalogue. Every file has the English file's keys and placeholders;
 ``problems`` says what a file lacks, and a language with problems is not offered.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+import languages as packs
 from intents.spotting import Phrases
 
-LOCALE_DIR = Path(__file__).with_name("locale")
-SOURCE = "en"  # the file every other language is checked against
+SOURCE = packs.SOURCE  # the file every other language is checked against
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _WORD_LISTS = ("start_words", "more_time_words", "still_there_words")
 POINTERS = ("tap", "press")  # how a person uses the screen: touching it, or keys and a mouse
@@ -58,19 +56,18 @@ class KioskWords:
 
 
 def _read(lang: str) -> dict[str, Any]:
-    with open(LOCALE_DIR / f"{lang}.json", encoding="utf-8") as f:
-        return json.load(f)
+    return packs.read(packs.path(lang, "kiosk.toml"))
 
 
 def available() -> list[str]:
     """Languages with a kiosk words file (a language is offered only with a tree pack and phrases too)."""
-    return sorted(p.stem for p in LOCALE_DIR.glob("*.json"))
+    return sorted(packs.codes("kiosk.toml"))
 
 
 @lru_cache(maxsize=None)
 def kiosk_words(lang: str) -> KioskWords:
-    """The kiosk's words in ``lang``; a KeyError/OSError/ValueError for a file that is missing or broken
-    (``problems`` says what exactly)."""
+    """The kiosk's words in ``lang``; a KeyError/ValueError (languages.PackError) for a file that is
+    missing or broken (``problems`` says what exactly)."""
     data = _read(lang)
     whole = bool(data.get("whole_words", True))
     lists = {k: tuple(str(w).lower() for w in data[k]) for k in _WORD_LISTS}
@@ -93,15 +90,11 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def problems(lang: str) -> list[str]:
     """What is wrong with ``lang``'s file against the English one: each missing, extra, empty or
     non-text key, and each placeholder ({n}, {s}, ...) lost or added in translation."""
-    where = f"voice/kiosk/locale/{lang}.json"
+    where = f"languages/{lang}/kiosk.toml"
     try:
         data = _read(lang)
-    except OSError:
-        return [f"{where}: missing"]
-    except ValueError as e:
-        return [f"{where}: not valid JSON ({e})"]
-    if not isinstance(data, dict):
-        return [f"{where}: not a JSON object"]
+    except packs.PackError as e:
+        return [str(e)]
     found: list[str] = []
     source = _read(SOURCE)
     for part in ("page", "texts"):

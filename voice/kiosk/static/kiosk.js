@@ -1,6 +1,6 @@
 // The kiosk page: renders the screen the server pushes (server-sent events) and posts button taps.
 // Text is only ever set with textContent: nothing from the server is run as HTML.
-// The page's own words come from /api/labels (voice/kiosk/locale/<lang>.json), in the patient's language.
+// The page's own words come from /api/labels (languages/<lang>/kiosk.toml), in the patient's language.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
