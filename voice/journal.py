@@ -82,10 +82,15 @@ class Slot:
         return any(os.pread(self.fd, step, off).strip(b"\0") for off in range(0, size, step))
 
     def close(self) -> None:
+        if self.fd < 0:
+            return
+        fd, self.fd = self.fd, -1
         try:
-            os.close(self.fd)  # the lock goes with it
+            os.close(fd)  # the lock goes with it
         except OSError:
             pass
+
+    __del__ = close  # a writer dropped without close() still lets its slots go
 
 
 class Journal:
