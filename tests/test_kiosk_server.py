@@ -216,6 +216,57 @@ def test_page_streams_are_bounded(server):
             sock.close()
 
 
+def _open_stream(server, cookie: str = "") -> socket.socket:
+    sock = socket.create_connection(server.address, timeout=10)
+    extra = f"Cookie: {cookie}\r\n" if cookie else ""
+    sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (host(server).encode(), extra.encode()))
+    assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+    return sock
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """Read what is left; True once the server has ended the stream (EOF)."""
+    sock.settimeout(5)
+    try:
+        while True:
+            if not sock.recv(4096):
+                return True
+    except socket.timeout:
+        return False
+
+
+@pytest.fixture
+def roomy_server():
+    """Room for more connections than streams, so the stream rule is what refuses."""
+    with KioskServer(KioskDriver(load_tree()), "127.0.0.1", 0, tick_s=0.05, idle_timeout_s=IDLE_S,
+                     body_timeout_s=IDLE_S, max_connections=32) as s:
+        yield s
+
+
+def test_the_kiosk_pages_own_stream_always_gets_through(roomy_server):
+    server = roomy_server
+    status, headers, _ = call(server, "/")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert cookie.startswith("backtriage_page=") and "HttpOnly" in headers["Set-Cookie"]
+    socks = []
+    try:
+        socks = [_open_stream(server) for _ in range(server.max_streams)]  # local clients without the page
+        assert call(server, "/api/events")[0] == 503  # another one without the page: still refused
+        socks.append(_open_stream(server, cookie))  # the page's own: gets through ...
+        assert _closed_by_server(socks[0])  # ... and the oldest stream without a page is dropped
+        assert not any(s.page for s in server.streams if s.order == 0)
+        assert call(server, "/api/events", headers={"Cookie": "backtriage_page=guessed"})[0] == 503
+        for _ in range(server.max_streams - 1):  # the page reloaded again and again: only its own old streams go
+            socks.append(_open_stream(server, cookie))
+        assert sum(s.page for s in server.streams) == server.max_streams
+        socks.append(_open_stream(server, cookie))
+        assert _closed_by_server(socks[server.max_streams])  # the oldest page stream made room
+        assert len(server.streams) == server.max_streams
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 def test_clients_hanging_up_early_log_no_tracebacks(server, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     for request in (b"GET /api/events HTTP/1.1\r\nHost: %s\r\n\r\n",

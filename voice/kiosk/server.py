@@ -32,9 +32,12 @@ refused by its parser, and hang-ups handled without tracebacks. On top of it, th
 from __future__ import annotations
 
 import asyncio
+import hmac
+import itertools
 import json
 import logging
 import queue
+import secrets
 import socket
 import sys
 import threading
@@ -54,6 +57,7 @@ TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".j
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
            "Referrer-Policy": "no-referrer"}
+PAGE_COOKIE = "backtriage_page"  # set when the page is served: its own stream outranks any other client's
 KEEPALIVE_S = 15.0  # a comment line on an idle event stream; also how a closed page is noticed
 MAX_BODY = 4096
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -84,10 +88,13 @@ def allowed_hosts(host: str, port: int) -> frozenset[str]:
 class _Stream(queue.Queue):
     """A driver subscriber queue that wakes the event loop when the driver publishes a screen."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
+    def __init__(self, loop: asyncio.AbstractEventLoop, page: bool = False, order: int = 0):
         super().__init__(maxsize=64)
         self.loop = loop
         self.ready = asyncio.Event()
+        self.page = page  # opened by a page this server served (it carries the page cookie)
+        self.order = order  # opening order: the oldest is dropped first
+        self.dropped = False  # pushed out by a page's stream: the loop ends it
 
     def _put(self, item: Any) -> None:
         super()._put(item)
@@ -117,6 +124,8 @@ class KioskServer:
         self.hosts = allowed_hosts(host, self.address[1])
         self.static_files = {p.name for p in STATIC.iterdir() if p.is_file()}
         self.streams: set[_Stream] = set()
+        self.page_key = secrets.token_urlsafe(16)  # per start: a cookie from an earlier run is not a page's
+        self._opened = itertools.count()
         self.refused = 0  # connections answered 503 because too many were open
         self.open_connections = 0  # counted at accept time (aiohttp registers them a moment later)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kiosk-api")
@@ -277,19 +286,39 @@ class KioskServer:
         if "/" in name or name.startswith(".") or name not in self.static_files:
             return _error(404, "not found")
         f = STATIC / name
-        return web.Response(body=f.read_bytes(), content_type=TYPES.get(f.suffix, "application/octet-stream"),
-                            charset="utf-8" if f.suffix in (".html", ".css", ".js", ".json") else None)
+        response = web.Response(body=f.read_bytes(), content_type=TYPES.get(f.suffix, "application/octet-stream"),
+                                charset="utf-8" if f.suffix in (".html", ".css", ".js", ".json") else None)
+        if name == "index.html":
+            response.set_cookie(PAGE_COOKIE, self.page_key, httponly=True, samesite="Strict", path="/")
+        return response
+
+    def _make_room(self, page: bool) -> bool:
+        """Room for one more stream when all are taken: a page's stream pushes out the oldest stream without
+        a page, else the oldest page stream (a reloaded page's old one); a stream without a page gets none."""
+        if len(self.streams) < self.max_streams:
+            return True
+        if not page:
+            return False
+        others = sorted((s for s in self.streams if not s.page), key=lambda s: s.order)
+        victim = (others or sorted(self.streams, key=lambda s: s.order))[0]
+        victim.dropped = True
+        self.streams.discard(victim)
+        victim.ready.set()
+        log.warning("dropped the oldest %s to let the kiosk page's own stream through",
+                    "page stream" if victim.page else "stream without a page")
+        return True
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
-        if len(self.streams) >= self.max_streams:
+        page = hmac.compare_digest(request.cookies.get(PAGE_COOKIE, ""), self.page_key)
+        if not self._make_room(page):
             return _error(503, "too many open screens")
-        stream = _Stream(asyncio.get_running_loop())
+        stream = _Stream(asyncio.get_running_loop(), page, next(self._opened))
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", **HEADERS})
         self.streams.add(stream)
         try:
             await response.prepare(request)
             await self._call(self.driver.subscribe, stream)
-            while not self._closing.is_set():
+            while not self._closing.is_set() and not stream.dropped:
                 try:
                     await asyncio.wait_for(stream.ready.wait(), KEEPALIVE_S)
                 except asyncio.TimeoutError:
