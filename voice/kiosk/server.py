@@ -299,8 +299,8 @@ class KioskServer:
             return True
         if not page:
             return False
-        others = sorted((s for s in self.streams if not s.page), key=lambda s: s.order)
-        victim = (others or sorted(self.streams, key=lambda s: s.order))[0]
+        others = [s for s in self.streams if not s.page]
+        victim = min(others or self.streams, key=lambda s: s.order)
         victim.dropped = True
         self.streams.discard(victim)
         victim.ready.set()
