@@ -110,7 +110,7 @@ def plans() -> list[list[str]]:
 
 
 PLANS = plans()
-_MARKERS = {"(으)로": ("로", "으로"), "(이)라고": ("라고", "이라고")}
+_MARKERS = {"(으)로": ("로", "으로"), "(이)라고": ("라고", "이라고"), "이(가)": ("가", "이")}
 
 
 def _variants(piece: str) -> list[str]:

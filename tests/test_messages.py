@@ -116,6 +116,17 @@ def test_korean_particles_follow_the_word_before_them():
     assert m("engine.assume_value_said", assumed="2주").endswith("2주로 보겠습니다.")
 
 
+def test_korean_subject_particle_follows_the_sign_before_it():
+    """The safety line named a sign "…문제이(가)": 이 after a final consonant, 가 after none."""
+    m = messages("ko")
+    line = m("engine.unconfirmed_emergency", signs="소변이나 대변의 새로운 문제", emergency_number="119")
+    assert line == "만약 소변이나 대변의 새로운 문제가 있으시면 바로 119에 전화하세요."
+    line = m("engine.unconfirmed_other", signs="다리 저림이나 감각 저하 또는 다리에 힘이 빠지는 증상", clinic="병원")
+    assert line == "만약 다리 저림이나 감각 저하 또는 다리에 힘이 빠지는 증상이 있으시면 오늘 병원에 연락하세요."
+    assert "(가)" not in m("engine.unconfirmed_emergency", signs="열", emergency_number="119")
+    assert m("engine.unconfirmed_emergency", signs="열", emergency_number="119").startswith("만약 열이 ")
+
+
 def _clinic_tree_with(tmp_path, lang, old, new):
     """A clinic's copy of the shipped tree with its ``lang`` wording edited."""
     from pathlib import Path

@@ -193,8 +193,11 @@ class Messages:
 # Korean particles that depend on the word before them: "(으)로" is "으로" after a final
 # consonant other than ㄹ ("4주 이상으로"), else "로" ("2주로", "3일로"); "(이)라고" is "이라고"
 # after any final consonant ("'3일'이라고"), else "라고" ("'네'라고"). Digits count as read
-# in Sino-Korean (1 일, 3 삼, 6 육, 7 칠, 8 팔, 0 영 end in a consonant).
-_PARTICLES = {"(으)로": ("로", "으로", (0, 8, None)), "(이)라고": ("라고", "이라고", (0, None))}
+# in Sino-Korean (1 일, 3 삼, 6 육, 7 칠, 8 팔, 0 영 end in a consonant). "이(가)" is the
+# subject particle: "이" after a final consonant ("저림이"), "가" after none ("문제가"); a
+# message wrote it "{signs}이(가)" because the sign is filled in ("…문제이(가)" was said).
+_PARTICLES = {"(으)로": ("로", "으로", (0, 8, None)), "(이)라고": ("라고", "이라고", (0, None)),
+              "이(가)": ("가", "이", (0, None))}
 _DIGIT_FINAL = {"0": 21, "1": 8, "2": 0, "3": 16, "4": 0, "5": 0, "6": 1, "7": 8, "8": 8, "9": 0}
 
 
