@@ -52,6 +52,9 @@ from triage.vocabulary import EXPECTED_INTENTS, INTENTS, META_INTENTS, READ_BACK
 # given with the plain wording after the second answer not understood ("examples.<expects>"),
 # apologies, the result's joining words.
 MAX_ATTEMPTS = 3  # answers to one question that are not understood (or read-backs rejected)
+# Requests to the ready question after which the questions begin: a recognizer heard "네" as
+# "느리게" / "리셋" (slower / start over) until the question cap ended the session (issue 20).
+START_REQUESTS = 3
 NOT_UNDERSTOOD = "not understood"
 
 
@@ -74,6 +77,7 @@ class _State:
     medium: list = field(default_factory=list)  # node ids whose lowering answer counted at medium confidence
     summary: str = ""  # "" / "open" (the summary read-back is asked) / "done" (asked once: never again)
     recheck: list | None = None  # after a "no" to the summary: the node ids still to ask again
+    start_requests: int = 0  # "slower" / "again" / "help" to the ready question, nothing answered yet
 
     def copy(self) -> "_State":
         return replace(self, positive=dict(self.positive), unsure=dict(self.unsure), attempts=dict(self.attempts),
@@ -204,6 +208,10 @@ class Session:
                            read_back, str(recognizer or ""))
         if self._state.summary == "open":
             return events + self._summary_reply(intent, confidence, threshold)
+        if intent in ("restart", "repeat", "slower", "help") and self._at_start():
+            begun = self._start_request(intent, confidence, transcript)
+            if begun is not None:
+                return events + begun
         if self._pending is not None:
             return events + self._confirmation(intent, value, confidence, transcript, threshold, restated)
         if self._state.confirming is not None and intent not in META_INTENTS:
@@ -211,6 +219,22 @@ class Session:
         if intent in META_INTENTS:
             return events + self._meta(intent)
         return events + self._take(intent, value, confidence, transcript, threshold)
+
+    def _at_start(self) -> bool:
+        """The ready question is open and nothing has been answered yet."""
+        return self._state.node == self.tree.start and not self.log and self._state.result is None \
+            and self.tree.ready_question is not None and self._state.confirming is None
+
+    def _start_request(self, intent: str, confidence: float, transcript: str) -> list[Event] | None:
+        """At the ready question, with nothing answered: "start over" begins the questions (there is
+        nothing to start over from), and so does the third "slower" / "again" / "help" (the question
+        was heard that many times: asking it once more could only loop). None: handled as anywhere."""
+        if intent != "restart":
+            self._state.start_requests += 1
+            if self._state.start_requests < START_REQUESTS:
+                return None
+        self._pending = None
+        return self._apply("yes", None, confidence, transcript)
 
     # ------------------------------------------------------------------ warning signs mentioned in passing
 
@@ -316,6 +340,14 @@ class Session:
             return intent == "yes"
         return float(value) >= float(node.threshold)
 
+    @staticmethod
+    def _ends(node: Node, intent: str) -> bool:
+        """Whether a yes/no answer ends the session without a result ("no" to "Are you ready to
+        start?"): like one that lowers the urgency, never on unsure hearings alone (ko-p08: "뭐, 그러죠"
+        heard "뭐 없어요" at 0.49, its read-back's "아니에요, 그게 아니에요" heard as a "no" at 0.54,
+        and the session stopped with nothing decided). Not made out at all: the questions begin."""
+        return node.expects == "yesno" and intent in ("yes", "no") and (node.yes if intent == "yes" else node.no) == STOP
+
     @classmethod
     def lowers(cls, node: Node, intent: str, value: Any) -> bool:
         """Whether counting an answer would lower the urgency: a "no" to a warning sign, or a
@@ -343,7 +375,7 @@ class Session:
             return self._apply(intent, value, confidence, transcript)
         lowers = self.lowers(node, intent, value)
         if confidence < threshold:
-            if self._agreeing(node, intent, value):
+            if self._agreeing(node, intent, value) and not self._ends(node, intent):
                 return self._apply(intent, value, confidence, transcript)  # two hearings agree: confirmed
             weighty = node.red_flag or node.threshold is not None
             if self._tier.read_back == "lowering" and not lowers and (weighty or STOP not in (node.yes, node.no)):
@@ -440,8 +472,9 @@ class Session:
             self._pending = None
             if intent == pending.intent and (node.expects == "yesno" or math.isclose(
                     float(value), float(pending.value), rel_tol=0.02, abs_tol=1e-9)):
-                if node.expects == "yesno" and confidence < threshold and self.lowers(node, intent, value) \
-                        and not self._agreeing(node, intent, value):
+                ends = self._ends(node, intent)
+                if node.expects == "yesno" and confidence < threshold and (ends or self.lowers(node, intent, value)
+                                                                           and not self._agreeing(node, intent, value)):
                     # heard unsurely again after an unsure "yes" was heard (a grammar ping-pong): the evidence
                     # disagrees, so it confirms nothing (the read-back again, then the question itself)
                     self._pending = pending
@@ -461,7 +494,8 @@ class Session:
             self._state.heard[node.id].pop()  # _take hears it again, as the answer it is
             return self._take(intent, value, confidence, transcript, threshold)  # a new answer
         if intent == "yes":
-            if confidence < threshold and self.lowers(node, pending.intent, pending.value):
+            if confidence < threshold and (self.lowers(node, pending.intent, pending.value)
+                                           or self._ends(node, pending.intent)):
                 # An unsure "yes" must not confirm an answer that lowers the urgency (a yes/no
                 # grammar turns any sound into "yes" or "no"): not understood, so the read-back
                 # again; after every attempt, the cautious reading counts.
@@ -516,7 +550,7 @@ class Session:
         self._history.append(before)
         question = question_sentence(self._fmt(node.text))
         heard = self._answers_heard(node)
-        if node.expects == "yesno" and heard and {h.intent for h in heard} == {"no"}:
+        if node.expects == "yesno" and heard and {h.intent for h in heard} == {"no"} and not self._ends(node, "no"):
             # Only ever "no", never confirmed (the replies to its read-backs misheard): the "no"
             # counts, marked for staff, and the result's safety net names the sign.
             last = heard[-1]
@@ -556,8 +590,8 @@ class Session:
         node = self.node
         if self._state.result is not None or node is None:
             return self._goodbye()
-        if node.id == self.tree.start:
-            return self._stop()  # nothing answered yet: nothing to decide
+        # Never an end without a result (issue 20), not even at the ready question: the unsure
+        # floor, saying that not every question was asked, and naming the emergency signs not asked.
         if node.id not in self._state.positive:
             self._state.positive[node.id] = not node.red_flag  # as after every attempt: cautious
         self._state.incomplete = True
@@ -668,10 +702,33 @@ class Session:
         self._state.unsure.pop(nid, None)
         return self._ask(self._fmt(self.node.plain))
 
+    def _unasked_emergency(self) -> list[str]:
+        """The warning signs never answered whose "yes" alone would have been an emergency, in the
+        tree's few words for them (a follow-up without them, "was it a serious accident?", is left out)."""
+        answered = {r.node for r in self.log} | set(self._state.positive)
+        out = []
+        for nid, node in self.tree.nodes.items():
+            if nid in answered or not node.red_flag or not node.mention:
+                continue
+            positive = {**self._state.positive, nid: True}
+            if any(o.disposition == "emergency" and o.triggered(positive, self._state.values)
+                   for o in self.tree.outcomes.values()):
+                out.append(self._sign(node))
+        return list(dict.fromkeys(out))
+
     def _safety_net(self) -> tuple[str, ...]:
         """The result's line for each "no" not confirmed: "if you do have ..., call ...", by how
-        urgent a "yes" to it would have been."""
+        urgent a "yes" to it would have been; after the question cap, one for the emergency signs
+        never asked."""
         nids = [nid for nid in self._state.unconfirmed if self._lowering_now(nid)]
+        unasked = self._unasked_emergency() if self._state.incomplete else []
+        if unasked:
+            line = self.m("engine.unasked_emergency", signs=self.m("engine.unconfirmed_join").join(unasked),
+                          emergency_number=self._fill["emergency_number"])
+            return (line,) + self._unconfirmed_lines(nids)
+        return self._unconfirmed_lines(nids)
+
+    def _unconfirmed_lines(self, nids: list[str]) -> tuple[str, ...]:
         if not nids:
             return ()
         emergency, other = [], []
