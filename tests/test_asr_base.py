@@ -9,7 +9,7 @@ import pytest
 
 from standins.speech import have_tools, synth
 from voice.asr.audio import from_pcm16, read_wav, resample, to_pcm16, wav_pcm16
-from voice.asr.base import Transcript, make_transcript, normalise
+from voice.asr.base import Transcript, make_transcript, normalise, sound
 from voice.errors import UserError
 
 
@@ -42,9 +42,24 @@ def test_normalise_ignores_case_punctuation_and_unk():
     ("not sure", "I'm not really sure", True),
     ("아니요", "아니 에 요", True),           # open vocabulary split the word
     ("네 아니요", "모 을 겠어요", False),
+    # Korean agrees by sound (issue 20: every clear 아니요 was read back, the spellings differed)
+    ("안 이 요", "아니요", True),            # 연음: 안+이 sounds 아니
+    ("안 이에요", "아니에요", True),
+    ("아니요 없어요", "아니 요 업 써요", True),
+    ("네 맞아요", "네 마자요", True),
+    ("없어요", "있어요", False),            # a yes and a no never sound alike
+    ("있어요", "없어요", False),
+    ("안 이 요", "네", False),
+    ("네", "내", False),
 ])
 def test_agrees(text, open_text, agrees):
     assert Transcript(text, 0.9, [], open_text).agrees is agrees
+
+
+def test_sound_of_hangul():
+    assert sound("안 이 요") == sound("아니요") == sound("아니 요")
+    assert sound("yes no") == "yes no"  # no Hangul: as it is
+    assert sound("있어요") != sound("없어요")
 
 
 def test_resample_keeps_length_and_a_tone():
