@@ -126,15 +126,50 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
             return _yes_to_amount(text, i, topics, confirm, lang), False
         return i, False
     if readback_only(text, lang) or readback_only(_unhedged(text, lang), lang):
-        # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes"
-        return i, False
+        # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes";
+        # "yes, not right" (Whisper's "yes, that's right") contradicts itself: not understood
+        return _unexplained(text, topics, confirm, lang) or (i, False)
     if rejects(text, lang) and i.intent != "yes":
         # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
         # the read-back, never that "no" confirmed (nor, to a "yes" read back, a "no" counted): the
         # question again. A "yes" in it ("that's wrong, I do have a fever") is the cautious answer.
         return Interpretation("no", None, i.confidence), False
     return _yes_then_answer(text, topics, confirm, lang, word_confidences) or \
-        _no_then_yes(text, topics, lang, word_confidences) or (i, i.intent in ("yes", "no"))
+        _no_then_yes(text, topics, lang, word_confidences) or _unexplained(text, topics, confirm, lang) or \
+        (i, i.intent in ("yes", "no"))
+
+
+# A yes/no reply whose words the phrases explain reads at 0.85-0.95 typed ("no I haven't",
+# "I haven't", "right"); one with words nothing explains, lower ("yes, not slide": 0.76).
+READ_BACK_PLAIN = 0.85
+
+
+def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str) -> tuple[Any, bool] | None:
+    """A reply to the read-back of a "no" that is no clear yes, no or answer (issue 20): not
+    understood, so the read-back again (bounded), never a new answer. Two kinds, both how
+    Whisper tiny.en heard "yes, that's right" on the tune split:
+    - a yes and a no that contradict each other, no "don't know" said ("Yes, not right."):
+      read whole it was "not sure", which makes a warning sign possibly present (urgent);
+    - a yes-word first, then words nothing explains ("Yes, not slide."): read whole it was a
+      new "yes" to the warning sign (an emergency in 4 questions).
+    A hedged yes ("yes, I suppose"), "not sure" said as such and a yes with words the phrases
+    explain ("yes, a bit", "yes I have": 0.95) keep their meaning. To the read-back of a "yes"
+    such a reply keeps its cautious reading, as before."""
+    from intents import interpret
+    from intents.matcher import CONF_CONFLICT, UNKNOWN
+
+    if confirm.get("intent") != "no":
+        return None
+    plain = interpret(text, topic=topics, expects="yesno", lang=lang)
+    if plain.intent == "unsure" and plain.confidence <= CONF_CONFLICT:
+        return UNKNOWN, False
+    if plain.intent != "yes" or plain.confidence >= READ_BACK_PLAIN or _hedged(text, lang):
+        return None
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    yes_words = {w for w in (*data.answers["yes"].get("strong", ()), *data.answers["yes"].get("weak", ()))
+                 if " " not in w}
+    return (UNKNOWN, False) if toks and toks[0] in yes_words else None
 
 
 YES_AFTER_NO = 0.6  # the typed read-back threshold: a "yes" under it after a no-word is not taken
@@ -173,9 +208,27 @@ def _no_then_yes(text: str, topics: Any, lang: str, word_confidences: list[float
         head += 1
     if not head or head == len(toks):
         return None
+    if toks[head - 1] in data.answers.get("readback", {}).get("verb_negators", ()) and \
+            _negates_rest(text, toks, head, topics, lang):
+        return None  # "no, no he tenido": the last "no" negates the verb ("I have not had"), not the read-back
     rest = interpret(" ".join(toks[head:]), topics, "yesno", lang=lang, word_confidences=word_confidences)
     # A "yes" raises the urgency, so it needs less than a plain answer's confidence ("I do": 0.85)
     return (rest, True) if rest.intent == "yes" and rest.confidence >= YES_AFTER_NO else None
+
+
+def _negates_rest(text: str, toks: list[str], head: int, topics: Any, lang: str) -> bool:
+    """Whether the no-word before the rest of the reply belongs to it: nothing (no comma, no
+    pause mark) stands between them, and together they read as a plain "no" ("no he tenido",
+    Spanish for "I have not had"). "No, I do" keeps its comma and stays a "yes"."""
+    from intents import interpret
+
+    data = language(lang)
+    all_toks = list(data.tokens(text))
+    words = [k for k, t in enumerate(all_toks) if t != BOUNDARY]
+    if len(words) <= head or words[head] != words[head - 1] + 1:
+        return False  # a boundary between the no-word and the rest
+    together = interpret(" ".join(toks[head - 1:]), topics, "yesno", lang=lang)
+    return together.intent == "no" and together.confidence >= READ_BACK_PLAIN
 
 
 def _yes_then_answer(text: str, topics: Any, confirm: dict[str, Any], lang: str,
