@@ -23,7 +23,14 @@ were recorded and counted before any rule was changed and are printed apart.
 
 Rules, every one in the same run, interleaved answer by answer:
 
-  product      what the product does now
+  product      what the product does now, with a plain microphone (no echo canceller): it hears its
+               own early words, so an answer that could lower the urgency gets nothing early
+  echo cancelled  the product with barge-in's echo canceller in the path, for real: its player reports
+               what it plays to a reference tap (voice.echo.ReferenceTap), the stand-in card's output
+               reaches the microphone through a sox echo path (standins/room.py, --echo-path, "desk" by
+               default: 12 ms, -9 dB, a laptop's band and reverberation) mixed with the patient's
+               recording and room noise, and WebRTC AEC3 (voice.echo.EchoCanceller) takes it out before
+               the listener; the turn decides hears_own_voice from that source (voice.turn.hears_own_voice)
   baseline     main on 4 Dec 2026 before this bench's changes: 0.3 s of silence once the running
                result is a whole answer that cannot lower the urgency, else 0.6 s, counted from where
                the smoothed level drops (a frame or two after the voice); every reply
@@ -43,14 +50,22 @@ Figures per rule (p50/p95/p99 over all answers and rounds):
   listener behind the audio     how long after that audio was there the decision was made (a loaded
                                 machine falls behind real time)
   of which endpoint wait        audio time from the true end to the decision that the answer is over
-  decision -> first audio       wall time from the decision to the first audio (recognizer end,
-                                cross-check wait, interpreting, the engine, rendering, resampling)
+  early words started           wall time from the true end to the early reply's start (RepliedEarly)
+  first audio before the decision  answers whose first audio (early words) played before the end
+                                was decided: they have no "decision -> first audio"
+  decision -> first audio       wall time from the decision to the first audio, for the answers
+                                whose first audio came after it (recognizer end, cross-check wait,
+                                interpreting, the engine, rendering, resampling)
   red-flag answers              the same two figures at warning-sign questions (cross-check on);
                                 decision -> first audio p95 against the cross-check budget + 100 ms
   cross-check budget hit        answers that waited for the cross-check / of those, how many it
                                 did not finish for within the budget (read back instead)
   premature cut-offs            listening ended while the person had more to say; "less urgent":
                                 of those, how many counted as less urgent than the whole answer typed
+
+The last line, ``endpoint: ...``, is the echo-cancelled path (the product with barge-in on; the plain
+microphone's when pywebrtc-audio is missing), lowering_cutoffs counted over both product paths;
+the line before it, ``endpoint without echo canceller: ...``, the plain microphone's.
 """
 from __future__ import annotations
 
@@ -116,6 +131,28 @@ def sound_card():
 
     card = Card(rate=48000, realtime=True)
     return card, (lambda: real_player(card))
+
+
+class PatientInRoom:
+    """The room's microphone (standins.room.RoomMicrophone) with the patient's recording starting
+    ``lead_s`` after it opens, as the scripted microphone plays it; ``_t0`` when it opened."""
+
+    def __init__(self, room, wav: Path, lead_s: float):
+        import numpy as np
+
+        from voice.asr.audio import wav_pcm16
+
+        self.mic, self.room, self.lead_s = room.microphone(CHUNK_S), room, lead_s
+        self.speech = np.frombuffer(wav_pcm16(wav, room.rate), np.int16)
+        self.sample_rate = self.mic.sample_rate
+
+    def __getattr__(self, name):
+        return getattr(self.mic, name)
+
+    def open(self) -> None:
+        self.mic.open()
+        self._t0 = self.mic._t0
+        self.room.say(self.speech, self.room.rate, at=self._t0 + self.lead_s)
 
 
 def make_clip(parts: list[str], pause_s: float | None, path: Path, tmp: Path) -> tuple[Path, float | None]:
@@ -223,6 +260,8 @@ def main() -> int:
     ap.add_argument("--any-whole", action="store_true",
                     help="also the product with the short wait after ANY whole answer (a 'no' to a warning sign too)")
     ap.add_argument("-v", "--verbose", action="store_true", help="every answer")
+    ap.add_argument("--echo-path", default="desk", help="the echo cancelled rule's echo path (standins/room.py: "
+                    "desk, room, loud)")
     ap.add_argument("--quick", action="store_true",
                     help="a few answers only (a whole yes and no, 'no ... oh wait, yes I have' at 0.35 s): the slow test")
     args = ap.parse_args()
@@ -235,7 +274,7 @@ def main() -> int:
     from voice.config import Config
     from voice.conversation import prepare
     from voice.languages import apply_language
-    from voice.pipeline import EndOfSpeech, FirstAudio, Recognized, Recorder, RepliedEarly
+    from voice.pipeline import Continued, EndOfSpeech, FirstAudio, Recognized, Recorder, RepliedEarly
     from voice.speaker import Speaker
     from voice.turn import TurnRunner, product_rule
 
@@ -249,6 +288,23 @@ def main() -> int:
     card, player = sound_card()
     speakers = {"product": Speaker.from_config(config, caption=None, player=player()),
                 "before": Speaker.from_config(config, caption=None, player=player(), cache_size=0)}
+    cards = {"product": card, "before": card}
+    from voice.echo import EchoCancelledSource, EchoCanceller, ReferenceTap, available
+
+    no_canceller = available()
+    if no_canceller is None:
+        from standins.room import Room
+
+        # the echo cancelled rule's own card, room and reference (the other rules' playback is not in its room)
+        echo_card, echo_player = sound_card()
+        room = Room(echo_card, args.echo_path, noise_dbfs=-55)
+        tap = ReferenceTap()
+        tapped = echo_player()
+        tapped.tap = tap
+        speakers["echo"] = Speaker.from_config(config, caption=None, player=tapped)
+        cards["echo"] = echo_card
+    else:
+        print(f"endpoint bench: no echo cancelled rule ({no_canceller})", flush=True)
     for sp in speakers.values():
         sp.warm_up()
         if sp.broken:  # captions only: there would be no first audio to time
@@ -268,11 +324,12 @@ def main() -> int:
 
     seen = Recorder()  # every turn's events (voice.pipeline): the times come from them
 
-    def product(c, whole=product_rule, hears_own_voice=True):
-        speaker = speakers["product"]
+    def product(c, whole=product_rule, which="product"):
+        speaker = speakers[which]
         speaker.forget()
+        # hears_own_voice as the product decides it: from the source (True for the scripted microphone)
         runner = TurnRunner(rec, None, config.listen, speaker=speaker, observer=seen, whole_answer=whole,
-                            reply_early=True, hears_own_voice=hears_own_voice)
+                            reply_early=True)
         runner.prepare_replies(c)  # as the loop does when it asks the question
         return speaker, runner
 
@@ -289,7 +346,9 @@ def main() -> int:
         runner.reply_early = False  # the short wait decides the answer, as on 4 Dec
         return speaker, runner
 
-    rules = {"product": product, "echo cancelled": lambda c: product(c, hears_own_voice=False), "baseline": before}
+    rules = {"product": product, "baseline": before}
+    if no_canceller is None:
+        rules = {"product": product, "echo cancelled": lambda c: product(c, which="echo"), "baseline": before}
     early_rules = ("product", "echo cancelled", "any whole")
     if args.any_whole:
         rules["any whole"] = any_whole
@@ -305,14 +364,24 @@ def main() -> int:
                 c = at(tree, node, config)
                 speaker, runner = make(c)
                 speaker.say(c.question.text)  # the question is said first (renders ahead run meanwhile)
-                source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55, realtime=True,
-                                        chunk_s=CHUNK_S)
+                card = cards["echo" if rule == "echo cancelled" else "product"]
+                if rule == "echo cancelled":
+                    # the card stops playing the question after QUESTION_S: its echo and reference stop there
+                    card.stop()
+                    tap.stopped()
+                    mic = PatientInRoom(room, wav, LEAD_S)
+                    source = EchoCancelledSource(mic, EchoCanceller(tap))
+                    handed_early = 0.0  # the room's microphone hands a chunk over once it has been captured
+                else:
+                    mic = source = ScriptedSource([wav], sample_rate=44100, lead_s=LEAD_S, noise_dbfs=-55,
+                                                  realtime=True, chunk_s=CHUNK_S)
+                    handed_early = CHUNK_S  # the scripted stand-in hands a chunk over a chunk early
                 seen.clear()
                 hearing = runner.hear(c, source)
                 if hearing is None:
                     continue
                 t, end, recognized = hearing.transcript, seen.last(EndOfSpeech), seen.last(Recognized)
-                true_end = source._t0 + end_s - CHUNK_S  # the stand-in hands a chunk over a chunk early
+                true_end = mic._t0 + end_s - handed_early
                 if rule not in early_rules:
                     t.drop = lambda: None  # as before: a cross-check not waited for decoded on to its end
                 t_answer = time.perf_counter()
@@ -339,14 +408,17 @@ def main() -> int:
                 wait = decided_s - end_s
                 row = SimpleNamespace(
                     rule=rule, label=label, group=group, node=node, red_flag=c.tree.nodes[node].red_flag,
-                    wait=wait, lag=end.at - (source._t0 + decided_s - CHUNK_S),
+                    wait=wait, lag=end.at - (mic._t0 + decided_s - handed_early),
                     end=recognized.at - end.at, answer=t_answered - t_answer,
                     say=max(0.0, first_reply - t_answered),
-                    proc=first_reply - end.at, total=first_any - true_end, reply=first_reply - true_end,
+                    # decision -> first audio only where the first audio came after the decision (an
+                    # early reply's words often start before it: that is the point of them)
+                    proc=first_any - end.at if first_any > end.at else None,
+                    total=first_any - true_end, reply=first_reply - true_end,
                     ack=early is not None and early.ack and early.thread is not None,
                     checked=c.cross_checks - 0, late=c.cross_checks_late, cut=wait < -0.05,
                     less=urgency(c, node, reply) < typed, no=c.tree.nodes[node].red_flag and typed == 0,
-                    heard=t.text, early_s=next((e.at - true_end for e in reversed(seen.of(RepliedEarly))), None))
+                    continued=len(seen.of(Continued)), heard=t.text, early_s=next((e.at - true_end for e in reversed(seen.of(RepliedEarly))), None))
                 rows.append(row)
                 if args.verbose:
                     print(f"  {rule:14} {label:36} heard {t.text!r:20} wait {wait * 1000:5.0f} lag "
@@ -355,7 +427,8 @@ def main() -> int:
                           f"{row.reply * 1000:5.0f} ms"
                           f"{'' if row.early_s is None else f' (early words at {row.early_s * 1000:.0f} ms)'}"
                           f"{' CUT' if row.cut else ''}{' LESS URGENT' if row.cut and row.less else ''}"
-                          f"{' (cross-check late)' if row.late else ''}", flush=True)
+                          f"{' (cross-check late)' if row.late else ''}"
+                          f"{f' continued x{row.continued}' if row.continued else ''}", flush=True)
     for sp in speakers.values():
         sp.close()
 
@@ -378,18 +451,26 @@ def main() -> int:
         print(line("  red-flag \"no\" answers", [r.total for r in rs if r.no]))
         acks = [r for r in rs if r.ack]
         print(f"  {'  of which a neutral acknowledgement':34} {len(acks)} of {len(rs)}")
+        resumed = [r for r in everything if r.continued and r.group == "whole"]
+        print(f"  {'  whole answers heard going on':34} {len(resumed)} of "
+              f"{sum(r.group == 'whole' for r in everything)} (early words stopped: over them, nobody spoke)")
         print(line("end of speech -> the answer's reply", [r.reply for r in rs]))
         print(line("  red-flag \"no\" answers", [r.reply for r in rs if r.no]))
         print(line("  of which endpoint wait (audio)", [r.wait for r in rs]))
         print(line("  listener behind the audio", [r.lag for r in rs]))
-        print(line("  decision -> first audio", [r.proc for r in rs]))
+        print(line("  early words started", [r.early_s for r in rs if r.early_s is not None]))
+        before = [r for r in rs if r.proc is None]
+        print(f"  {'  first audio before the decision':34} {len(before)} of {len(rs)} (no decision -> first audio)")
+        print(line("  decision -> first audio", [r.proc for r in rs if r.proc is not None]))
         print(line("    recognizer end()", [r.end for r in rs]))
         print(line("    answer (cross-check wait ...)", [r.answer for r in rs]))
         print(line("    reply -> first audio", [r.say for r in rs]))
         print(line("red-flag: end of speech -> audio", [r.total for r in red]))
-        p95 = pct([r.proc for r in red], 95) if red else float("nan")
-        print(line("red-flag: decision -> first audio", [r.proc for r in red])
-              + f"  p95 {'within' if p95 <= budget + 0.1 else 'OVER'} budget + 100 ms ({(budget + 0.1) * 1000:.0f})")
+        red_proc = [r.proc for r in red if r.proc is not None]
+        p95 = pct(red_proc, 95) if red_proc else float("nan")
+        print(line("red-flag: decision -> first audio", red_proc)
+              + ("" if not red_proc else
+                 f"  p95 {'within' if p95 <= budget + 0.1 else 'OVER'} budget + 100 ms ({(budget + 0.1) * 1000:.0f})"))
         checked, late = sum(r.checked for r in everything), sum(r.late for r in everything)
         print(f"  cross-check budget hit: {late} of {checked} answers that waited for it"
               f" ({late / checked:.0%})" if checked else "  cross-check budget hit: no answer waited for it")
@@ -405,15 +486,23 @@ def main() -> int:
             print(f"  premature cut-offs, {group}: {len(cut)} of {n}" + (f" ({', '.join(cut)})" if cut else "")
                   + f"; counted less urgent than the whole answer: {len(less)}" + (f" ({', '.join(less)})" if less else ""))
     print(f"\nload after: {load()}")
-    mine = [r for r in rows if r.rule == "product"]
-    timed_mine = [r for r in mine if not r.cut]
-    whole = [r.total for r in timed_mine if r.group == "whole"]
-    no = [r.total for r in timed_mine if r.no]
     ms = lambda v, q: f"{pct(v, q) * 1000:.0f}" if v else "nan"  # noqa: E731
-    # the product as shipped (no echo canceller on main): end of speech -> first audio, cut-offs counted
-    # less urgent than the whole answer typed, cross-checks that came after their budget
-    print(f"endpoint: whole_p50_ms={ms(whole, 50)} redflag_no_p50_ms={ms(no, 50)} redflag_no_p95_ms={ms(no, 95)} "
-          f"lowering_cutoffs={sum(r.cut and r.less for r in mine)} late_cross_checks={sum(r.late for r in mine)}")
+
+    def summary(rule: str, lowering_over: tuple[str, ...]) -> str:
+        # end of speech -> first audio, cut-offs counted less urgent than the whole answer typed
+        # (over ``lowering_over``), cross-checks that came after their budget
+        mine = [r for r in rows if r.rule == rule]
+        timed_mine = [r for r in mine if not r.cut]
+        whole = [r.total for r in timed_mine if r.group == "whole"]
+        no = [r.total for r in timed_mine if r.no]
+        lowering = sum(r.cut and r.less for r in rows if r.rule in lowering_over)
+        return (f"whole_p50_ms={ms(whole, 50)} redflag_no_p50_ms={ms(no, 50)} redflag_no_p95_ms={ms(no, 95)} "
+                f"lowering_cutoffs={lowering} late_cross_checks={sum(r.late for r in mine)}")
+    if "echo cancelled" in rules:
+        print(f"endpoint without echo canceller: {summary('product', ('product',))}")
+        print(f"endpoint: {summary('echo cancelled', ('product', 'echo cancelled'))}")
+    else:
+        print(f"endpoint: {summary('product', ('product',))}")
     return 0
 
 

@@ -33,6 +33,8 @@ class FakeSoundCard:
         self.blocks, self.audio_s = 0, 0.0
         self._until = 0.0
         self._lock = threading.Lock()
+        # called as ("play", time, samples, rate) and ("stop", time): the room stand-in's echo
+        self.listeners: list[Any] = []
 
     # -- what voice.audio asks of sounddevice
     def query_devices(self) -> list[dict[str, Any]]:
@@ -51,12 +53,17 @@ class FakeSoundCard:
             self.blocks += 1
             self.audio_s += len(samples) / rate
             self._until = time.monotonic() + (len(samples) / rate if self.realtime else 0.0)
+        for listener in self.listeners:
+            listener("play", now, samples, int(rate))
 
     def get_stream(self) -> SimpleNamespace:
         return SimpleNamespace(active=time.monotonic() < self._until)
 
     def stop(self) -> None:
         self._until = 0.0
+        now = time.perf_counter()
+        for listener in self.listeners:
+            listener("stop", now)
 
     # -- for the benchmarks
     def first_after(self, t0: float) -> float | None:

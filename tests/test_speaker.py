@@ -5,6 +5,8 @@ pyttsx3 engine, its worker thread and the sentence pipeline run for real.
 """
 from __future__ import annotations
 
+import threading
+import time
 import wave
 
 import numpy as np
@@ -227,3 +229,61 @@ def test_the_player_resamples_a_sentence_in_blocks_not_in_arrays_the_size_of_the
     (_, played, played_rate), = card.handed
     assert played_rate == 48000 and played == len(one_pass) > 6 * 48000
     assert peak < 8 * played  # the int16 sound and its blocks (one pass: 39 bytes per sample played)
+
+
+def _card_speaker():
+    from standins.sound_card import FakeSoundCard, real_player
+    from voice.echo import ReferenceTap
+
+    card = FakeSoundCard(rate=48000, realtime=True)
+    player = real_player(card)
+    player.tap = ReferenceTap()
+    return card, player, Speaker(player=player, caption=None)
+
+
+TWO = "Do you have any numbness or tingling between your legs? Please answer yes or no after the tone."
+
+
+def test_stop_cuts_the_sentence_playing_now_and_the_tap_says_where(tmp_path):
+    card, player, sp = _card_speaker()
+    events = []
+    card.listeners.append(lambda kind, at, *a: events.append((kind, at)))
+    try:
+        for s in split_sentences(TWO):
+            sp.render(s)
+        said = threading.Thread(target=sp.say, args=(TWO,))
+        said.start()
+        while not events:
+            time.sleep(0.005)
+        time.sleep(0.3)
+        sp.stop()
+        said.join(5)
+        assert not said.is_alive() and not sp.busy()
+    finally:
+        sp.close()
+    (_, started), (kind, stopped) = events  # one sentence handed, then the card stopped
+    assert kind == "stop"
+    first = card.handed[0][1] / 48000
+    # the reference ends where the card was cut, well before the sentence's end
+    assert player.tap.until < started + first - 0.5
+    assert abs(player.tap.until - stopped) < 0.05
+
+
+def test_a_stop_just_as_a_sentence_starts_playing_still_stops_it():
+    # the race: a stop() after say()'s check for stops and before the player started used to be lost
+    card, player, sp = _card_speaker()
+    events = []
+
+    def stop_now(kind, at, *a):
+        events.append(kind)
+        if kind == "play":  # the card has just been handed the first sentence: stop from another thread
+            t = threading.Thread(target=sp.stop)
+            t.start()
+            t.join()
+    card.listeners.append(stop_now)
+    try:
+        sp.say(TWO)
+    finally:
+        sp.close()
+    assert events == ["play", "stop"]  # cut at once, and the second sentence never played
+    assert card.blocks == 1

@@ -38,6 +38,12 @@ CHECK_MARGIN_S = 0.15
 # the cross-check then finishes its words while a long wait (0.6 s) still runs. A whole
 # answer's short wait ends here anyway; a shorter pause inside an answer is not split.
 CHECKPOINT_S = 0.3
+# After this much silence the recognizer is asked for the words so far, finished (Recognizer.peek):
+# Vosk's running result lags the audio (the grammar decoder gave "네" only ~0.4 s after it was
+# said), so the whole-answer rule and the early reply would go by words heard 0.4 s late, or by
+# a running result the final one then contradicts. The silence after it is held back from the
+# recognizer and fed only if the person goes on. Not before the cross-check's margin has been heard.
+PEEK_S = CHECK_MARGIN_S
 
 
 class EarlyReply(Protocol):
@@ -93,7 +99,25 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
         checkpointed_at = None  # the last voiced sample the recognizer was told of a pause after
         replied_at = None  # the last voiced sample the early reply was thought of after (once a pause)
         replying = False   # ... and its words are being said
-        reply_after = getattr(settings, "reply_after_s", 0.0) * ends.rate
+        peeked_at = None   # the last voiced sample the recognizer was asked for the words so far after
+        peeked = False     # ... and it gave them: the silence after them is held back (below)
+        held: list = []
+        # never before the words so far are known (where the recognizer can tell them)
+        reply_after = getattr(settings, "reply_after_s", 0.0)
+        reply_after = max(reply_after, PEEK_S) * ends.rate if reply_after > 0 else 0
+        peek = getattr(recognizer, "peek", None)
+
+        def heard(text: str) -> None:
+            nonlocal partial
+            if text != partial:
+                partial = text
+                if complete is not None:
+                    whole = bool(text) and complete(text)
+                    # replying early through the assistant's own voice heard, every answer keeps
+                    # the full wait: the reply is under way, and a continuation is still heard
+                    ends.answer_complete(whole and (early is None or early.short_wait()))
+                if text:
+                    observer(PartialTranscript(text=text))
         # a source that goes quiet without raising (a stuck driver) must not hold the session forever
         deadline = time.monotonic() + cfg.no_speech_timeout_s + cfg.max_answer_s + 5.0
         while True:
@@ -120,6 +144,13 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
             elif deaf or ends.last_voice is not None and \
                     ends.samples - ends.last_voice > FEED_SILENCE_S * ends.rate:
                 frames = []  # the assistant's own voice, or silence with no words in it
+            elif peeked and ends.last_voice == peeked_at:
+                held.append(frame)  # after the words so far: fed only if the person goes on
+                frames = []
+            elif peeked:
+                # speech again after a peek: the recognizer gets the silence it missed, then this
+                # (beyond the cross-check's margin, as that silence would have been fed)
+                frames, unchecked, held, peeked = held + [frame], len(held), [], False
             else:
                 frames = [frame]
                 in_margin = ends.last_voice is not None and \
@@ -127,16 +158,15 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                 unchecked = 1 if in_margin else 0
             for n, f in enumerate(frames):
                 # audio the cross-check need not hear goes in through accept_unchecked()
-                text = recognizer.accept_unchecked(f.tobytes()) if n < unchecked else recognizer.accept(f.tobytes())
-                if text != partial:
-                    partial = text
-                    if complete is not None:
-                        whole = bool(text) and complete(text)
-                        # replying early through the assistant's own voice heard, every answer keeps
-                        # the full wait: the reply is under way, and a continuation is still heard
-                        ends.answer_complete(whole and (early is None or early.short_wait()))
-                    if text:
-                        observer(PartialTranscript(text=text))
+                heard(recognizer.accept_unchecked(f.tobytes()) if n < unchecked else recognizer.accept(f.tobytes()))
+            if peek is not None and started and event not in (END, MAX_LENGTH) and \
+                    ends.last_voice is not None and ends.last_voice != peeked_at and \
+                    ends.samples - ends.last_voice >= PEEK_S * ends.rate:
+                peeked_at = ends.last_voice  # once a pause
+                text = peek()
+                if text is not None:
+                    peeked = True
+                    heard(text)
             if started and event not in (END, MAX_LENGTH) and \
                     ends.last_voice is not None and ends.last_voice != checkpointed_at and \
                     ends.samples - ends.last_voice >= CHECKPOINT_S * ends.rate:
@@ -157,7 +187,8 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                     if replying:
                         observer(RepliedEarly(text=partial, audio_s=ends.t))
             if event == FALSE_START:
-                started, partial = False, ""  # a click or cough: the next real speech begins a fresh utterance
+                # a click or cough: the next real speech begins a fresh utterance
+                started, partial, peeked_at, peeked, held = False, "", None, False, []
             elif event in (END, MAX_LENGTH):
                 break
         observer(EndOfSpeech(reason=event, speech_start_s=ends.speech_start_s, speech_end_s=ends.speech_end_s,

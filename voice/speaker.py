@@ -257,13 +257,27 @@ def _resampled(samples: Any, rate: int, device_rate: int) -> Any:
 
 
 class SoundDevicePlayer:
-    """Plays int16 mono audio on an output device; raises UserError when that is impossible."""
+    """Plays int16 mono audio on an output device; raises UserError when that is impossible.
 
-    def __init__(self, device: str | int | None = None):
+    ``tap`` (a :class:`voice.echo.ReferenceTap`, or None) is told the exact samples handed to the
+    device and when they start sounding (plus the stream's output latency), and when playback is
+    cut: the echo canceller's reference. :meth:`stop` cuts the sound playing now; :meth:`arm`
+    (called before each play) clears a stop, so a stop() between arm() and play() still holds."""
+
+    def __init__(self, device: str | int | None = None, tap: Any = None):
         from voice.audio import import_sounddevice, resolve_device
 
         self._sd = import_sounddevice()
         self.device = resolve_device(device, "output")
+        self.tap = tap
+        self._cut = threading.Event()
+
+    def arm(self) -> None:
+        self._cut.clear()
+
+    def stop(self) -> None:
+        """Cut the sound playing now (a play() started before arm() again returns at once)."""
+        self._cut.set()
 
     def play(self, samples: Any, rate: int) -> None:
         sd = self._sd
@@ -271,10 +285,18 @@ class SoundDevicePlayer:
         if device_rate and device_rate != rate:
             # play at the device's own rate: many laptop outputs refuse 22050 Hz outright
             samples, rate = _resampled(samples, rate, device_rate), device_rate
+        if self._cut.is_set():
+            return
         try:
             sd.play(samples, rate, device=self.device.index, blocking=False)
         except Exception as e:
             raise UserError(f"cannot play sound on '{self.device.name}': {e}") from None
+        if self.tap is not None:
+            try:
+                latency = float(getattr(sd.get_stream(), "latency", 0.0) or 0.0)
+            except Exception:
+                latency = 0.0
+            self.tap.played(samples, rate, time.perf_counter() + latency)
         # wait, but never forever: a stalled device must not freeze the session
         deadline = time.monotonic() + len(samples) / rate + 2.0
         while time.monotonic() < deadline:
@@ -283,7 +305,11 @@ class SoundDevicePlayer:
                     return
             except Exception:
                 return
-            time.sleep(0.01)
+            if self._cut.wait(0.01):  # stopped (barge-in): the rest of the sound is not played
+                sd.stop()
+                if self.tap is not None:
+                    self.tap.stopped()
+                return
         sd.stop()
         raise UserError(f"the speaker '{self.device.name}' stopped responding")
 
@@ -377,9 +403,13 @@ class Speaker(contracts.Speaker):
             return self._saying > 0
 
     def stop(self) -> None:
-        """A say() in progress (in another thread) ends after the sentence playing now."""
+        """A say() in progress (in another thread) ends now: the sentence playing is cut (a player
+        with ``stop()``, else it ends after that sentence) and nothing more is said. Sticky for the
+        whole say(): a stop() just before a sentence starts playing still stops it."""
         with self._state:
             self._stops += 1
+            if self._saying and hasattr(self.player, "stop"):
+                self.player.stop()
 
     # -- rendering
     def _submit(self, text: str, path: Path | None, rate: int | None = None, priority: int = SAY,
@@ -502,8 +532,11 @@ class Speaker(contracts.Speaker):
                     return
                 if isinstance(item, BaseException):
                     raise item
-                if self._stops != stops:
-                    return  # stopped: the rest is not said (its renders finish, unread)
+                with self._state:
+                    if self._stops != stops:
+                        return  # stopped: the rest is not said (its renders finish, unread)
+                    if hasattr(self.player, "arm"):
+                        self.player.arm()  # under the lock: a stop() from now on cuts this play
                 if self.last_first_audio_s is None:
                     self.last_first_audio_s = time.perf_counter() - start
                 self.player.play(*item)

@@ -79,13 +79,15 @@ class TurnRunner:
     reply is then said through :meth:`say`, which goes on from the early words.
     ``hears_own_voice``: without an echo canceller the microphone hears the early words, so
     while they play its frames are deaf (neither voice nor silence); False once the
-    microphone's signal has the assistant's voice taken out (barge-in's echo canceller)."""
+    microphone's signal has the assistant's voice taken out (barge-in's echo canceller).
+    None (the default): decided for each turn's source by :func:`hears_own_voice`, False only
+    with the real canceller in the path."""
 
     def __init__(self, recognizer: Any, source: Any = None, settings: Any = None, *, speaker: Any = None,
                  observer: Observer = quiet, whole_answer: WholeAnswer | None = product_rule,
                  endpointer: Callable[..., Endpointer] = Endpointer,
                  guard: Callable[[], ContextManager[Any]] | None = None,
-                 reply_early: bool = False, hears_own_voice: bool = True):
+                 reply_early: bool = False, hears_own_voice: bool | None = None):
         from voice.config import Listen
 
         self.recognizer = recognizer
@@ -128,7 +130,7 @@ class TurnRunner:
             transcript = transcribe_wav(self.recognizer, source.path, grammar=plan.grammar,
                                         cross_check=plan.cross_check)
         else:
-            early = self._early_reply(conversation)
+            early = self._early_reply(conversation, source)
             try:
                 transcript = listen_for_answer(source, self.recognizer, plan.grammar, plan.cross_check, self.settings,
                                                self.observer, self._complete_for(conversation), self.endpointer,
@@ -147,12 +149,13 @@ class TurnRunner:
                                  transcript=transcript))
         return Hearing(transcript, backend, plan.cross_check, tuple(plan.grammar) if plan.grammar else None)
 
-    def _early_reply(self, conversation: Conversation | None) -> "EarlyReply | None":
+    def _early_reply(self, conversation: Conversation | None, source: Any) -> "EarlyReply | None":
         if not (self.reply_early and self.speaker is not None and conversation is not None
                 and getattr(self.settings, "reply_after_s", 0) > 0):
             return None
         self.finish_early()  # one left from an earlier turn (a front end that never said its reply)
-        return EarlyReply(self, conversation)
+        own = self.hears_own_voice
+        return EarlyReply(self, conversation, hears_own_voice(source, self.speaker) if own is None else own)
 
     def finish_early(self) -> "EarlyReply | None":
         """Wait for this turn's early words to be said; returns them (None if there were none)."""
@@ -260,8 +263,9 @@ class EarlyReply:
     wait, as before; a whole answer's early reply is safe either way (what a continuation over it
     could lose leads the cautious way at worst), and it still ends after the short wait."""
 
-    def __init__(self, runner: TurnRunner, conversation: Conversation):
+    def __init__(self, runner: TurnRunner, conversation: Conversation, hears_own_voice: bool = True):
         self.runner, self.conversation = runner, conversation
+        self.hears_own_voice = hears_own_voice
         self.speaker = runner.speaker
         self.echo_tail_s = getattr(runner.settings, "echo_tail_s", 0.0)
         self.said = ""
@@ -279,7 +283,7 @@ class EarlyReply:
             reply = self.conversation.preview(text) if whole else None
             ack = self.conversation.messages("voice.ack")
         self.ack = not (reply is not None and reply.speech)
-        if self.ack and self.runner.hears_own_voice:
+        if self.ack and self.hears_own_voice:
             return False  # it could not be heard through: nothing is said before the answer is over
         self.said = ack if self.ack else reply.speech[0]
         self.stands = True
@@ -302,12 +306,12 @@ class EarlyReply:
         self.speaker.stop()
 
     def deaf(self) -> bool:
-        if not self.runner.hears_own_voice or self.thread is None:
+        if not self.hears_own_voice or self.thread is None:
             return False
         return self.thread.is_alive() or now() < self._ended + self.echo_tail_s
 
     def short_wait(self) -> bool:
-        return self.runner.hears_own_voice
+        return self.hears_own_voice
 
     def join(self) -> None:
         if self.thread is not None:
@@ -316,6 +320,19 @@ class EarlyReply:
     def cancel(self) -> None:
         self.resumed()
         self.join()
+
+
+def hears_own_voice(source: Any, speaker: Any) -> bool:
+    """Whether the microphone ``source`` hears what ``speaker`` says: True unless the source is echo
+    cancelled (``voice.echo.EchoCancelledSource``) against this speaker's own playback, its
+    canceller's reference being the tap the speaker's player reports every block to. A canceller
+    fed with another reference, or none, takes nothing out: the early words would be heard."""
+    from voice.echo import EchoCancelledSource
+
+    if not isinstance(source, EchoCancelledSource):
+        return True
+    tap = getattr(getattr(speaker, "player", None), "tap", None)
+    return tap is None or tap is not source.canceller.tap
 
 
 def warm_up(recognizer: Any, speaker: Any, tree: Any) -> None:

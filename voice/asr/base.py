@@ -172,6 +172,14 @@ class Recognizer(Protocol):
         final result, while the rest of the trailing silence is waited out. Audio after it
         belongs to the same utterance."""
 
+    def peek(self) -> str | None:
+        """The person has just paused (``voice.listen.PEEK_S``): the words heard so far, finished
+        as if the answer ended here, or None when the backend knows no more than its running
+        result. The running result can lag the audio (Vosk's grammar decoder gave "네" only
+        ~0.4 s after it was said); a peek lets the end-of-speech rule and the early reply go by
+        the words themselves. The utterance goes on with the next accept()."""
+        return None
+
     def warm_up(self, pcm16: bytes) -> None:
         """Some speech at ``sample_rate`` to decode once before the first answer, in the
         background, so that the first answers do not pay for the decoder's start-up. What it

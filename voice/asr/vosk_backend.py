@@ -203,6 +203,11 @@ class VoskRecognizer(Recognizer):
         self._open: _Background | None = None
         self._grammar_used = False
         self._warm = _WarmStreams(lambda: _Stream(self._vosk, self.model, self.sample_rate, None))
+        self._grammar_json: str | None = None
+        self._heard: list[bytes] | None = None  # what the grammar decoder got this utterance (for peek())
+        self._heard_bytes = 0
+        self._peeked = False
+        self._peeks = 0
 
     def in_vocabulary(self, word: str) -> bool:
         return self.model.vosk_model_find_word(word) >= 0
@@ -231,6 +236,7 @@ class VoskRecognizer(Recognizer):
         grammar_json = self.grammar_json(grammar) if grammar else None
         self._grammar_used = grammar_json is not None
         self._main = _Stream(self._vosk, self.model, self.sample_rate, grammar_json)
+        self._grammar_json, self._heard, self._heard_bytes, self._peeked, self._peeks = grammar_json, [], 0, False, 0
         # Open vocabulary on the same audio, only where the main stream is restricted.
         self._open = None
         if cross_check and self._grammar_used:
@@ -242,12 +248,44 @@ class VoskRecognizer(Recognizer):
             raise RuntimeError("accept() before begin()")
         if self._open is not None:
             self._open.accept(pcm16)
-        return self._main.accept(pcm16)
+        return self._feed(pcm16)
 
     def accept_unchecked(self, pcm16: bytes) -> str:
         if self._main is None:
             raise RuntimeError("accept() before begin()")
+        return self._feed(pcm16)
+
+    PEEKS = 4             # peeks an utterance may have (each speech after one decodes it again)
+    PEEK_MAX_BYTES = 8 * 16000 * 2  # ... and only while it is this short (8 s at 16 kHz): short answers
+
+    def _feed(self, pcm16: bytes) -> str:
+        if self._peeked:  # the person went on after a peek: the utterance is decoded again from its start
+            self._peeked = False
+            self._main = _Stream(self._vosk, self.model, self.sample_rate, self._grammar_json)
+            for chunk in self._heard or ():
+                self._main.accept(chunk, partial=False)
+        if self._heard is not None:
+            self._heard.append(bytes(pcm16))
+            self._heard_bytes += len(pcm16)
+            if self._heard_bytes > self.PEEK_MAX_BYTES:
+                self._heard = None  # too long an answer to decode again: no more peeks
         return self._main.accept(pcm16)
+
+    def peek(self) -> str | None:
+        """The grammar decoder's final result for the audio so far (Vosk's running result lags
+        it by ~0.4 s: "네" came out of PartialResult() only after 0.35-0.4 s of silence, out of
+        FinalResult() at once, the same words as at 0.4 s from 0.06 s of silence on). Speech
+        after it decodes the utterance again from its start (the same result as without the
+        peek, for 30-200 ms once), at most PEEKS times and for answers up to PEEK_MAX_BYTES."""
+        if self._main is None or self._heard is None:
+            return None
+        if not self._peeked:
+            if self._peeks >= self.PEEKS:
+                return None
+            self._peeks += 1
+            self._peeked = True
+            self._main.finish()  # end() then adds nothing: no audio reaches the decoder after this
+        return " ".join(w for w, _ in self._main.words if w != UNK)
 
     def checkpoint(self) -> None:
         """The person has been quiet a while: the cross-check finishes the words it has heard
