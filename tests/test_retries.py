@@ -220,3 +220,21 @@ def test_uncertain_answers_that_keep_contradicting_their_read_back_end_cautiousl
             s.answer(intent, None, 0.3, transcript="heard no")
     assert i < 8
     assert s.result is not None and s.result.disposition == "emergency"  # bladder trouble possibly present
+
+
+@pytest.mark.parametrize("intent", ["repeat", "slower", "help"])
+def test_requests_to_a_read_back_are_bounded(intent):
+    """Vosk Korean decoded "네 네" as "네 네에" ("pardon?") at every read-back, and the read-back was
+    asked until the question cap (56 questions). From the third request it is not understood (an
+    attempt): the read-back ends after a bounded number and the question itself is asked plainly."""
+    s = at("fever")
+    s.answer("no", confidence=0.2)
+    read_backs = 1
+    for _ in range(30):
+        events = s.answer(intent)
+        asks = [e for e in events if isinstance(e, Ask)]
+        if not asks[-1].confirm:
+            break
+        read_backs += 1
+    assert read_backs <= 5 and s.current.node == "fever" and not s.current.confirm
+    assert s._pending is None and s.result is None and "fever" not in s._state.positive

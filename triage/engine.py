@@ -78,12 +78,14 @@ class _State:
     summary: str = ""  # "" / "open" (the summary read-back is asked) / "done" (asked once: never again)
     recheck: list | None = None  # after a "no" to the summary: the node ids still to ask again
     start_requests: int = 0  # "slower" / "again" / "help" to the ready question, nothing answered yet
+    requests: dict[str, int] = field(default_factory=dict)  # node id -> "again" / "slower" / "help" to its read-back
 
     def copy(self) -> "_State":
         return replace(self, positive=dict(self.positive), unsure=dict(self.unsure), attempts=dict(self.attempts),
                        assumed=dict(self.assumed), values=dict(self.values), mentions=list(self.mentions),
                        heard={k: list(v) for k, v in self.heard.items()}, unconfirmed=dict(self.unconfirmed),
-                       medium=list(self.medium), recheck=None if self.recheck is None else list(self.recheck))
+                       medium=list(self.medium), recheck=None if self.recheck is None else list(self.recheck),
+                       requests=dict(self.requests))
 
 
 class _Cautious(float):
@@ -453,6 +455,13 @@ class Session:
                       restated: bool) -> list[Event]:
         pending, node = self._pending, self.node
         if intent in ("repeat", "slower", "help"):
+            n = self._state.requests[node.id] = self._state.requests.get(node.id, 0) + 1
+            if n >= START_REQUESTS:
+                # The read-back heard that many times: another request is taken as not understood (an
+                # attempt, so bounded). A grammar turned "네 네" into "네 네에" ("pardon?") every time,
+                # and the read-back was asked until the question cap.
+                self._hear(node, "reply", "unknown", value, confidence, transcript)
+                return self._not_understood(transcript)
             before = [Slower()] if intent == "slower" else [Say(self._general_help("yesno"))] if intent == "help" else []
             return before + self._read_back()
         if intent in ("stop", "restart"):

@@ -190,6 +190,26 @@ class _WarmStreams:
                 self.idle.append(stream)
 
 
+def join_pieces(words: list[tuple[str, float]], joins: dict[tuple[str, ...], str]) -> list[tuple[str, float]]:
+    """Grammar words split into pieces the model knows ("맞습 니다") joined back into the word
+    ("맞습니다"), at the lowest of their confidences; the longest run of pieces first."""
+    if not joins:
+        return words
+    longest = max(len(p) for p in joins)
+    out, i = [], 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 1, -1):
+            word = joins.get(tuple(w for w, _ in words[i:i + n]))
+            if word is not None:
+                out.append((word, min(c for _, c in words[i:i + n])))
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 class VoskRecognizer(Recognizer):
     backend = "vosk"
 
@@ -199,6 +219,8 @@ class VoskRecognizer(Recognizer):
         self.model = load_model(self.model_path)
         self.sample_rate = model_sample_rate(self.model_path)
         self.unknown_phrases: list[str] = []  # grammar phrases dropped by the last begin(): words not in the model
+        self._joins: dict[tuple[str, ...], str] = {}  # the last grammar's split words: pieces -> the word
+        self._pieces_of: dict[str, tuple[str, ...] | None] = {}
         self._main: _Stream | None = None
         self._open: _Background | None = None
         self._grammar_used = False
@@ -212,19 +234,59 @@ class VoskRecognizer(Recognizer):
     def in_vocabulary(self, word: str) -> bool:
         return self.model.vosk_model_find_word(word) >= 0
 
+    def pieces(self, word: str) -> tuple[str, ...] | None:
+        """``word`` as at most 3 words the model knows ("맞습니다" -> "맞습 니다"): the fewest
+        pieces, the longest first piece first; None when there is no such split. The Korean model
+        lacks many whole endings (맞아요, 맞습니다, 괜찮아요, 모르겠어요, 틀렸어요) but has their parts."""
+        if word in self._pieces_of:
+            return self._pieces_of[word]
+        found = None
+        if self.in_vocabulary(word):
+            found = (word,)
+        else:
+            for n in (2, 3):
+                found = self._split(word, n)
+                if found:
+                    break
+        self._pieces_of[word] = found
+        return found
+
+    def _split(self, word: str, n: int, top: bool = True) -> tuple[str, ...] | None:
+        if n == 1:
+            return (word,) if self.in_vocabulary(word) else None
+        for i in range(len(word) - 1, 0, -1):
+            if self.in_vocabulary(word[:i]) and (rest := self._split(word[i:], n - 1, False)):
+                found = (word[:i], *rest)
+                # Not from single syllables only ("네에" = 네 + 에, "pardon?"): stray syllables of
+                # noise and endings would be joined into it ("네 네" decoded "네 네 에" became a
+                # request to repeat, and the read-back was asked until the question cap).
+                if not top or any(len(p) > 1 for p in found):
+                    return found
+        return None
+
     def grammar_json(self, phrases: list[str]) -> str | None:
         """The grammar Vosk gets: known phrases plus ``[unk]``, or None when no phrase is usable.
 
         ``ensure_ascii=False`` matters: Vosk reads ``\\uXXXX`` escapes as literal words.
-        Phrases with a word the model does not know are dropped here (Vosk would
-        drop them too, with a warning on stderr) and listed in ``unknown_phrases``.
+        A word the model does not know is written as up to 3 pieces it knows (``pieces``), which
+        ``end()`` joins again (issue 20: '맞습니다' and '괜찮아요' were dropped from the grammar);
+        phrases with a word that cannot be split are dropped here (Vosk would drop them too,
+        with a warning on stderr) and listed in ``unknown_phrases``.
         """
-        known, self.unknown_phrases = [], []
-        for phrase in dict.fromkeys(" ".join(p.lower().split()) for p in phrases):
-            if phrase and all(self.in_vocabulary(w) for w in phrase.split()):
-                known.append(phrase)
-            elif phrase:
+        known, self.unknown_phrases, self._joins = [], [], {}
+        phrases = [p for p in dict.fromkeys(" ".join(p.lower().split()) for p in phrases) if p]
+        # Pieces of one syllable only where the grammar has that word anyway ("요", "에"): the grammar
+        # is a bigram of its words, and a new short word soaks up sounds ("이 주일" was decoded
+        # "이 죠 이에요" once "당연하죠" brought "죠" in).
+        words = {w for p in phrases if all(self.in_vocabulary(w) for w in p.split()) for w in p.split()}
+        for phrase in phrases:
+            split = [self.pieces(w) for w in phrase.split()]
+            if all(split) and all(len(q) > 1 or q in words for p in split if len(p) > 1 for q in p):
+                known.append(" ".join(" ".join(p) for p in split))
+                self._joins.update({p: w for p, w in zip(split, phrase.split()) if len(p) > 1})
+            else:
                 self.unknown_phrases.append(phrase)
+        known = list(dict.fromkeys(known))
         if not known:
             return None
         extra = [UNK] if self.in_vocabulary(UNK) else []  # some models (the Korean one) have no [unk]
@@ -234,6 +296,8 @@ class VoskRecognizer(Recognizer):
         if self._open is not None:  # previous utterance never ended
             self._open.abandon()
         grammar_json = self.grammar_json(grammar) if grammar else None
+        if not grammar:
+            self._joins = {}
         self._grammar_used = grammar_json is not None
         self._main = _Stream(self._vosk, self.model, self.sample_rate, grammar_json)
         self._grammar_json, self._heard, self._heard_bytes, self._peeked, self._peeks = grammar_json, [], 0, False, 0
@@ -269,7 +333,10 @@ class VoskRecognizer(Recognizer):
             self._heard_bytes += len(pcm16)
             if self._heard_bytes > self.PEEK_MAX_BYTES:
                 self._heard = None  # too long an answer to decode again: no more peeks
-        return self._main.accept(pcm16)
+        return self._joined_text(self._main.accept(pcm16))
+
+    def _joined_text(self, text: str) -> str:
+        return " ".join(w for w, _ in join_pieces([(w, 1.0) for w in text.split()], self._joins)) if self._joins else text
 
     def peek(self) -> str | None:
         """The grammar decoder's final result for the audio so far (Vosk's running result lags
@@ -285,7 +352,7 @@ class VoskRecognizer(Recognizer):
             self._peeks += 1
             self._peeked = True
             self._main.finish()  # end() then adds nothing: no audio reaches the decoder after this
-        return " ".join(w for w, _ in self._main.words if w != UNK)
+        return self._joined_text(" ".join(w for w, _ in self._main.words if w != UNK))
 
     def checkpoint(self) -> None:
         """The person has been quiet a while: the cross-check finishes the words it has heard
@@ -310,7 +377,7 @@ class VoskRecognizer(Recognizer):
         self._main = self._open = None
         if background is not None:
             background.abandon()  # no more audio: it can finish while the grammar result is read
-        transcript = make_transcript(main.finish())
+        transcript = make_transcript(join_pieces(main.finish(), self._joins))
         if background is not None:
             transcript.pending = background
             if wait:
