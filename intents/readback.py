@@ -144,6 +144,12 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
 READ_BACK_PLAIN = 0.85
 
 
+def unclear_reply(text: str, lang: str = "en") -> bool:
+    """Whether a reply to a read-back that lists answers lowering the urgency (the summary
+    read-back before the result) is no clear yes or no: see ``_unexplained``."""
+    return _unexplained(text, (), {"intent": "no"}, lang) is not None
+
+
 def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str) -> tuple[Any, bool] | None:
     """A reply to the read-back of a "no" that is no clear yes, no or answer (issue 20): not
     understood, so the read-back again (bounded), never a new answer. Two kinds, both how

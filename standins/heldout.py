@@ -28,6 +28,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "heldout"
+_TREES: dict[str, Any] = {}  # the shipped tree per language, for judging the summary read-back
 REFERENCE_DAY = (2026, 12, 7)  # the wordings' "since Thursday" counts back from this Monday (README)
 
 
@@ -153,11 +154,36 @@ class HeldoutPatient:
             return plain(truth, expects, self.lang)
         return _pick(rows, self.p.id, node, n)["wording"]
 
+    def summary_right(self, nodes: list[str]) -> bool:
+        """Whether the summary read-back before the result ("So: no fever, ... Is that right?")
+        is true for this patient: every answer it lists (each one that lowered the urgency) is
+        on the same side of the question as the patient's truth."""
+        from triage import load_tree
+        from triage.engine import Session
+
+        tree = _TREES.get(self.lang) or _TREES.setdefault(self.lang, load_tree(None, None if self.lang == "en" else self.lang))
+        for nid in nodes:
+            node, truth = tree.nodes.get(nid), self.truth(nid)
+            if node is None:
+                return False
+            intent, value = (truth, None) if node.expects == "yesno" or truth == "unsure" else (node.expects, truth)
+            if not Session.lowers(node, intent, value):
+                return False
+        return True
+
     def _reply_to_readback(self, q: Any) -> str:
         self.readbacks_heard += 1
         node, confirm = q.node, q.confirm
         truth = self.truth(node)
         intent, value = confirm.get("intent"), confirm.get("value")
+        if intent == "summary":
+            # about the listed answers, not the open question: a short confirmation or rejection
+            right = self.summary_right(list(confirm.get("nodes", ())))
+            pool = [r for r in self.readbacks if r["readback_of"] == "yesno_no" and r["style"] == "short"
+                    and r["meaning"] == ("confirm" if right else "reject")]
+            if not pool:
+                return plain("yes" if right else "no", "yesno", self.lang)
+            return _pick(pool, self.p.id, node, "summary", self.readbacks_heard)["wording"]
         node_expects = "yesno" if intent in ("yes", "no", "unsure") else ("number" if intent == "number" else "duration")
         right = matches(intent, value, truth, node_expects)
         kind = {"yesno": f"yesno_{intent}" if intent in ("yes", "no") else "yesno_no",

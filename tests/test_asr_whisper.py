@@ -143,3 +143,25 @@ def test_whisper_is_told_the_sessions_language_not_left_to_detect_it(tmp_path, m
     config.clinic.language = "es"
     with pytest.raises(UserError, match="English-only and cannot hear language 'es'; use a multilingual"):
         open_recognizer_for(config)
+
+
+@pytest.mark.parametrize("voice", ENGLISH_VOICES)
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_the_first_word_counts_all_its_spellings(rec, tmp_path, answer, voice):
+    """tiny.en splits a clear one-word answer between " No", " no" and " NO": the first word's
+    confidence is the sum over its spellings, never less than the word probability alone, and
+    the words stay the same."""
+    t = heard(rec, tmp_path, answer, voice, 130, None)
+    assert normalise(t.text) == [answer]
+    raw = rec.first_word_raw
+    assert raw is not None and 0.0 < raw <= t.words[0][1] <= 1.0
+    wav = tmp_path / "answer.wav"
+    import voice.asr.whisper_backend as wb
+
+    old, wb.FOLD_SPELLINGS = wb.FOLD_SPELLINGS, False
+    try:
+        plain = transcribe_wav(rec, wav)
+    finally:
+        wb.FOLD_SPELLINGS = old
+    assert plain.text == t.text and plain.words[0][1] == pytest.approx(raw)
+    assert t.words[0][1] > plain.words[0][1]  # " no" / " NO" (" yes" / " YES") add to " No" (" Yes")

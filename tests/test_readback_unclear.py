@@ -106,3 +106,62 @@ def test_spanish_no_then_a_negated_verb_is_a_no(said):
     reply = _hear(c, said, confidence=0.9)
     assert reply.result is None or reply.result.disposition != "emergency", said
     assert [r.intent for r in _log(c)] == ["no"], (said, _log(c))
+
+
+@pytest.mark.parametrize("lang, said", [("en", "Yes, not right."), ("en", "Yes, not light."),
+                                        ("es", "Sí, mesa verde."), ("ko", "네 무슨 가방")])
+def test_an_unclear_reply_to_the_summary_read_back_gives_the_result_with_its_safety_net(lang, said):
+    """The summary read-back before the result ("let me check the answers I was less sure of: no
+    new trouble with your bladder ... Is that right?") heard as a contradiction: not "not sure"
+    (which asked every listed question again), but the result, naming what was not confirmed."""
+    from voice.asr import confirmation_tiers, read_back_thresholds
+
+    medium = (read_back_thresholds()["whisper"] + confirmation_tiers()["whisper"][0]) / 2
+    c = Conversation(TREES[lang], lang=lang, thresholds=read_back_thresholds())
+    c.start()
+    asked_summary = 0
+    for _ in range(60):
+        q = c.question
+        if c.finished or q is None or c.result is not None:
+            break
+        if q.confirm and q.confirm.get("intent") == "summary":
+            asked_summary += 1
+            _hear(c, said)
+        elif q.node == "start":
+            c.tap("yes")
+        elif q.node == "bladder_bowel":
+            _hear(c, "no" if lang == "en" else {"es": "no", "ko": "아니요"}[lang], medium)
+        elif q.expects == "yesno":
+            c.tap("no")
+        else:
+            c.tap(q.expects, {"number": 40.0, "duration": 1.0}[q.expects])
+    assert asked_summary == 1 and c.result is not None
+    assert c.result.disposition == "self_care" and "bladder_bowel" in c.result.unconfirmed
+    assert [r.node for r in c.session.log].count("bladder_bowel") == 1  # not asked again
+
+
+@pytest.mark.parametrize("yes_confidence, confirmed", [(0.95, True), ("medium", False)])
+def test_the_summary_is_confirmed_only_by_a_sure_yes(yes_confidence, confirmed):
+    """A "yes" to the summary read-back confirms the answers it lists only when it is itself heard
+    at or over accept_from; one heard less surely gives the same result, naming them in the safety net."""
+    from voice.asr import confirmation_tiers, read_back_thresholds
+
+    medium = (read_back_thresholds()["whisper"] + confirmation_tiers()["whisper"][0]) / 2
+    c = Conversation(TREES["en"], lang="en", thresholds=read_back_thresholds())
+    c.start()
+    for _ in range(60):
+        q = c.question
+        if c.finished or q is None or c.result is not None:
+            break
+        if q.confirm and q.confirm.get("intent") == "summary":
+            _hear(c, "yes", medium if yes_confidence == "medium" else yes_confidence)
+        elif q.node == "start":
+            c.tap("yes")
+        elif q.node == "bladder_bowel":
+            _hear(c, "no", medium)
+        elif q.expects == "yesno":
+            c.tap("no")
+        else:
+            c.tap(q.expects, {"number": 40.0, "duration": 1.0}[q.expects])
+    assert c.result is not None and c.result.disposition == "self_care"
+    assert ("bladder_bowel" in c.result.unconfirmed) is not confirmed

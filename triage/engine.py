@@ -686,7 +686,8 @@ class Session:
         self._state.summary = "done"
         if intent in ("stop", "restart"):
             return self._meta(intent)
-        if intent == "yes" and confidence >= threshold:
+        if intent == "yes" and confidence >= max(threshold, self._tier.accept_from):
+            # a "yes" that confirms answers counted without high confidence must itself be one
             for nid in nodes:
                 self._state.unconfirmed.pop(nid, None)
             self._state.medium = [nid for nid in self._state.medium if nid not in nodes]

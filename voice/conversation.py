@@ -487,7 +487,13 @@ class Conversation:
             # "No fever, noted. Next: ..." answered "wait, that's wrong": back to the answer noted
             return Interpretation("back", None, 1.0), False
         if ask.confirm and ask.confirm.get("intent") == "summary":
-            # the one summary read-back: right or wrong about the answers it lists, no question's topics
+            # the one summary read-back: right or wrong about the answers it lists, no question's topics.
+            # "Yes, not right." (Whisper's "yes, that's right") is neither: the result, its safety net
+            # naming what was not confirmed, instead of every listed question again as "not sure".
+            from intents.readback import unclear_reply
+
+            if unclear_reply(text, self.lang):
+                return Interpretation("unknown", None, 0.0), False
             return interpret(text, topic=(), expects="yesno", lang=self.lang, word_confidences=word_confidences), False
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,

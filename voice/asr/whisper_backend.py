@@ -30,6 +30,8 @@ WINDOW_FRAMES = 1500
 # Whisper's own rule for "this segment is not speech": likely silence and a weak decode.
 _NO_SPEECH_PROB = 0.6
 _LOW_LOGPROB = -1.0
+# The first word's probability counts all its spellings (" No", " no", " NO"): see _fold.
+FOLD_SPELLINGS = True
 
 
 def load_model(path: str | Path):
@@ -46,12 +48,15 @@ def _load(folder: Path):
     except ImportError:
         raise UserError("the Whisper recognizer is not installed; run: pip install 'backtriage[whisper]'") from None
     class WindowedWhisper(WhisperModel):
+        last_encoded = None  # the last window's encoder output: the first-word fold reuses it
+
         def encode(self, features):
             # faster-whisper pads every segment's features to 3000 frames with zeros: drop
             # the padding beyond WINDOW_FRAMES when that is all there is.
             if features.shape[-1] > WINDOW_FRAMES and not features[..., WINDOW_FRAMES:].any():
                 features = features[..., :WINDOW_FRAMES]
-            return super().encode(features)
+            self.last_encoded = super().encode(features)
+            return self.last_encoded
 
     try:
         # local_files_only: a folder path never reaches the hub, and this makes sure of it.
@@ -76,6 +81,12 @@ class WhisperRecognizer(Recognizer):
                             f"language '{language}'; use a multilingual Whisper model (tiny, base, small; "
                             "not .en) or the Vosk recognizer for it")
         self._buf: bytearray | None = None
+        self.first_word_raw: float | None = None  # the last decode's first word before the fold (benches)
+        from faster_whisper.tokenizer import Tokenizer
+
+        tok = Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual, task="transcribe",
+                        language=self.language)
+        self._sot, self._no_timestamps, self._eot = tok.sot_sequence, tok.no_timestamps, tok.eot
 
     def begin(self, grammar: list[str] | None = None, cross_check: bool = False) -> None:
         self._buf = bytearray()  # grammar and cross_check: nothing to do, see the module docstring
@@ -100,14 +111,61 @@ class WhisperRecognizer(Recognizer):
         words: list[tuple[str, float]] = []
         if len(audio) < self.sample_rate // 10:  # under 100 ms there is nothing to hear
             return words
+        self.model.last_encoded = self.first_word_raw = None
         segments, _ = self.model.transcribe(
             audio, language=self.language, beam_size=1, word_timestamps=True,
             condition_on_previous_text=False, vad_filter=False)
+        segments = list(segments)
+        encoded = self.model.last_encoded if len(segments) == 1 else None  # one window: its encoding
         for seg in segments:
             if seg.no_speech_prob > _NO_SPEECH_PROB and seg.avg_logprob < _LOW_LOGPROB:
                 continue
             if seg.words:
-                words += [(w.word.strip(), float(w.probability)) for w in seg.words if w.word.strip()]
+                said = [(w.word.strip(), float(w.probability)) for w in seg.words if w.word.strip()]
+                if said and not words and encoded is not None and seg.tokens and FOLD_SPELLINGS:
+                    self.first_word_raw = said[0][1]
+                    said[0] = (said[0][0], min(1.0, said[0][1] * self._fold(encoded, seg.tokens)))
+                words += said
             elif seg.text.strip():
                 words += [(w, math.exp(seg.avg_logprob)) for w in seg.text.split()]
         return words
+
+    def _fold(self, encoded, tokens: list[int]) -> float:
+        """How much likelier the first word is once its spellings are counted as one: Whisper
+        splits a clear "no" between " No", " no" and " NO" (0.53, 0.13 and 0.05 on a clean
+        espeak-ng "no"), so its word probability says 0.46 where the word itself is 0.71 sure.
+        Measured on the tune split (bench/calibration.py): see thresholds.toml [whisper].
+        One decoder step on the window already encoded; 1.0 when it cannot be worked out."""
+        import numpy as np
+
+        text = [t for t in tokens if t < self._eot]
+        if not text:
+            return 1.0
+        first = text[0]
+        try:
+            prompt = list(self._sot) + [self._no_timestamps]
+            r = self.model.model.generate(encoded, [prompt], beam_size=1, max_length=len(prompt) + 1,
+                                          return_logits_vocab=True)
+            logits = np.asarray(r[0].logits[0], dtype=np.float64)
+            logits = logits[0] if logits.ndim > 1 else logits  # the one step decoded
+        except Exception:  # an older CTranslate2 without logits: the plain word probability
+            return 1.0
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        same = self._spellings().get(self._key(first), [first])
+        return float(max(1.0, p[same].sum() / max(p[first], 1e-9)))
+
+    def _key(self, token: int) -> str:
+        return self.model.hf_tokenizer.decode([token]).strip().casefold()
+
+    def _spellings(self) -> dict[str, list[int]]:
+        """Text tokens by their word, case folded (" No", " no", "No", " NO" -> "no"); built once."""
+        cached = getattr(self.model, "_spellings", None)
+        if cached is None:
+            cached = {}
+            for t in range(self._eot):
+                k = self._key(t)
+                if k and any(c.isalnum() for c in k):
+                    cached.setdefault(k, []).append(t)
+            self.model._spellings = cached
+        return cached
