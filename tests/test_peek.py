@@ -36,18 +36,11 @@ def korean():
 
 
 def at(korean, node: str):
-    from voice.conversation import Conversation
+    """A Korean conversation at ``node``, as bench/endpoint.py reaches it."""
+    from bench.endpoint import at as reach
 
     tree, config = korean
-    c = Conversation.from_config(tree, config)
-    c.start()
-    c.tap("yes")
-    for _ in range(30):
-        if c.question.node == node:
-            return c
-        c.tap({"age": "number", "duration": "duration"}.get(c.question.node, "no"),
-              {"age": 40, "duration": 2.0}.get(c.question.node))
-    raise AssertionError(f"never reached {node}")
+    return reach(tree, node, config)
 
 
 def pcm(tmp_path, text: str, pad: float = 0.0) -> bytes:

@@ -33,6 +33,10 @@ def test_only_a_canceller_fed_by_the_speakers_own_player_counts(speaker):
     speaker.player.tap = tap
     assert not hears_own_voice(cancelled, speaker)     # the real thing
     assert hears_own_voice(cancelled, Speaker(player=None, caption=None))  # captions only: no player
+    from voice.barge_in import Carried
+
+    assert not hears_own_voice(Carried(cancelled, []), speaker)  # barge-in's source carrying it on
+    assert hears_own_voice(Carried(mic, []), speaker)
 
 
 def test_the_runner_decides_it_for_each_turns_source_unless_told(speaker):

@@ -145,6 +145,19 @@ class Listen:
 
 
 @dataclass
+class BargeIn:
+    # Speaking over a prompt stops it and is heard as the answer (voice loop and kiosk). The
+    # microphone stays open while speaking, through the echo canceller (pywebrtc-audio): the
+    # player's own samples are taken out. false = the microphone is shut while speaking.
+    enabled: bool = True
+    # What the echo canceller leaves that is louder than this (10 ms frames, dBFS) is the patient
+    level_dbfs: float = setting(-40.0, lo=-70.0, hi=-10.0)
+    frames: int = setting(3, lo=1, hi=5)                        # ... in this many of 5 frames in a row
+    start_guard_s: float = setting(0.2, lo=0.0, hi=2.0)         # deaf this long as a prompt starts
+    lead_s: float = setting(0.06, lo=0.0, hi=0.5)               # the reference's head start on its echo
+
+
+@dataclass
 class Recognition:
     backend: str = setting("vosk", choices=("vosk", "whisper"))
     model: str = ""          # folder; empty = resolve by name (see models/README.md)
@@ -201,6 +214,7 @@ class Config:
     clinic: Clinic = field(default_factory=Clinic)
     speech: Speech = field(default_factory=Speech)
     listen: Listen = field(default_factory=Listen)
+    barge_in: BargeIn = field(default_factory=BargeIn)
     recognition: Recognition = field(default_factory=Recognition)
     kiosk: Kiosk = field(default_factory=Kiosk)
     handoff: Handoff = field(default_factory=Handoff)

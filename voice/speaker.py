@@ -287,6 +287,10 @@ class SoundDevicePlayer:
             samples, rate = _resampled(samples, rate, device_rate), device_rate
         if self._cut.is_set():
             return
+        # the reference's time is taken BEFORE the stream starts: a stamp taken after sd.play returns
+        # can come tens of ms late on a busy machine (another thread holding the GIL), and the echo
+        # canceller removes nothing of an echo whose reference comes after it; early is harmless
+        started = time.perf_counter()
         try:
             sd.play(samples, rate, device=self.device.index, blocking=False)
         except Exception as e:
@@ -296,7 +300,7 @@ class SoundDevicePlayer:
                 latency = float(getattr(sd.get_stream(), "latency", 0.0) or 0.0)
             except Exception:
                 latency = 0.0
-            self.tap.played(samples, rate, time.perf_counter() + latency)
+            self.tap.played(samples, rate, started + latency)
         # wait, but never forever: a stalled device must not freeze the session
         deadline = time.monotonic() + len(samples) / rate + 2.0
         while time.monotonic() < deadline:

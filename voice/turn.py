@@ -326,9 +326,14 @@ def hears_own_voice(source: Any, speaker: Any) -> bool:
     """Whether the microphone ``source`` hears what ``speaker`` says: True unless the source is echo
     cancelled (``voice.echo.EchoCancelledSource``) against this speaker's own playback, its
     canceller's reference being the tap the speaker's player reports every block to. A canceller
-    fed with another reference, or none, takes nothing out: the early words would be heard."""
+    fed with another reference, or none, takes nothing out: the early words would be heard. A source
+    that carries another on (``voice.barge_in.Carried``, its ``source``) is judged by that one."""
     from voice.echo import EchoCancelledSource
 
+    for _ in range(3):  # bounded: a wrapper of a wrapper at most
+        if isinstance(source, EchoCancelledSource) or getattr(source, "source", None) is None:
+            break
+        source = source.source
     if not isinstance(source, EchoCancelledSource):
         return True
     tap = getattr(getattr(speaker, "player", None), "tap", None)
