@@ -172,3 +172,45 @@ def test_the_answer_handed_on_starts_before_the_detection(tmp_path):
     # compared with what was left of the prompt before it)
     assert frames[onset_frame:fired - 2].max() > np.median(frames[:onset_frame]) + 6
     assert not ears.source.source._open
+
+
+@pytest.mark.slow
+def test_the_kiosk_stops_its_question_when_the_patient_speaks_over_it(whisper, tmp_path):
+    """The kiosk's own listener and speech queue: the patient taps start and says "yes" 1 s into the
+    bladder question (and into a read-back, if there is one); the question is cut and the answer counts."""
+    from triage import load_tree
+    from voice.kiosk.driver import OUTCOME, KioskDriver
+    from voice.kiosk.listening import KioskListener, _barge_in
+    from voice.kiosk.speech import QueuedSpeaker
+
+    card = FakeSoundCard(48000, realtime=True)
+    room = Room(card, "desk")
+    yes = _wav("yes I have", tmp_path / "yes.wav", "en-us+f3")
+    speaker = QueuedSpeaker(Speaker(player=real_player(card), caption=None))
+    driver = KioskDriver(load_tree(), speaker=speaker)
+    events: list[str] = []
+    spoken_over: set[int] = set()
+
+    def patient(kind, at, *a):
+        events.append(kind)
+        if kind == "play" and driver.conversation is not None and driver.turn not in spoken_over \
+                and ("bladder" in driver.question or "Is that right" in driver.question):
+            spoken_over.add(driver.turn)
+            room.say(yes, 16000, at=at + 1.0)
+    card.listeners.append(patient)
+    settings = Config().listen
+    listener = KioskListener(driver, open_source=room.microphone, open_recognizer=lambda lang: whisper,
+                             speaker=speaker, listen_settings=settings, poll_s=0.05,
+                             barge_in=lambda source: _barge_in(Config(), source, speaker))
+    listener.start()
+    try:
+        assert driver.tap("start")
+        deadline = time.monotonic() + 120
+        while driver.mode != OUTCOME and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        listener.stop()
+        speaker.close()
+    assert driver.result is not None and driver.result["disposition"] == "emergency"
+    assert [(r.node, r.intent) for r in driver.session.log] == [("bladder_bowel", "yes")]
+    assert listener.ears is not None and listener.ears.barge_ins >= 1 and "stop" in events
