@@ -51,3 +51,17 @@ def test_endpoint_bench_runs_on_a_few_answers_and_ends_with_its_summary_line():
                      r"lowering_cutoffs=(\d+) late_cross_checks=(\d+)", last)
     assert m, last
     assert m.group(4) == "0"
+
+
+@pytest.mark.slow
+def test_the_barge_in_bench_runs_and_prints_its_summary_line():
+    from voice.echo import available
+
+    if available() is not None:
+        pytest.skip(available())
+    done = subprocess.run([sys.executable, "bench/barge_in.py", "--quick"], capture_output=True, text=True,
+                          timeout=600, cwd=str(Path(__file__).resolve().parent.parent))
+    assert done.returncode == 0, done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("barge_in: detect_p95_ms=") and " missed=" in last and " false=" in last
+    assert "/9 " in last and last.split("false=")[1].startswith(tuple("0123456789"))

@@ -124,3 +124,23 @@ def test_through_the_products_player_and_a_room_in_real_time(path):
     raw = resample(room.heard(begin, int((t1 - begin) * 48000)), 48000, 16000)
     settled = slice(int((t0 - begin + 1.0) * 16000), int((t1 - begin) * 16000))
     assert dbfs(raw[settled]) - dbfs(out[settled]) >= 15
+
+
+def test_the_microphone_stamps_each_block_with_its_capture_time():
+    # the canceller matches each microphone block with what played when it was captured: PortAudio's
+    # clock tells the block's age (30 ms here), and the stamp is "now" less that age
+    import queue
+    from types import SimpleNamespace
+
+    from voice.audio import MicrophoneSource
+
+    mic = object.__new__(MicrophoneSource)
+    mic.sample_rate, mic.overflows, mic._q, mic._stream, mic._last, mic.stall_s = 48000, 0, queue.Queue(), None, 0.0, 1.5
+    before = time.perf_counter()
+    mic._callback(b"\0\0" * 960, 960, SimpleNamespace(currentTime=10.0, inputBufferAdcTime=9.97), None)
+    after = time.perf_counter()
+    assert mic.read(0.1) == b"\0\0" * 960
+    assert before - 0.03 <= mic.chunk_time <= after - 0.03
+    mic._callback(b"\0\0" * 960, 960, None, None)  # no clock from the host API: the block's own length
+    mic.read(0.1)
+    assert mic.chunk_time <= time.perf_counter() - 0.02

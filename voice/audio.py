@@ -227,9 +227,10 @@ class MicrophoneSource(AudioSource):
         self.stall_s = stall_s  # no audio for this long while open means the device is gone
         self._sd = import_sounddevice()
         self._stream: Any = None
-        self._q: queue.Queue[bytes] = queue.Queue()
+        self._q: queue.Queue[tuple[float, bytes]] = queue.Queue()
         self._last = 0.0
         self.overflows = 0
+        self.chunk_time: float | None = None  # capture time of the last chunk read's first sample
         self._choose()
 
     def _choose(self, refresh: bool = False) -> None:
@@ -249,7 +250,15 @@ class MicrophoneSource(AudioSource):
     def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
         if status and status.input_overflow:
             self.overflows += 1
-        self._q.put(bytes(indata))
+        # when the block's first sample was captured (perf_counter): the echo canceller matches it
+        # with what the speaker played then (voice.echo); PortAudio's own clock gives the block's age
+        now = time.perf_counter()
+        try:
+            age = float(time_info.currentTime - time_info.inputBufferAdcTime)
+            age = age if 0.0 <= age < 1.0 else frames / self.sample_rate
+        except Exception:
+            age = frames / self.sample_rate
+        self._q.put((now - age, bytes(indata)))
 
     def open(self) -> None:
         self._q = queue.Queue()
@@ -265,7 +274,7 @@ class MicrophoneSource(AudioSource):
 
     def read(self, timeout: float) -> bytes | None:
         try:
-            chunk = self._q.get(timeout=timeout)
+            self.chunk_time, chunk = self._q.get(timeout=timeout)
         except queue.Empty:
             stream = self._stream
             if stream is None or not stream.active or time.monotonic() - self._last > self.stall_s:

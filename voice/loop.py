@@ -61,13 +61,16 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
                       out: Callable[[str], None] = print, conversation: Conversation | None = None,
                       on_partial: Callable[[str], None] | None = None,
                       on_reply: Callable[[Reply], None] | None = None,
-                      device_poll_s: float = 2.0, observer: Observer = quiet) -> Result | None:
+                      device_poll_s: float = 2.0, observer: Observer = quiet,
+                      barge_in: Any = None) -> Result | None:
     """Run one spoken triage session to its end; returns the Result (None if it ended without one).
 
     ``speaker`` needs ``say(text)`` (it shows the caption too) and ``slower()``;
     ``source`` is the microphone or a stand-in. ``out`` shows the other lines
     (what was heard); ``on_partial`` the live captions; ``on_reply`` sees every reply;
-    ``observer`` every turn's events (voice.pipeline).
+    ``observer`` every turn's events (voice.pipeline). ``barge_in`` (a ``voice.barge_in.BargeIn`` on
+    ``source``, or None): the microphone stays open through the echo canceller while a question is
+    said, and speech over it stops it and is heard as the answer.
     """
     if conversation is None:
         from voice.sessions import new_conversation, tree_from
@@ -79,17 +82,25 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
             on_partial(event.text)
         observer(event)
 
-    runner = TurnRunner(recognizer, source, config.listen, speaker=speaker, observer=watch, reply_early=True)
+    settings = config.listen
+    if barge_in is not None:
+        # the assistant's voice is taken out of the microphone's signal: no echo tail to drop, and
+        # the early words can be said while listening (voice.turn.EarlyReply)
+        import dataclasses
+
+        source, settings = barge_in.source, dataclasses.replace(settings, echo_tail_s=0.0)
+    runner = TurnRunner(recognizer, source, settings, speaker=speaker, observer=watch, reply_early=True,
+                        hears_own_voice=barge_in is None)
     reply = conversation.start()
     while True:
         if on_reply:
             on_reply(reply)
         _show_heard(reply, out, conversation.lang)
-        runner.ask(conversation, reply)
+        heard = _ask(runner, conversation, reply, barge_in, speaker)
         if conversation.finished or conversation.question is None:
             return conversation.result
         try:
-            reply = runner.take_turn(conversation)
+            reply = runner.take_turn(conversation, heard)
         except DeviceLost:
             runner.say(conversation.microphone_lost())
             if not wait_for_device(source, lambda _english: None, poll_s=device_poll_s):
@@ -98,6 +109,39 @@ def run_voice_session(config: Any, recognizer: Any, speaker: Any, source: AudioS
         finally:
             if isinstance(on_partial, PartialLine):
                 on_partial.clear()
+
+
+def _ask(runner: TurnRunner, conversation: Conversation, reply: Reply, barge_in: Any, speaker: Any) -> Any:
+    """Say ``reply``; with barge-in, listen meanwhile: returns the source carrying the patient's words
+    when they spoke over it (None: said to its end; the rest of the reply is not said then). Only
+    over a question: an outcome or an emergency instruction is always said whole."""
+    if barge_in is None or conversation.finished or conversation.question is None or reply.emergency:
+        runner.ask(conversation, reply)
+        return None
+    import dataclasses
+    import threading
+
+    hushed = threading.Event()
+
+    def speak() -> None:
+        runner.prepare_replies(conversation)
+        for n, text in enumerate(reply.speech):  # one text at a time: a barge-in stops the rest too
+            if hushed.is_set():
+                return
+            runner.say(dataclasses.replace(reply, speech=(text,), slower=reply.slower and n == 0))
+
+    def stop() -> None:
+        hushed.set()
+        speaker.stop()
+
+    saying = threading.Thread(target=speak, name="saying", daemon=True)
+    saying.start()
+    try:
+        return barge_in.listen_while(saying.is_alive, stop)
+    except DeviceLost:
+        return None  # the turn finds the microphone gone and waits for it, as without barge-in
+    finally:
+        saying.join()
 
 
 def _show_heard(reply: Reply, out: Callable[[str], None], lang: str = "en") -> None:
@@ -125,12 +169,15 @@ def run_from_args(args: Any, config: Any, out: Callable[[str], None] = print,
         raise UserError(f"{e}; or type the answers instead: backtriage run --io text") from None
     recognizer = open_recognizer_for(config, offer_download=True)
     speaker = open_speaker(config, caption=out)
+    from voice.barge_in import BargeIn
+
+    ears = BargeIn.from_config(config, source, speaker, notify=out)
     warm_up(recognizer, speaker, tree)
     prepare(tree, config.clinic.language or "en")
     out(messages(lang)("voice.listening", device=source.describe(), recognizer=config.recognition.backend))
     try:
         run_voice_session(config, recognizer, speaker, source, tree=tree, out=out, conversation=conversation,
-                          on_partial=PartialLine() if sys.stdout.isatty() else None)
+                          on_partial=PartialLine() if sys.stdout.isatty() else None, barge_in=ears)
     finally:
         source.close()
         speaker.close()

@@ -39,10 +39,13 @@ NO_MIC = "no_mic"  # the status, said in the patient's language (languages/<lang
 class KioskListener:
     def __init__(self, driver: KioskDriver, open_source: Callable[[], Any], open_recognizer: Callable[[str], Any],
                  speaker: Any = None, listen_settings: Any = None, poll_s: float = 2.0,
-                 check_recognizer: Callable[[str], Any] | None = None):
+                 check_recognizer: Callable[[str], Any] | None = None,
+                 barge_in: Callable[[Any], Any] | None = None):
         """``open_recognizer(lang)``: the recognizer for a language; ``check_recognizer(lang)``: raises
         quickly when that language's model is missing (checked for every language at start, so a
-        patient who picks it sees a touch-only screen from the first question)."""
+        patient who picks it sees a touch-only screen from the first question). ``barge_in(source)``:
+        a ``voice.barge_in.BargeIn`` on the opened microphone (None: the microphone is shut while the
+        kiosk speaks); with one, speech over a question stops it and is heard as the answer."""
         self.driver = driver
         self.open_source = open_source
         self.open_recognizer = open_recognizer
@@ -53,6 +56,8 @@ class KioskListener:
         self.speaker = speaker
         self.settings = listen_settings
         self.poll_s = poll_s
+        self.barge_in = barge_in
+        self.ears: Any = None  # the BargeIn once the microphone is open
         self._stop = threading.Event()
         self.heard = 0  # utterances handed to the driver (tests wait on it)
         self.dropped = 0
@@ -99,9 +104,17 @@ class KioskListener:
                 if isinstance(event, PartialTranscript):
                     self.driver.caption_partial(event.text)
 
+            settings = self.settings
+            if self.ears is not None:
+                import dataclasses
+
+                from voice.config import Listen
+
+                settings = dataclasses.replace(settings or Listen(), echo_tail_s=0.0)  # the echo is taken out
             runner = self.runners[id(recognizer)] = TurnRunner(
-                recognizer, None, self.settings, speaker=self.speaker, observer=watch,
-                whole_answer=self._whole_answer, guard=lambda: self.driver._lock)
+                recognizer, None, settings, speaker=self.speaker, observer=watch,
+                whole_answer=self._whole_answer, guard=lambda: self.driver._lock,
+                hears_own_voice=self.ears is None)
         return runner
 
     def _wait_for_source(self) -> Any | None:
@@ -166,23 +179,35 @@ class KioskListener:
         if all(lang in self.no_recognizer for lang in langs):
             return  # no language can be heard: the screen is touch-only, nothing to listen with
         source = self._wait_for_source()
+        if source is not None and self.barge_in is not None:
+            self.ears = self.barge_in(source)
+            if self.ears is not None:
+                source = self.ears.source  # the microphone, with the kiosk's own voice taken out
         prepared = None  # the turn whose likely replies were rendered ahead
         while source is not None and not self._stop.is_set():
             turn = self.driver.turn
             recognizer = self.recognizer(self.driver.lang)
+            heard = None
             if self._busy():
                 if recognizer is not None and prepared != turn:
                     prepared = turn  # rendered behind the question, while it is said
                     self._prepare(self._runner(recognizer))
-                self._stop.wait(0.05)
-                continue
+                if recognizer is not None and self._question_open():
+                    try:
+                        heard = self.ears.listen_while(self._busy, self.speaker.stop, cancelled=self._stop)
+                    except DeviceLost:
+                        self._recover(source)
+                        continue
+                if heard is None:
+                    self._stop.wait(0.05)
+                    continue
             if recognizer is None:  # this patient's language has no speech model: touch only
                 self._stop.wait(0.1)
                 continue
             runner = self._runner(recognizer)
             conversation, plan = self._target(runner)
             try:
-                hearing = runner.hear(conversation, source, plan)
+                hearing = runner.hear(conversation, heard or source, plan)
             except DeviceLost:
                 self._recover(source)
                 continue
@@ -198,6 +223,16 @@ class KioskListener:
             t = hearing.transcript
             self.driver.text(t.text, [c for _, c in t.words] or None, hearing=hearing)
             self.heard += 1
+
+    def _question_open(self) -> bool:
+        """Whether speech over what is being said now may stop it: with barge-in, while a session's
+        question is open (never over an outcome: an emergency instruction is said whole)."""
+        if self.ears is None:
+            return False
+        d = self.driver
+        with d._lock:
+            c = d.conversation
+            return d.mode == SESSION and c is not None and c.question is not None and not c.finished
 
     def _prepare(self, runner: TurnRunner) -> None:
         with self.driver._lock:
@@ -219,4 +254,15 @@ def start_listening(driver: KioskDriver, config: Any, speaker: Any = None,
         open_recognizer=lambda lang: open_recognizer_for(config, lang),
         check_recognizer=lambda lang: check_recognizer(config, lang),
         speaker=speaker, listen_settings=config.listen,
+        barge_in=lambda source: _barge_in(config, source, speaker),
     ).start()
+
+
+def _barge_in(config: Any, source: Any, speaker: Any) -> Any:
+    """Barge-in on the kiosk's microphone and the real speaker inside its speech queue (None when off)."""
+    from voice.barge_in import BargeIn
+
+    if speaker is None:
+        return None
+    return BargeIn.from_config(config, source, getattr(speaker, "speaker", speaker),
+                               notify=lambda why: log.warning("%s", why))

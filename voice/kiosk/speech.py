@@ -72,9 +72,11 @@ class QueuedSpeaker(contracts.Speaker):
         self.speaker.prepare(text)
 
     def stop(self) -> None:
-        """Drop queued words (the sentence being played finishes: pyttsx3 cannot cut one short)."""
+        """Drop queued words and cut the sentence playing now (the speaker's player stops the sound)."""
         with self._cond:
             self._pending.clear()
+        if hasattr(self.speaker, "stop"):
+            self.speaker.stop()
 
     def busy(self) -> bool:
         with self._cond:
