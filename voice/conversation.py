@@ -438,6 +438,10 @@ class Conversation:
             i = Interpretation("unknown", None, i.confidence)
         if (problem := self._impossible(i)) is not None:
             return problem
+        if i.intent == "unsure" and cross_check and self._mixed_unsure(transcript):
+            from intents.matcher import Interpretation
+
+            i = Interpretation("unknown", None, i.confidence)
         confidence = i.confidence
         # A plain "yes" to a read-back is judged on the recognizer's own confidence (the engine lets
         # no unsure "yes" confirm an answer that lowers the urgency), not on the cross-check: in light
@@ -459,6 +463,20 @@ class Conversation:
         return self._reply(self.session.answer(i.intent, i.value, confidence, transcript=transcript.text,
                                                confirm_below=threshold, restated=restated, accept_from=accept_from,
                                                read_back=read_back, recognizer=backend or ""))
+
+    def _mixed_unsure(self, transcript: Any) -> bool:
+        """A grammar's "not sure" made only of a yes-word and a no-word ("네 아니요" out of noise or a
+        long answer), which the open-vocabulary cross-check does not back (or is late for): not
+        understood, never "not sure" (at a warning sign that was "possibly present")."""
+        from intents.readback import yes_and_no_only
+
+        if not yes_and_no_only(transcript.text, self.lang):
+            return False
+        self.cross_checks += 1
+        if not transcript.settle(self.cross_check_budget_s):
+            self.cross_checks_late += 1
+            return True
+        return not transcript.agrees
 
     def _may_lower(self, i: Any, threshold: float) -> bool:
         """Whether an answer could lower the urgency: not positive, or not sure enough to count
