@@ -105,11 +105,14 @@ def split_reply(text: object, lang: str = "en") -> tuple[str, str]:
 
 
 def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], lang: str = "en",
-               word_confidences: list[float] | None = None, today: float | None = None) -> tuple[Any, bool]:
+               word_confidences: list[float] | None = None, today: float | None = None,
+               heard: bool = False) -> tuple[Any, bool]:
     """What a reply to a read-back says: (interpretation, restated). ``topics`` and ``expects``
     are the question's own (the one read back), ``confirm`` the read-back ({"intent", "value",
     "said"}). A reply is either about the read-back ("yes", "that's wrong": restated False) or
-    an answer to the question itself ("no, I haven't", "no, three weeks": restated True)."""
+    an answer to the question itself ("no, I haven't", "no, three weeks": restated True).
+    ``heard``: a recognizer's words, where a language's noise-words rule applies (``_noisy``);
+    typed words are all meant ("네, 그쪽은 아무 문제 없어요")."""
     from intents import interpret
     from intents.matcher import Interpretation
 
@@ -127,7 +130,7 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
         return i, False
     if readback_only(text, lang) or readback_only(_unhedged(text, lang), lang):
         # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes"
-        return _mixed(text, i, lang), False
+        return _mixed(text, i, lang, heard), False
     if rejects(text, lang) and i.intent != "yes":
         # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
         # the read-back, never that "no" confirmed (nor, to a "yes" read back, a "no" counted): the
@@ -137,18 +140,18 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
         _no_then_yes(text, topics, lang, word_confidences)
     if own:
         return own
-    if i.intent in ("yes", "no") and _noisy_replies(lang):
+    if i.intent in ("yes", "no") and heard and _noisy_replies(lang):
         return _noisy(text, i, topics, lang, word_confidences)
-    return _mixed(text, i, lang), i.intent in ("yes", "no")
+    return _mixed(text, i, lang, heard), i.intent in ("yes", "no")
 
 
-def _mixed(text: str, i: Any, lang: str) -> Any:
+def _mixed(text: str, i: Any, lang: str, heard: bool) -> Any:
     """"네 아니요" to "맞나요?": a grammar's yes-word and no-word side by side, no cross-check behind
     a read-back reply: not understood, never "not sure" (issue 20). Only where replies are read for
     noise (``[readback] noise_words``); a no-word then a "yes" ("아니 있어요") was taken as the yes before."""
     from intents.matcher import UNKNOWN
 
-    if i.intent == "unsure" and _noisy_replies(lang) and yes_and_no_only(text, lang):
+    if i.intent == "unsure" and heard and _noisy_replies(lang) and yes_and_no_only(text, lang):
         return UNKNOWN
     return i
 

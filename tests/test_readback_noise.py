@@ -19,7 +19,7 @@ TOPICS = ("bladder_bowel",)
 
 
 def reply(text: str, confirm=NO_READ_BACK):
-    i, restated = read_reply(text, TOPICS, "yesno", confirm, "ko")
+    i, restated = read_reply(text, TOPICS, "yesno", confirm, "ko", heard=True)
     return i.intent, restated
 
 
@@ -62,11 +62,17 @@ def test_a_real_not_sure_stays_not_sure(text):
     assert reply(text)[0] == "unsure"
 
 
+def test_typed_replies_are_read_as_before():
+    """Typed words are all meant: "네, 그쪽은 아무 문제 없어요" is no grammar's noise."""
+    assert read_reply("네 무슨 맞아", TOPICS, "yesno", NO_READ_BACK, "ko")[0].intent == "yes"
+    assert read_reply("네 아니요", TOPICS, "yesno", NO_READ_BACK, "ko")[0].intent == "unsure"
+
+
 def test_other_languages_are_unchanged():
     # English has no noise-words rule: "yes I have" is still the answer again, "yes blah" as before
-    i, restated = read_reply("yes I have", TOPICS, "yesno", NO_READ_BACK, "en")
+    i, restated = read_reply("yes I have", TOPICS, "yesno", NO_READ_BACK, "en", heard=True)
     assert i.intent == "yes" and restated
-    i, restated = read_reply("yes blah blah", TOPICS, "yesno", NO_READ_BACK, "en")
+    i, restated = read_reply("yes blah blah", TOPICS, "yesno", NO_READ_BACK, "en", heard=True)
     assert i.intent == "yes" and restated
 
 

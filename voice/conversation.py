@@ -428,7 +428,8 @@ class Conversation:
         if cross_check is None:
             cross_check = self.needs_cross_check()
         threshold = self.threshold_for(backend)
-        i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
+        i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None,
+                                       heard=backend is not None)
         if i.intent in ENDS_SESSION and i.confidence < threshold:
             # A session is not ended or started over on words heard this unsurely: Whisper's
             # sampling fallback once made "Bye bye. Bye bye." (0.24) of "I have a headache" at a
@@ -486,7 +487,8 @@ class Conversation:
             return True
         return i.confidence < threshold or not self.session.is_positive(node, i.intent, i.value)
 
-    def _understand(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool]:
+    def _understand(self, text: str, word_confidences: list[float] | None,
+                    heard: bool = False) -> tuple[Any, bool]:
         """What was said, for the open question: (interpretation, restated).
 
         In a read-back ("So you have NOT had a fever. Is that right?") a reply is either about the
@@ -510,7 +512,9 @@ class Conversation:
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
                              word_confidences=word_confidences, today=today), False
-        return read_reply(text, node.topics, node.expects, ask.confirm, self.lang, word_confidences, today)
+        # ``heard``: a recognizer's words, read for its noise-words too (typed words are all meant)
+        return read_reply(text, node.topics, node.expects, ask.confirm, self.lang, word_confidences, today,
+                          heard=heard)
 
     def tap(self, intent: str, value: Any = None, label: str = "", confidence: float = 1.0,
             transcript: str | None = None) -> Reply:
