@@ -312,6 +312,11 @@ class Conversation:
             # "no, thirty"): without its words in the grammar it is forced onto yes/no words,
             # and a misheard value could be confirmed by them.
             phrases = [*phrases, *vocabulary(node.topics, node.expects, self.lang)]
+        if recognizer is not None and hasattr(recognizer, "split_words"):
+            # the read-back words a model lacks ("맞습니다") are kept in its grammar as pieces it knows
+            from intents.lexicon import language
+
+            recognizer.split_words = frozenset(language(self.lang).answers.get("readback", {}).get("words", ()))
         return phrases if recognizer is None else grammar_for(recognizer, phrases)
 
     def complete_answer(self, text: str) -> bool:
