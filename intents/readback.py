@@ -160,16 +160,17 @@ def _noisy_replies(lang: str) -> bool:
     return bool(language(lang).answers.get("readback", {}).get("noise_words"))
 
 
-def noise_words(text: object, lang: str = "en") -> list[str]:
+def noise_words(text: object, lang: str = "en", topics: Any = ()) -> list[str]:
     """The words of a reply that no answer phrase explains (``[readback] noise_words = true``): a
     grammar recognizer's noise ("네 무슨 맞아" for "응, 맞아"; "주세요" before most answers in light
     noise). A word is explained where a yes / no / not-sure / hedge / correction phrase or a
     read-back phrase stands whole in the reply ("안 이 요" explains its "이"; a lone "가" is noise
-    though "예 가 아니라" has it). A filler such as "주세요" is noise here."""
+    though "예 가 아니라" has it), and so does a phrase of one of ``topics`` ("소변 보기 가 힘들어요"
+    at the bladder question). A filler such as "주세요" is noise here."""
     data = language(lang)
     toks = [t for t in data.tokens(text) if t != BOUNDARY]
     covered = [False] * len(toks)
-    for words in _answer_phrases(lang):
+    for words in [*_answer_phrases(lang), *_topic_phrases(lang, tuple(topics or ()))]:
         n = len(words)
         for k in range(len(toks) - n + 1):
             if tuple(toks[k:k + n]) == words:
@@ -178,6 +179,26 @@ def noise_words(text: object, lang: str = "en") -> list[str]:
 
 
 _PHRASES: dict[str, list[tuple[str, ...]]] = {}
+_TOPIC_PHRASES: dict[tuple[str, tuple[str, ...]], list[tuple[str, ...]]] = {}
+
+
+def _topic_phrases(lang: str, topics: tuple[str, ...]) -> list[tuple[str, ...]]:
+    key = (lang, topics)
+    if key not in _TOPIC_PHRASES:
+        data = language(lang)
+        table = data.topics.get("topics", {})
+        groups = data.topics.get("groups", {})
+        texts = []
+        for t in topics:
+            own = table.get(t, {})
+            for part in (own, *(groups.get(g, {}) for g in own.get("groups", ()))):
+                for name, phrases in part.items():
+                    if name != "groups" and isinstance(phrases, list):
+                        texts += [p for p in phrases if isinstance(p, str)]
+        out = {tuple(w for w in data.tokens(p) if w != BOUNDARY) for p in texts}
+        _TOPIC_PHRASES[key] = [w for w in out if w]
+    return _TOPIC_PHRASES[key]
+
 
 
 def _answer_phrases(lang: str) -> list[tuple[str, ...]]:

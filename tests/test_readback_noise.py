@@ -106,3 +106,32 @@ def test_a_said_not_sure_needs_no_cross_check():
     conv = _at_bladder()
     conv.answer_transcript(_vosk("모르겠어요", "모 르 겠 어 요 네"), cross_check=True)
     assert conv.session._state.unsure.get("bladder_bowel") == 1
+
+
+GARBLED = "이 요 감각 똑같아 도와주 할게요 바꾸고 안 예 너무 뒤로 성 요"  # for "아니요, 감각도 다 괜찮고 ..."
+
+
+def test_a_grammar_yes_out_of_mostly_noise_words_not_backed_is_not_understood():
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk(GARBLED, "아니 요 감각 도 다 괜찮 고"), cross_check=True)
+    s = conv.session
+    assert s.current.node == "bladder_bowel" and "bladder_bowel" not in s._state.positive
+    assert [h.intent for h in s._state.heard["bladder_bowel"]] == ["unknown"]
+
+
+def test_a_yes_the_cross_check_backs_or_with_few_noise_words_stays_yes():
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("있어요 그 주세요 싶어요 해 세요", "있어요 그 주세요 싶어요 해 세요"), cross_check=True)
+    assert conv.session._state.positive.get("bladder_bowel") is True  # backed by the cross-check
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("소변 보기 가 힘들어요", "소 변 보 기"), cross_check=True)  # the question's own words
+    assert conv.session._state.positive.get("bladder_bowel") is True
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("네 있어요 다시", "음 다시"), cross_check=True)  # one noise-word of three
+    assert conv.session._state.positive.get("bladder_bowel") is True
+
+
+def test_typed_words_are_never_noise():
+    conv = _at_bladder()
+    conv.answer_text("네, 있어요. 화장실 갈 때마다 너무 힘들고 감각이 이상해요")
+    assert conv.session._state.positive.get("bladder_bowel") is True

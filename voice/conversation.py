@@ -154,6 +154,13 @@ def result_card(result: Result, lang: str = "en") -> ResultCard:
                                     for r in (*result.reasons, *result.assumed)))
 
 
+def language_reads_noise(lang: str) -> bool:
+    """Whether a language's recognizer words are read for grammar noise-words (answers.toml)."""
+    from intents.lexicon import language
+
+    return bool(language(lang).answers.get("readback", {}).get("noise_words"))
+
+
 def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bool, intent: str,
                              confirm_below: float) -> float:
     """The confidence the engine gets for a recognised answer.
@@ -444,7 +451,8 @@ class Conversation:
             i = Interpretation("unknown", None, i.confidence)
         if (problem := self._impossible(i)) is not None:
             return problem
-        if i.intent == "unsure" and cross_check and self._mixed_unsure(transcript):
+        if cross_check and (i.intent == "unsure" and self._mixed_unsure(transcript)
+                            or i.intent in ("yes", "unsure") and self._mostly_noise(transcript)):
             from intents.matcher import Interpretation
 
             i = Interpretation("unknown", None, i.confidence)
@@ -477,6 +485,27 @@ class Conversation:
         from intents.readback import yes_and_no_only
 
         if not yes_and_no_only(transcript.text, self.lang):
+            return False
+        self.cross_checks += 1
+        if not transcript.settle(self.cross_check_budget_s):
+            self.cross_checks_late += 1
+            return True
+        return not transcript.agrees
+
+    def _mostly_noise(self, transcript: Any) -> bool:
+        """A grammar's "yes" (or "not sure") at a warning sign out of words mostly no answer phrase
+        explains: a long answer decoded as the grammar's single morphemes ("이 요 감각 똑같아 도와주
+        할게요 바꾸고 안 예 ..." for "아니요, 감각도 다 괜찮고 ...") made emergencies of "no"s. Not
+        understood (the question again, asking for a plain answer) unless the cross-check backs it;
+        never a "no". Only where the language reads noise-words (``[readback] noise_words``)."""
+        from intents.readback import noise_words
+
+        if not language_reads_noise(self.lang):
+            return False
+        words = transcript.text.split()
+        ask = self._ask()
+        noise = noise_words(transcript.text, self.lang, ask.topics if ask is not None else ())
+        if len(noise) < 3 or 2 * len(noise) <= len(words):
             return False
         self.cross_checks += 1
         if not transcript.settle(self.cross_check_budget_s):
