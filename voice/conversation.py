@@ -486,11 +486,7 @@ class Conversation:
 
         if not yes_and_no_only(transcript.text, self.lang):
             return False
-        self.cross_checks += 1
-        if not transcript.settle(self.cross_check_budget_s):
-            self.cross_checks_late += 1
-            return True
-        return not transcript.agrees
+        return not self._backed(transcript)
 
     def _mostly_noise(self, transcript: Any) -> bool:
         """A grammar's "yes" (or "not sure") at a warning sign out of words mostly no answer phrase
@@ -507,11 +503,15 @@ class Conversation:
         noise = noise_words(transcript.text, self.lang, ask.topics if ask is not None else ())
         if len(noise) < 3 or 2 * len(noise) <= len(words):
             return False
+        return not self._backed(transcript)
+
+    def _backed(self, transcript: Any) -> bool:
+        """Whether the open-vocabulary cross-check, waited for at most its budget, agrees."""
         self.cross_checks += 1
         if not transcript.settle(self.cross_check_budget_s):
             self.cross_checks_late += 1
-            return True
-        return not transcript.agrees
+            return False
+        return transcript.agrees
 
     def _may_lower(self, i: Any, threshold: float) -> bool:
         """Whether an answer could lower the urgency: not positive, or not sure enough to count
