@@ -119,6 +119,12 @@ def test_a_grammar_yes_out_of_mostly_noise_words_not_backed_is_not_understood():
     assert [h.intent for h in s._state.heard["bladder_bowel"]] == ["unknown"]
 
 
+def test_a_short_yes_with_half_noise_words_needs_the_cross_check_too():
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("다시 맞아 더 요", "가슴 은 안 아파 요"), cross_check=True)  # "가슴은 안 아파요"
+    assert "bladder_bowel" not in conv.session._state.positive
+
+
 def test_a_yes_the_cross_check_backs_or_with_few_noise_words_stays_yes():
     conv = _at_bladder()
     conv.answer_transcript(_vosk("있어요 그 주세요 싶어요 해 세요", "있어요 그 주세요 싶어요 해 세요"), cross_check=True)

@@ -489,8 +489,8 @@ class Conversation:
         return not self._backed(transcript)
 
     def _mostly_noise(self, transcript: Any) -> bool:
-        """A grammar's "yes" (or "not sure") at a warning sign out of words mostly no answer phrase
-        explains: a long answer decoded as the grammar's single morphemes ("이 요 감각 똑같아 도와주
+        """A grammar's "yes" (or "not sure") at a warning sign out of words half or more of which (2 or
+        more) no answer phrase explains ("다시 맞아 더 요" for "가슴은 안 아파요"): a long answer decoded as the grammar's single morphemes ("이 요 감각 똑같아 도와주
         할게요 바꾸고 안 예 ..." for "아니요, 감각도 다 괜찮고 ...") made emergencies of "no"s. Not
         understood (the question again, asking for a plain answer) unless the cross-check backs it;
         never a "no". Only where the language reads noise-words (``[readback] noise_words``)."""
@@ -501,7 +501,7 @@ class Conversation:
         words = transcript.text.split()
         ask = self._ask()
         noise = noise_words(transcript.text, self.lang, ask.topics if ask is not None else ())
-        if len(noise) < 3 or 2 * len(noise) <= len(words):
+        if len(noise) < 2 or 2 * len(noise) < len(words):
             return False
         return not self._backed(transcript)
 
