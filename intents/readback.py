@@ -105,11 +105,14 @@ def split_reply(text: object, lang: str = "en") -> tuple[str, str]:
 
 
 def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], lang: str = "en",
-               word_confidences: list[float] | None = None, today: float | None = None) -> tuple[Any, bool]:
+               word_confidences: list[float] | None = None, today: float | None = None,
+               heard: bool = False) -> tuple[Any, bool]:
     """What a reply to a read-back says: (interpretation, restated). ``topics`` and ``expects``
     are the question's own (the one read back), ``confirm`` the read-back ({"intent", "value",
     "said"}). A reply is either about the read-back ("yes", "that's wrong": restated False) or
-    an answer to the question itself ("no, I haven't", "no, three weeks": restated True)."""
+    an answer to the question itself ("no, I haven't", "no, three weeks": restated True).
+    ``heard``: a recognizer's words, where a language's noise-words rule applies (``_noisy``);
+    typed words are all meant ("네, 그쪽은 아무 문제 없어요")."""
     from intents import interpret
     from intents.matcher import Interpretation
 
@@ -128,15 +131,19 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
     if readback_only(text, lang) or readback_only(_unhedged(text, lang), lang):
         # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes";
         # "yes, not right" (Whisper's "yes, that's right") contradicts itself: not understood
-        return _unexplained(text, topics, confirm, lang) or (i, False)
+        return _unexplained(text, topics, confirm, lang) or (_mixed(text, i, lang, heard), False)
     if rejects(text, lang) and i.intent != "yes":
         # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
         # the read-back, never that "no" confirmed (nor, to a "yes" read back, a "no" counted): the
         # question again. A "yes" in it ("that's wrong, I do have a fever") is the cautious answer.
         return Interpretation("no", None, i.confidence), False
-    return _yes_then_answer(text, topics, confirm, lang, word_confidences) or \
-        _no_then_yes(text, topics, lang, word_confidences) or _unexplained(text, topics, confirm, lang) or \
-        (i, i.intent in ("yes", "no"))
+    own = _yes_then_answer(text, topics, confirm, lang, word_confidences) or \
+        _no_then_yes(text, topics, lang, word_confidences)
+    if own:
+        return own
+    if i.intent in ("yes", "no") and heard and _noisy_replies(lang):
+        return _noisy(text, i, topics, lang, word_confidences)
+    return _unexplained(text, topics, confirm, lang) or (_mixed(text, i, lang, heard), i.intent in ("yes", "no"))
 
 
 # A yes/no reply whose words the phrases explain reads at 0.85-0.95 typed ("no I haven't",
@@ -176,6 +183,113 @@ def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str) -> 
     yes_words = {w for w in (*data.answers["yes"].get("strong", ()), *data.answers["yes"].get("weak", ()))
                  if " " not in w}
     return (UNKNOWN, False) if toks and toks[0] in yes_words else None
+
+
+
+def _mixed(text: str, i: Any, lang: str, heard: bool) -> Any:
+    """"네 아니요" to "맞나요?": a grammar's yes-word and no-word side by side, no cross-check behind
+    a read-back reply: not understood, never "not sure" (issue 20). Only where replies are read for
+    noise (``[readback] noise_words``); a no-word then a "yes" ("아니 있어요") was taken as the yes before."""
+    from intents.matcher import UNKNOWN
+
+    if i.intent == "unsure" and heard and _noisy_replies(lang) and yes_and_no_only(text, lang):
+        return UNKNOWN
+    return i
+
+
+def _noisy_replies(lang: str) -> bool:
+    return bool(language(lang).answers.get("readback", {}).get("noise_words"))
+
+
+def noise_words(text: object, lang: str = "en", topics: Any = ()) -> list[str]:
+    """The words of a reply that no answer phrase explains (``[readback] noise_words = true``): a
+    grammar recognizer's noise ("네 무슨 맞아" for "응, 맞아"; "주세요" before most answers in light
+    noise). A word is explained where a yes / no / not-sure / hedge / correction phrase or a
+    read-back phrase stands whole in the reply ("안 이 요" explains its "이"; a lone "가" is noise
+    though "예 가 아니라" has it), and so does a phrase of one of ``topics`` ("소변 보기 가 힘들어요"
+    at the bladder question). A filler such as "주세요" is noise here."""
+    data = language(lang)
+    toks = [t for t in data.tokens(text) if t != BOUNDARY]
+    covered = [False] * len(toks)
+    for words in [*_answer_phrases(lang), *_topic_phrases(lang, tuple(topics or ()))]:
+        n = len(words)
+        for k in range(len(toks) - n + 1):
+            if tuple(toks[k:k + n]) == words:
+                covered[k:k + n] = [True] * n
+    return [t for t, c in zip(toks, covered) if not c]
+
+
+_PHRASES: dict[str, list[tuple[str, ...]]] = {}
+_TOPIC_PHRASES: dict[tuple[str, tuple[str, ...]], list[tuple[str, ...]]] = {}
+
+
+def _topic_phrases(lang: str, topics: tuple[str, ...]) -> list[tuple[str, ...]]:
+    key = (lang, topics)
+    if key not in _TOPIC_PHRASES:
+        data = language(lang)
+        table = data.topics.get("topics", {})
+        groups = data.topics.get("groups", {})
+        texts = []
+        for t in topics:
+            own = table.get(t, {})
+            for part in (own, *(groups.get(g, {}) for g in own.get("groups", ()))):
+                for name, phrases in part.items():
+                    if name != "groups" and isinstance(phrases, list):
+                        texts += [p for p in phrases if isinstance(p, str)]
+        out = {tuple(w for w in data.tokens(p) if w != BOUNDARY) for p in texts}
+        _TOPIC_PHRASES[key] = [w for w in out if w]
+    return _TOPIC_PHRASES[key]
+
+
+
+def _answer_phrases(lang: str) -> list[tuple[str, ...]]:
+    if lang not in _PHRASES:
+        data = language(lang)
+        answers = data.answers
+        readback = answers.get("readback", {})
+        phrases = [*readback.get("words", ()), *readback.get("corrections", ()), *readback.get("rejections", ()),
+                   *answers.get("correction", {}).get("words", ())]
+        for group in ("yes", "no", "unsure", "hedge"):
+            for strength in ("strong", "weak"):
+                phrases += answers.get(group, {}).get(strength, ())
+        out = {tuple(t for t in data.tokens(p) if t != BOUNDARY) for p in phrases}
+        _PHRASES[lang] = [w for w in out if w]
+    return _PHRASES[lang]
+
+
+def yes_and_no_only(text: object, lang: str = "en") -> bool:
+    """Whether a "not sure" is only a yes-word and a no-word side by side ("네 아니요", "네 안 이 요 나"),
+    with no not-sure phrase in it: what a grammar makes of noise or a long answer, not a person's
+    "I don't know" (item 6 of issue 20; the conversation then needs the cross-check to back it)."""
+    answers = language(lang).answers
+
+    def group(name: str) -> list[str]:
+        return [*answers.get(name, {}).get("strong", ()), *answers.get(name, {}).get("weak", ())]
+
+    return _says(text, lang, group("yes")) and _says(text, lang, group("no")) and \
+        not _says(text, lang, [*group("unsure"), *answers.get("hedge", {}).get("strong", ())])
+
+
+def _noisy(text: str, i: Any, topics: Any, lang: str, word_confidences: list[float] | None) -> tuple[Any, bool]:
+    """A yes/no reply to a yes/no read-back that is neither read-back words only nor an answer
+    after them. With noise-words in it: a no-word is "that's not right" (the question again, never
+    that "no" confirmed: 맞나요? answered 아니요), anything else is not understood (the read-back
+    again, never a new answer). Without: a "yes" is a new "yes" only when the words after the
+    read-back words say yes on their own ("네 있어요"); "네 맞아 요 요" stays a confirmation."""
+    from intents import interpret
+    from intents.matcher import UNKNOWN, Interpretation
+
+    if noise_words(text, lang):
+        if i.intent == "no":
+            return Interpretation("no", None, i.confidence), False
+        return UNKNOWN, False
+    if i.intent == "yes":
+        data = language(lang)
+        allowed = set(data.answers.get("readback", {}).get("words", ()))
+        rest = " ".join(t for t in data.tokens(text) if t != BOUNDARY and t not in allowed)
+        if interpret(rest, topics, "yesno", lang=lang, word_confidences=None).intent != "yes":
+            return i, False
+    return i, True
 
 
 YES_AFTER_NO = 0.6  # the typed read-back threshold: a "yes" under it after a no-word is not taken

@@ -58,30 +58,40 @@ def test_grammar_json_keeps_hangul_literal(rec):
     assert grammar[:2] == [YES, NO]
 
 
+@pytest.fixture
+def split_rec(rec):
+    rec.split_words = frozenset(["맞습니다", "틀렸어요", "잘못됐어요", "모르겠어요"])
+    yield rec
+    rec.split_words = frozenset()
+
+
 def test_phrases_the_model_does_not_know_are_dropped_and_listed(rec):
     raw = rec.grammar_json([YES, "맞습니다", DONT_KNOW, "ghjkl"])
-    assert json.loads(raw)[:2] == [YES, "맞습 니다"]  # kept as pieces the model knows
-    # "모르겠어 요": a one-syllable piece the grammar does not have otherwise is not brought in
-    assert rec.unknown_phrases == [DONT_KNOW, "ghjkl"]
+    assert json.loads(raw) == [YES] and rec.unknown_phrases == ["맞습니다", DONT_KNOW, "ghjkl"]
     assert rec.grammar_json(["ghjkl"]) is None  # nothing usable: recognise without a grammar
 
 
-@pytest.mark.parametrize("word", ["맞습니다", "맞아요", "괜찮아요", "모르겠어요", "틀렸어요", "아니에요"])
-def test_words_the_model_lacks_are_kept_as_known_pieces(rec, word):
+def test_read_back_words_the_model_lacks_are_kept_as_pieces(split_rec):
+    raw = split_rec.grammar_json([YES, "맞습니다", DONT_KNOW, "괜찮아요", "ghjkl"])
+    assert json.loads(raw) == [YES, "맞습 니다", "모르겠 어요"]  # pieces the model knows, none of one syllable
+    assert split_rec.unknown_phrases == ["괜찮아요", "ghjkl"]  # not a word to split: dropped as before
+
+
+@pytest.mark.parametrize("word", ["맞습니다", "모르겠어요", "틀렸어요", "잘못됐어요"])
+def test_words_the_model_lacks_are_split_into_known_pieces(split_rec, word):
     """Issue 20: the grammar dropped '맞습니다' (and most polite endings): the model has their parts."""
-    assert not rec.in_vocabulary(word)
-    pieces = rec.pieces(word)
-    assert pieces and 1 < len(pieces) <= 3 and "".join(pieces) == word and all(map(rec.in_vocabulary, pieces))
-    grammar = json.loads(rec.grammar_json([YES, "안 이 요", "이 에", f"네 {word}"]))  # "요", "에" are words of it
-    assert f"네 {' '.join(pieces)}" in grammar and rec.unknown_phrases == []
-    assert rec.grammar_json([YES, f"네 {word}"]) and (rec.unknown_phrases == [] or any(
-        len(p) == 1 for p in pieces))  # without them, only a split into longer pieces is kept
+    assert not split_rec.in_vocabulary(word)
+    pieces = split_rec.pieces(word)
+    assert pieces and 1 < len(pieces) <= 3 and "".join(pieces) == word
+    assert all(map(split_rec.in_vocabulary, pieces)) and all(len(p) > 1 for p in pieces)
+    grammar = json.loads(split_rec.grammar_json([YES, f"네 {word}"]))
+    assert f"네 {' '.join(pieces)}" in grammar and split_rec.unknown_phrases == []
 
 
-@pytest.mark.parametrize("said", ["맞습니다", "모르겠어요", "네 맞아요"])
-def test_split_words_come_back_whole_in_the_result(rec, tmp_path, said):
+@pytest.mark.parametrize("said", ["맞습니다", "모르겠어요", "네 맞아"])
+def test_split_words_come_back_whole_in_the_result(split_rec, tmp_path, said):
     wav = synth(said, tmp_path / "a.wav", voice="ko", speed=150, pad=0.3)
-    t = transcribe_wav(rec, wav, grammar=[YES, NO, "안 이 요", "맞습니다", "모르겠어요", "네 맞아요"])
+    t = transcribe_wav(split_rec, wav, grammar=[YES, NO, "안 이 요", "맞습니다", "모르겠어요", "네 맞아"])
     # the grammar is a bigram of its words: a stray ending may follow ("네 맞아요 요"), the word is whole
     assert t.text.startswith(said) and all(0.0 < c <= 1.0 for _, c in t.words)
 

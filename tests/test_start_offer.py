@@ -134,3 +134,15 @@ def test_unsure_hearings_of_no_never_end_the_session_at_the_start(lang):
     s.answer("no", confidence=0.49, **tiers)
     s.answer("yes", confidence=0.95, **tiers)
     assert s.finished and s.result is None
+
+
+def test_an_unsure_yes_to_the_start_begins_unread_and_an_unsure_no_is_read_back():
+    tiers = dict(confirm_below=0.6, accept_from=0.9, read_back="lowering", recognizer="vosk")
+    s = Session(load_tree(lang="ko"))
+    s.start()
+    s.answer("yes", confidence=0.48, **tiers)  # a "yes" begins the questions: nothing to confirm
+    assert s.current.node == "bladder_bowel" and not s.current.confirm
+    s = Session(load_tree(lang="ko"))
+    s.start()
+    s.answer("no", confidence=0.48, **tiers)  # a "no" would end it with nothing decided: read back
+    assert s.current.node == "start" and s.current.confirm

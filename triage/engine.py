@@ -380,9 +380,10 @@ class Session:
             if self._agreeing(node, intent, value) and not self._ends(node, intent):
                 return self._apply(intent, value, confidence, transcript)  # two hearings agree: confirmed
             weighty = node.red_flag or node.threshold is not None
-            if self._tier.read_back == "lowering" and not lowers and (weighty or STOP not in (node.yes, node.no)):
+            if self._tier.read_back == "lowering" and not lowers and (weighty or not self._ends(node, intent)):
                 # raises the urgency, or has no bearing on it ("would you like to hear about common
-                # causes?"): counts unread. A question whose answer ends the session is still read back.
+                # causes?", a "yes" to "ready to start?"): counts unread. An answer that ends the
+                # session is still read back.
                 return self._apply(intent, value, confidence, transcript)
             self._pending = _Pending(intent, value, confidence, transcript)
             return self._read_back()

@@ -154,6 +154,13 @@ def result_card(result: Result, lang: str = "en") -> ResultCard:
                                     for r in (*result.reasons, *result.assumed)))
 
 
+def language_reads_noise(lang: str) -> bool:
+    """Whether a language's recognizer words are read for grammar noise-words (answers.toml)."""
+    from intents.lexicon import language
+
+    return bool(language(lang).answers.get("readback", {}).get("noise_words"))
+
+
 def cross_checked_confidence(confidence: float, transcript: Any, cross_check: bool, intent: str,
                              confirm_below: float) -> float:
     """The confidence the engine gets for a recognised answer.
@@ -312,6 +319,11 @@ class Conversation:
             # "no, thirty"): without its words in the grammar it is forced onto yes/no words,
             # and a misheard value could be confirmed by them.
             phrases = [*phrases, *vocabulary(node.topics, node.expects, self.lang)]
+        if recognizer is not None and hasattr(recognizer, "split_words"):
+            # the read-back words a model lacks ("맞습니다") are kept in its grammar as pieces it knows
+            from intents.lexicon import language
+
+            recognizer.split_words = frozenset(language(self.lang).answers.get("readback", {}).get("words", ()))
         return phrases if recognizer is None else grammar_for(recognizer, phrases)
 
     def complete_answer(self, text: str) -> bool:
@@ -428,7 +440,8 @@ class Conversation:
         if cross_check is None:
             cross_check = self.needs_cross_check()
         threshold = self.threshold_for(backend)
-        i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None)
+        i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None,
+                                       heard=backend is not None)
         if i.intent in ENDS_SESSION and i.confidence < threshold:
             # A session is not ended or started over on words heard this unsurely: Whisper's
             # sampling fallback once made "Bye bye. Bye bye." (0.24) of "I have a headache" at a
@@ -438,6 +451,11 @@ class Conversation:
             i = Interpretation("unknown", None, i.confidence)
         if (problem := self._impossible(i)) is not None:
             return problem
+        if cross_check and (i.intent == "unsure" and self._mixed_unsure(transcript)
+                            or i.intent in ("yes", "unsure") and self._mostly_noise(transcript)):
+            from intents.matcher import Interpretation
+
+            i = Interpretation("unknown", None, i.confidence)
         confidence = i.confidence
         # A plain "yes" to a read-back is judged on the recognizer's own confidence (the engine lets
         # no unsure "yes" confirm an answer that lowers the urgency), not on the cross-check: in light
@@ -460,6 +478,41 @@ class Conversation:
                                                confirm_below=threshold, restated=restated, accept_from=accept_from,
                                                read_back=read_back, recognizer=backend or ""))
 
+    def _mixed_unsure(self, transcript: Any) -> bool:
+        """A grammar's "not sure" made only of a yes-word and a no-word ("네 아니요" out of noise or a
+        long answer), which the open-vocabulary cross-check does not back (or is late for): not
+        understood, never "not sure" (at a warning sign that was "possibly present")."""
+        from intents.readback import yes_and_no_only
+
+        if not yes_and_no_only(transcript.text, self.lang):
+            return False
+        return not self._backed(transcript)
+
+    def _mostly_noise(self, transcript: Any) -> bool:
+        """A grammar's "yes" (or "not sure") at a warning sign out of words half or more of which (2 or
+        more) no answer phrase explains ("다시 맞아 더 요" for "가슴은 안 아파요"): a long answer decoded as the grammar's single morphemes ("이 요 감각 똑같아 도와주
+        할게요 바꾸고 안 예 ..." for "아니요, 감각도 다 괜찮고 ...") made emergencies of "no"s. Not
+        understood (the question again, asking for a plain answer) unless the cross-check backs it;
+        never a "no". Only where the language reads noise-words (``[readback] noise_words``)."""
+        from intents.readback import noise_words
+
+        if not language_reads_noise(self.lang):
+            return False
+        words = transcript.text.split()
+        ask = self._ask()
+        noise = noise_words(transcript.text, self.lang, ask.topics if ask is not None else ())
+        if len(noise) < 2 or 2 * len(noise) < len(words):
+            return False
+        return not self._backed(transcript)
+
+    def _backed(self, transcript: Any) -> bool:
+        """Whether the open-vocabulary cross-check, waited for at most its budget, agrees."""
+        self.cross_checks += 1
+        if not transcript.settle(self.cross_check_budget_s):
+            self.cross_checks_late += 1
+            return False
+        return transcript.agrees
+
     def _may_lower(self, i: Any, threshold: float) -> bool:
         """Whether an answer could lower the urgency: not positive, or not sure enough to count
         unread. A grammar "yes" to a warning sign already leads the cautious way."""
@@ -468,7 +521,8 @@ class Conversation:
             return True
         return i.confidence < threshold or not self.session.is_positive(node, i.intent, i.value)
 
-    def _understand(self, text: str, word_confidences: list[float] | None) -> tuple[Any, bool]:
+    def _understand(self, text: str, word_confidences: list[float] | None,
+                    heard: bool = False) -> tuple[Any, bool]:
         """What was said, for the open question: (interpretation, restated).
 
         In a read-back ("So you have NOT had a fever. Is that right?") a reply is either about the
@@ -498,7 +552,9 @@ class Conversation:
         if not ask.confirm or node is None:
             return interpret(text, topic=ask.topics, expects=ask.expects, lang=self.lang,
                              word_confidences=word_confidences, today=today), False
-        return read_reply(text, node.topics, node.expects, ask.confirm, self.lang, word_confidences, today)
+        # ``heard``: a recognizer's words, read for its noise-words too (typed words are all meant)
+        return read_reply(text, node.topics, node.expects, ask.confirm, self.lang, word_confidences, today,
+                          heard=heard)
 
     def tap(self, intent: str, value: Any = None, label: str = "", confidence: float = 1.0,
             transcript: str | None = None) -> Reply:

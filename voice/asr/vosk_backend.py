@@ -221,6 +221,11 @@ class VoskRecognizer(Recognizer):
         self.unknown_phrases: list[str] = []  # grammar phrases dropped by the last begin(): words not in the model
         self._joins: dict[tuple[str, ...], str] = {}  # the last grammar's split words: pieces -> the word
         self._pieces_of: dict[str, tuple[str, ...] | None] = {}
+        # Words the grammar may write as pieces when the model lacks them: the language's read-back
+        # words (Conversation.grammar sets them). Only those: every piece is a new word of the
+        # grammar's bigram, and other pieces soaked up sounds (with every ending split, a clear
+        # "아니요" came out "이 요" and "괜찮아요" "싶어요"; with these only, both as before).
+        self.split_words: frozenset[str] = frozenset()
         self._main: _Stream | None = None
         self._open: _Background | None = None
         self._grammar_used = False
@@ -236,8 +241,11 @@ class VoskRecognizer(Recognizer):
 
     def pieces(self, word: str) -> tuple[str, ...] | None:
         """``word`` as at most 3 words the model knows ("맞습니다" -> "맞습 니다"): the fewest
-        pieces, the longest first piece first; None when there is no such split. The Korean model
-        lacks many whole endings (맞아요, 맞습니다, 괜찮아요, 모르겠어요, 틀렸어요) but has their parts."""
+        pieces, the longest first piece first, none of one syllable; None when there is no such
+        split. The Korean model lacks many whole endings (맞습니다, 괜찮아요, 모르겠어요, 틀렸어요)
+        but has their parts. One-syllable pieces are never used: the grammar is a bigram of its
+        words, and a new short word soaks up sounds ("요" split off 11 endings turned a clear
+        "아니요" into "하기 요"; "죠" from "당연하죠" turned "이 주일" into "이 죠 이에요")."""
         if word in self._pieces_of:
             return self._pieces_of[word]
         found = None
@@ -251,17 +259,12 @@ class VoskRecognizer(Recognizer):
         self._pieces_of[word] = found
         return found
 
-    def _split(self, word: str, n: int, top: bool = True) -> tuple[str, ...] | None:
+    def _split(self, word: str, n: int) -> tuple[str, ...] | None:
         if n == 1:
-            return (word,) if self.in_vocabulary(word) else None
-        for i in range(len(word) - 1, 0, -1):
-            if self.in_vocabulary(word[:i]) and (rest := self._split(word[i:], n - 1, False)):
-                found = (word[:i], *rest)
-                # Not from single syllables only ("네에" = 네 + 에, "pardon?"): stray syllables of
-                # noise and endings would be joined into it ("네 네" decoded "네 네 에" became a
-                # request to repeat, and the read-back was asked until the question cap).
-                if not top or any(len(p) > 1 for p in found):
-                    return found
+            return (word,) if len(word) > 1 and self.in_vocabulary(word) else None
+        for i in range(len(word) - 2, 1, -1):
+            if self.in_vocabulary(word[:i]) and (rest := self._split(word[i:], n - 1)):
+                return (word[:i], *rest)
         return None
 
     def grammar_json(self, phrases: list[str]) -> str | None:
@@ -275,13 +278,10 @@ class VoskRecognizer(Recognizer):
         """
         known, self.unknown_phrases, self._joins = [], [], {}
         phrases = [p for p in dict.fromkeys(" ".join(p.lower().split()) for p in phrases) if p]
-        # Pieces of one syllable only where the grammar has that word anyway ("요", "에"): the grammar
-        # is a bigram of its words, and a new short word soaks up sounds ("이 주일" was decoded
-        # "이 죠 이에요" once "당연하죠" brought "죠" in).
-        words = {w for p in phrases if all(self.in_vocabulary(w) for w in p.split()) for w in p.split()}
         for phrase in phrases:
-            split = [self.pieces(w) for w in phrase.split()]
-            if all(split) and all(len(q) > 1 or q in words for p in split if len(p) > 1 for q in p):
+            split = [self.pieces(w) if w in self.split_words or self.in_vocabulary(w) else None
+                     for w in phrase.split()]
+            if all(split):
                 known.append(" ".join(" ".join(p) for p in split))
                 self._joins.update({p: w for p, w in zip(split, phrase.split()) if len(p) > 1})
             else:
