@@ -47,6 +47,7 @@ RED_FLAG_TOPICS = ("bladder_bowel", "saddle_numbness", "legs", "fever", "trauma"
                    "weight_loss", "chest_pain")  # node ids of the shipped tree
 LANG = {"whisper": "en", "vosk": "ko"}
 DURATION_AT, AGE_AT = 4.0, 50  # the tree's thresholds: at or over is the more urgent side
+AGE_YOUNG = 20  # the tree's outcome soon_age also takes "age<20": an age heard under it lowers nothing
 
 
 @dataclass(frozen=True)
@@ -315,16 +316,35 @@ def right(s: Sample) -> bool:
 def under_read(s: Sample) -> bool:
     p = s.phrase
     at = {"duration": DURATION_AT, "number": AGE_AT}.get(p.truth)
+    if p.truth == "number" and s.value is not None and s.value < AGE_YOUNG:
+        return False  # "seventy" heard as "7th": under 20 is the same `soon` as 50 or over (soon_age)
     return at is not None and p.value >= at and s.intent == p.truth and s.value is not None and s.value < at
+
+
+_TREE = None
+
+
+def lowering(s: Sample) -> bool:
+    """Whether the answer as heard would lower the urgency (the engine's rule): only such an answer
+    is confirmed implicitly between confirm_below and accept_from; any other counts there anyway."""
+    global _TREE
+    from triage import load_tree
+    from triage.engine import Session
+
+    _TREE = _TREE or load_tree()
+    node = _TREE.nodes.get(s.topic)
+    fits = s.intent in ("yes", "no") or (s.intent in ("duration", "number") and s.value is not None)
+    return node is not None and fits and Session.lowers(node, s.intent, s.value)
 
 
 def tally(items: list[Sample], threshold: float) -> dict:
     t = {"answers": len(items), "wrong_sure": 0, "read_back": 0, "rf_no": 0, "under": 0, "not_understood": 0,
-         "read_back_right": 0}
+         "read_back_right": 0, "wrong_lowering": 0}
     for s in items:
         o = outcome(s, threshold)
         if o == "accepted" and not right(s):
             t["wrong_sure"] += 1
+            t["wrong_lowering"] += lowering(s)
             t["rf_no"] += s.phrase.truth in ("yes", "unsure") and s.intent == "no"
             t["under"] += under_read(s)
         elif o == "read back":
@@ -373,9 +393,11 @@ def choose(backend: str, items: list[Sample]) -> dict:
     else:
         chosen = ceiling
     # accept_from (the confirmation tiers, issue 20): the lowest threshold, not under confirm_below,
-    # at which no answer of the tuning split counts wrongly; from confirm_below up to it a lowering
-    # answer counts but is confirmed implicitly ("No fever, noted.") and in the summary read-back.
-    accept = next((th for th in THRESHOLDS if th >= chosen and not tally(tune, th)["wrong_sure"]), THRESHOLDS[-1])
+    # at which no answer of the tuning split that lowers the urgency as heard counts wrongly; from
+    # confirm_below up to it such an answer counts but is confirmed implicitly ("No fever, noted.")
+    # and in the summary read-back (an answer that does not lower the urgency counts there anyway).
+    accept = next((th for th in THRESHOLDS if th >= chosen and not tally(tune, th)["wrong_lowering"]),
+                  THRESHOLDS[-1])
     return {"floor": floor, "ceiling": ceiling, "chosen": chosen, "accept_from": accept}
 
 
@@ -461,7 +483,7 @@ def main() -> int:
         if backend in TIERED:
             budget += " (not used: tiers, the floor decides)"
         print(f"  tuning split: safety floor {pick['floor']}, {budget} -> confirm_below = {pick['chosen']:.2f}; "
-              f"no answer accepted wrongly from accept_from = {pick['accept_from']:.2f}")
+              f"no answer that lowers the urgency accepted wrongly from accept_from = {pick['accept_from']:.2f}")
         print("\n".join(bands(items, pick)))
         same = product_outcomes(backend, tree, items, pick["chosen"])
         print(f"  replayed through Conversation.answer_heard at {pick['chosen']:.2f}: "

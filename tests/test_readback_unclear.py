@@ -17,6 +17,7 @@ import pytest
 
 from triage import load_tree
 from voice.asr.base import make_transcript
+from tests.test_readback_contradictions import read_back
 from voice.conversation import Conversation
 
 TREES = {lang: load_tree(None, None if lang == "en" else lang) for lang in ("en", "es", "ko")}
@@ -27,16 +28,8 @@ class _Whisper:
 
 
 def _read_back(lang: str, node: str = "bladder_bowel") -> Conversation:
-    """A conversation reading back a "no" to ``node`` heard unsurely (the product's Whisper tiers)."""
-    c = Conversation(TREES[lang], lang=lang)
-    c.start()
-    c.tap("yes")
-    while c.question.node != node:
-        q = c.question
-        c.tap("no") if q.expects == "yesno" else c.tap(q.expects, {"number": 40.0, "duration": 1.0}[q.expects])
-    c.tap("no", None, confidence=0.2, transcript="no")
-    assert c.question.node == node and c.question.confirm["intent"] == "no"
-    return c
+    """A conversation reading back a "no" to ``node`` heard unsurely."""
+    return read_back(lang, node, "no", None, "no")
 
 
 def _hear(c: Conversation, text: str, confidence: float = 0.7):
