@@ -171,3 +171,36 @@ def test_deaf_frames_are_neither_voice_nor_silence():
     events = [ep.push(quiet) for _ in range(9)]
     assert END not in events
     assert ep.push(quiet) == END  # 0.2 s heard after the assistant's voice
+
+
+def test_over_the_early_words_with_a_canceller_voice_counts_but_quiet_is_no_silence():
+    """The canceller also turns the person down while the assistant speaks (AEC3's double talk), so a
+    continuation said over the acknowledgement can look quiet: that quiet must not end a "no"."""
+    ep = Endpointer(RATE, EndpointConfig(trailing_silence_s=0.6, heard_silence_s=0.2))
+    frame = RATE // 50
+    loud = (np.sin(np.arange(frame) / 3) * 3000).astype(np.int16)
+    quiet = np.zeros(frame, np.int16)
+    events = [ep.push(quiet) for _ in range(10)] + [ep.push(loud) for _ in range(20)]
+    assert "speech" in events
+    voice_end = ep.last_voice
+    events = [ep.push(quiet, own_voice=True) for _ in range(40)]  # 0.8 s of quiet under "Okay."
+    assert END not in events and ep.last_voice == voice_end
+    ep.push(loud, own_voice=True)
+    ep.push(loud, own_voice=True)
+    assert ep.last_voice > voice_end  # the person going on, heard through the canceller
+    events = [ep.push(quiet, own_voice=True) for _ in range(40)]
+    events += [ep.push(quiet) for _ in range(9)]
+    assert END not in events  # 0.98 s after the voice, but only 0.18 s of it heard as silence
+    assert ep.push(quiet) == END
+
+
+def test_early_replies_per_answer_are_bounded(tmp_path, speaker):
+    """Each continuation stops the early words and the next pause starts others: an echo canceller's
+    leftovers heard as the person going on restarted them 22 times in one answer. At most EARLY_STARTS."""
+    from voice.listen import EARLY_STARTS
+
+    c = at("fever")
+    seen = Recorder()
+    # "no", then five more bursts, each after a pause long enough for an early reply, too short to end
+    turn(c, Follows(["no"]), voice_wav(tmp_path / "many.wav", [0.4] * 6, pause_s=0.35), speaker, seen)
+    assert len(seen.of(RepliedEarly)) == len(seen.of(Continued)) == EARLY_STARTS  # unbounded: 3 here

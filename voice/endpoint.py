@@ -23,6 +23,11 @@ recognizer: an energy voice-activity detector with an adaptive noise floor.
   ends only after ``heard_silence_s`` of silence heard after the last deaf frame
   as well (a whole answer's short wait excepted: it may end over the assistant's
   voice, as it would have ended anyway).
+- While it plays with an echo canceller taking it out (``push(frame, own_voice=True)``), a
+  frame loud enough is voice as usual (the person going on), but a quiet one is not silence:
+  the canceller also turns the person's voice down while the assistant speaks (AEC3 double
+  talk), so a continuation said over it can look quiet. The answer again ends only after
+  ``heard_silence_s`` of silence heard after the assistant's voice stopped.
 
 Pure logic over frames: no audio devices, no clocks; time is counted in samples.
 """
@@ -137,10 +142,12 @@ class Endpointer:
     def _margin(self, margin: float) -> float:
         return self.floor + max(margin, self.cfg.spread_factor * self.spread)
 
-    def push(self, frame: Any, deaf: bool = False) -> str | None:
+    def push(self, frame: Any, deaf: bool = False, own_voice: bool = False) -> str | None:
         """Account for one frame; returns SPEECH, END, TIMEOUT, MAX_LENGTH, FALSE_START or None.
         ``deaf``: the frame cannot be judged (the assistant's own voice is in it): time passes,
-        but it is neither voice nor silence, and the room's floor does not follow it."""
+        but it is neither voice nor silence, and the room's floor does not follow it.
+        ``own_voice``: the assistant's voice plays, taken out by an echo canceller: voice in the
+        frame counts, but a quiet frame is no silence (see the module's docstring)."""
         if self.done:
             return self.done
         cfg = self.cfg
@@ -192,6 +199,8 @@ class Endpointer:
         if sum(v for v, _ in self._recent) / len(self._recent) > keep:
             self.last_voice = self._voice_until(keep)
             self.voiced += n
+        elif own_voice:
+            self.deaf_until = self.samples  # quiet over the assistant's voice: not yet silence heard
         elif self.samples - self.last_voice >= self.trailing_s * self.rate and \
                 (self.complete or self.deaf_until is None
                  or self.samples - self.deaf_until >= cfg.heard_silence_s * self.rate):

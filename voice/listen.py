@@ -44,6 +44,10 @@ CHECKPOINT_S = 0.3
 # a running result the final one then contradicts. The silence after it is held back from the
 # recognizer and fed only if the person goes on. Not before the cross-check's margin has been heard.
 PEEK_S = CHECK_MARGIN_S
+# Early replies one answer may start: each continuation stops the one playing and a next pause
+# starts another. Bounded: an echo canceller's leftovers of the early words, heard as the person
+# going on, restarted "Okay." 22 times in one answer (bench/endpoint.py, the real echo path).
+EARLY_STARTS = 2
 
 
 class EarlyReply(Protocol):
@@ -58,6 +62,9 @@ class EarlyReply(Protocol):
 
     def deaf(self) -> bool:
         """Whether the microphone now hears the assistant's own voice (no echo canceller)."""
+
+    def playing(self) -> bool:
+        """Whether the early words (or their echo) are sounding now, canceller or not."""
 
     def short_wait(self) -> bool:
         """Whether a whole answer still ends after the short wait (no continuation can be
@@ -106,6 +113,8 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
         reply_after = getattr(settings, "reply_after_s", 0.0)
         reply_after = max(reply_after, PEEK_S) * ends.rate if reply_after > 0 else 0
         peek = getattr(recognizer, "peek", None)
+        playing = getattr(early, "playing", None)
+        early_starts = 0
 
         def heard(text: str) -> None:
             nonlocal partial
@@ -127,7 +136,9 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                     raise DeviceLost("the microphone stopped sending sound")
                 continue
             deaf = started and early is not None and early.deaf()
-            event = ends.push(frame, deaf=deaf)
+            # with a canceller: the early words playing, a quiet frame is not silence (voice.endpoint)
+            own_voice = started and not deaf and playing is not None and playing()
+            event = ends.push(frame, deaf=deaf, own_voice=own_voice)
             decided = time.perf_counter()  # the last one is when the end was decided
             if not started:
                 preroll.append(frame)
@@ -180,10 +191,11 @@ def listen_for_answer(source: AudioSource, recognizer: Recognizer, grammar: list
                         replying = False
                         early.resumed()
                         observer(Continued(audio_s=ends.t))
-                elif replied_at is None and partial and reply_after > 0 and \
+                elif replied_at is None and partial and reply_after > 0 and early_starts < EARLY_STARTS and \
                         ends.samples - ends.last_voice >= reply_after:
                     replied_at = ends.last_voice  # once a pause
                     replying = early.start(partial)
+                    early_starts += replying
                     if replying:
                         observer(RepliedEarly(text=partial, audio_s=ends.t))
             if event == FALSE_START:

@@ -306,7 +306,10 @@ class EarlyReply:
         self.speaker.stop()
 
     def deaf(self) -> bool:
-        if not self.hears_own_voice or self.thread is None:
+        return self.hears_own_voice and self.playing()
+
+    def playing(self) -> bool:
+        if self.thread is None:
             return False
         return self.thread.is_alive() or now() < self._ended + self.echo_tail_s
 
