@@ -113,7 +113,11 @@ class Path_:
             heard.close()
         stopped = next((t for k, t in self.events if k == "stop"), None)
         detected = self.ears.detected_at if heard is not None else None
-        return {"onset": onset, "detected": detected, "stopped": stopped}
+        plays = [t for k, t in self.events if k == "play"]
+        since = None  # for a barge-in: how long after the start of the sentence playing then it fired
+        if heard is not None and self.ears.speech_at is not None:
+            since = min((self.ears.speech_at - t for t in plays if t <= self.ears.speech_at), default=None)
+        return {"onset": onset, "detected": detected, "stopped": stopped, "since": since}
 
     def close(self) -> None:
         self.speaker.close()
@@ -168,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
                     out = rooms[name].trial(texts[(k * 7 + 3) % len(texts)], None, 0)
                     results[name]["echo"] += 1
                     results[name]["false"] += out["detected"] is not None
+                    if out["since"] is not None:
+                        results[name].setdefault("false_at", []).append(out["since"])
                     time.sleep(0.3)
             threads = [threading.Thread(target=echo_only, args=(name, n)) for name, n in zip(PATHS, echo_n)]
             for t in threads:
@@ -184,6 +190,9 @@ def run(args: argparse.Namespace) -> int:
         show = lambda v: f"{pct(v, 50):.0f}/{pct(v, 95):.0f}" if v else "-"  # noqa: E731
         print(f"{name:6} {show(d):>18} {show(s):>19} {r['missed']:>3}/{r['speech']:<3} "
               f"{r['false']:>3}/{r['echo']:<4} (+{r['early']} before the onset in speech trials)")
+        if r.get("false_at"):
+            print(f"       false barge-ins fired {', '.join(f'{x:.2f}' for x in sorted(r['false_at']))} s "
+                  "after the sentence playing then started")
         alld += d
         missed, speech, false, echo = missed + r["missed"], speech + r["speech"], false + r["false"], echo + r["echo"]
     print(f"load after: {load()}")

@@ -214,3 +214,19 @@ def test_the_kiosk_stops_its_question_when_the_patient_speaks_over_it(whisper, t
     assert driver.result is not None and driver.result["disposition"] == "emergency"
     assert [(r.node, r.intent) for r in driver.session.log] == [("bladder_bowel", "yes")]
     assert listener.ears is not None and listener.ears.barge_ins >= 1 and "stop" in events
+
+
+def test_in_a_room_that_leaves_more_echo_the_level_rises_to_its_residual_and_is_kept_across_prompts():
+    rng = np.random.default_rng(0)
+    far = np.full(160, 3000, np.int16)  # a prompt sounding, about -21 dBFS
+
+    def at(db):  # noise at about this level, dBFS
+        return np.clip(rng.normal(0, 32768 * 10 ** (db / 20), 160), -32768, 32767).astype(np.int16)
+    d = BargeInDetector()
+    for _ in range(1000):  # 10 s of prompts whose residual echo wanders up to about -38 dBFS
+        d.frame(far, at(rng.uniform(-60, -38)))
+    assert -40 < d.level < -30
+    d.reset()  # the next prompt: the room's level stays
+    assert d.level > -40
+    assert not any(d.frame(far, at(-38)) for _ in range(40))  # this room's own echo: no barge-in
+    assert any(d.frame(far, at(-28)) for _ in range(5))      # a voice above it still is

@@ -174,18 +174,26 @@ class BargeInDetector:
     scales with it); ``need`` voice frames among the last ``window`` fire it. AEC3 lets the first
     ~100 ms of a prompt's echo through when playback starts after a silence (it was the only cause of
     the false barge-ins measured before this guard): for ``start_guard_s`` after playback resumes from
-    ``quiet_s`` of silence no frame is voice. Measured on a tuning set (bench/barge_in.py --tune: 12
-    questions x 3 echo paths, 7 espeak-ng answers) only; the bench's own set is held out.
+    ``quiet_s`` of silence no frame is voice. The level adapts to the room: a room whose echo the
+    canceller removes less well (long reverberation: 17 dB instead of 36) leaves more behind, so the
+    level is at least the 99th percentile of what was left over the last ``learn_frames`` frames of
+    prompts (the room's own residual echo; kept across prompts, :meth:`reset` keeps it) plus
+    ``margin_db``. Chosen on a tuning set (bench/barge_in.py --tune: 12 questions x 3 echo paths, 7
+    espeak-ng answers); the bench's own set is held out.
     """
 
     def __init__(self, level_dbfs: float = -40.0, relative_db: float = -25.0, need: int = 3, window: int = 5,
                  start_guard_s: float = 0.2, far_window_s: float = 0.2, quiet_s: float = 0.3,
-                 frame_s: float = 0.01):
+                 frame_s: float = 0.01, margin_db: float = 6.0, learn_frames: int = 3000):
         self.level_dbfs, self.relative_db = float(level_dbfs), float(relative_db)
         self.need, self.window = int(need), max(int(window), int(need))
         self.guard = int(round(start_guard_s / frame_s))
         self.far_frames = max(1, int(round(far_window_s / frame_s)))
         self.quiet = int(round(quiet_s / frame_s))
+        self.margin_db = float(margin_db)
+        self._residual: deque[float] = deque(maxlen=int(learn_frames))  # this room's echo left over, dBFS
+        self.level = self.level_dbfs  # the level in force (level_dbfs, or higher in a room that leaves more)
+        self._since_update = 0
         self.reset()
 
     def reset(self) -> None:
@@ -194,6 +202,15 @@ class BargeInDetector:
         self._silent = 10 ** 6  # reference frames in a row with nothing played (a prompt starts after silence)
         self._guard_left = 0
         self.fired = False
+
+    def _learn(self, out_db: float) -> None:
+        import numpy as np
+
+        self._residual.append(out_db)
+        self._since_update += 1
+        if self._since_update >= 50 and len(self._residual) >= 200:  # every 0.5 s, once 2 s are known
+            self._since_update = 0
+            self.level = max(self.level_dbfs, float(np.percentile(self._residual, 99)) + self.margin_db)
 
     def frame(self, far: Any, out: Any) -> bool:
         """One 10 ms frame; True once, at the frame where the patient's speech is recognised."""
@@ -205,10 +222,12 @@ class BargeInDetector:
                 self._guard_left = self.guard
             self._silent = 0
         self._far.append(far_db)
-        hot = out_db > self.level_dbfs and out_db > max(self._far) + self.relative_db
+        hot = out_db > self.level and out_db > max(self._far) + self.relative_db
         if self._guard_left > 0:
             self._guard_left -= 1
             hot = False
+        elif max(self._far) > -60.0:  # a prompt is sounding: what is left is (nearly always) its echo
+            self._learn(out_db)
         self._hot.append(hot)
         if not self.fired and sum(self._hot) >= self.need:
             self.fired = True
