@@ -141,3 +141,22 @@ def test_typed_words_are_never_noise():
     conv = _at_bladder()
     conv.answer_text("네, 있어요. 화장실 갈 때마다 너무 힘들고 감각이 이상해요")
     assert conv.session._state.positive.get("bladder_bowel") is True
+
+
+def test_the_turn_runner_tells_a_grammar_recognizer_the_read_back_words_to_split():
+    """The product's path (TurnRunner.plan), not only Conversation.grammar(recognizer): without it
+    '맞습니다' stayed out of the grammar in every spoken session."""
+    from voice.turn import TurnRunner
+
+    class Grammar:  # only what plan() reads of a recognizer; Vosk itself in tests/test_asr_vosk.py
+        grammars = True
+        split_words = frozenset()
+
+    conv = _at_bladder()
+    runner = TurnRunner.__new__(TurnRunner)
+    runner.recognizer = Grammar()
+    import contextlib
+
+    runner.guard = contextlib.nullcontext
+    plan = runner.plan(conv)
+    assert "맞습니다" in runner.recognizer.split_words and "맞습니다" in plan.grammar

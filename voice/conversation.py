@@ -319,12 +319,17 @@ class Conversation:
             # "no, thirty"): without its words in the grammar it is forced onto yes/no words,
             # and a misheard value could be confirmed by them.
             phrases = [*phrases, *vocabulary(node.topics, node.expects, self.lang)]
-        if recognizer is not None and hasattr(recognizer, "split_words"):
-            # the read-back words a model lacks ("맞습니다") are kept in its grammar as pieces it knows
+        if recognizer is not None:
+            self.prepare(recognizer)
+        return phrases if recognizer is None else grammar_for(recognizer, phrases)
+
+    def prepare(self, recognizer: Any) -> None:
+        """Tell a grammar recognizer which words it may write as pieces it knows when its model
+        lacks them: the language's read-back words ("맞습니다", see VoskRecognizer.split_words)."""
+        if hasattr(recognizer, "split_words"):
             from intents.lexicon import language
 
             recognizer.split_words = frozenset(language(self.lang).answers.get("readback", {}).get("words", ()))
-        return phrases if recognizer is None else grammar_for(recognizer, phrases)
 
     def complete_answer(self, text: str) -> bool:
         """Whether the words heard so far (a recognizer's running result) already make a whole
