@@ -23,7 +23,7 @@ def reply(text: str, confirm=NO_READ_BACK):
     return i.intent, restated
 
 
-@pytest.mark.parametrize("text", ["네 무슨 맞아", "네 만 이에요", "네 주세요", "네 마 주세요 해요", "이 맞아"])
+@pytest.mark.parametrize("text", ["네 무슨 맞아", "네 만 이에요", "네 주세요", "네 마 주세요 해요", "는 이 맞아"])
 def test_a_yes_with_noise_words_is_not_understood_never_a_new_yes(text):
     assert noise_words(text, "ko")
     assert reply(text) == ("unknown", False)
@@ -37,7 +37,7 @@ def test_a_no_word_with_noise_words_is_not_right(text):
 
 
 @pytest.mark.parametrize("text, want", [
-    ("네 네", ("yes", False)), ("응 맞아", ("yes", False)), ("네 맞아 요 요", ("yes", False)),  # confirmations
+    ("네 네", ("yes", False)), ("응 맞아", ("yes", False)), ("이 맞아", ("yes", False)), ("은 맞아", ("yes", False)), ("네 맞아 요 요", ("yes", False)),  # confirmations
     ("네 있어요", ("yes", True)), ("네 조금 있어요", ("yes", True)), ("아니 있어요", ("yes", True)),  # a new "yes"
     ("아니요 없어요", ("no", True)), ("안 이 요", ("no", True)),  # the answer again
     ("네 열 없었어요", ("no", True)),  # "yes", then the answer
@@ -160,3 +160,10 @@ def test_the_turn_runner_tells_a_grammar_recognizer_the_read_back_words_to_split
     runner.guard = contextlib.nullcontext
     plan = runner.plan(conv)
     assert "맞습니다" in runner.recognizer.split_words and "맞습니다" in plan.grammar
+
+
+def test_a_number_read_back_keeps_its_numbers():
+    """"이" is also two: "이 주" to "So it has been about 3 weeks" is two weeks, never "응 주"."""
+    i, restated = read_reply("이 주", ("duration",), "duration", {"intent": "duration", "value": 3.0, "said": "3주"},
+                             "ko", heard=True)
+    assert (i.intent, i.value, restated) == ("duration", 2.0, True)
