@@ -167,3 +167,15 @@ def test_a_number_read_back_keeps_its_numbers():
     i, restated = read_reply("이 주", ("duration",), "duration", {"intent": "duration", "value": 3.0, "said": "3주"},
                              "ko", heard=True)
     assert (i.intent, i.value, restated) == ("duration", 2.0, True)
+
+
+def test_a_stop_out_of_noise_words_does_not_end_the_session():
+    """A long answer heard as "하기 싫어요 해 못 그게 있긴 아마 있어요 안 어 어요" was a "stop" at 0.76:
+    the session ended with no result. Not understood: the question again."""
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("하기 싫어요 해 못 그게 있긴 아마 있어요 안 어 어요", "천 식 때문 에 흡입기"),
+                           cross_check=True)
+    assert not conv.session.finished and conv.session.current.node == "bladder_bowel"
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("그만", "그만"), cross_check=True)  # a clear stop still stops
+    assert conv.session.finished
