@@ -23,7 +23,7 @@ def reply(text: str, confirm=NO_READ_BACK):
     return i.intent, restated
 
 
-@pytest.mark.parametrize("text", ["네 무슨 맞아", "네 만 이에요", "네 주세요", "네 마 주세요 해요", "이 맞아"])
+@pytest.mark.parametrize("text", ["네 무슨 맞아", "네 만 이에요", "네 주세요", "네 마 주세요 해요", "는 이 맞아"])
 def test_a_yes_with_noise_words_is_not_understood_never_a_new_yes(text):
     assert noise_words(text, "ko")
     assert reply(text) == ("unknown", False)
@@ -37,7 +37,7 @@ def test_a_no_word_with_noise_words_is_not_right(text):
 
 
 @pytest.mark.parametrize("text, want", [
-    ("네 네", ("yes", False)), ("응 맞아", ("yes", False)), ("네 맞아 요 요", ("yes", False)),  # confirmations
+    ("네 네", ("yes", False)), ("응 맞아", ("yes", False)), ("이 맞아", ("yes", False)), ("은 맞아", ("yes", False)), ("네 맞아 요 요", ("yes", False)),  # confirmations
     ("네 있어요", ("yes", True)), ("네 조금 있어요", ("yes", True)), ("아니 있어요", ("yes", True)),  # a new "yes"
     ("아니요 없어요", ("no", True)), ("안 이 요", ("no", True)),  # the answer again
     ("네 열 없었어요", ("no", True)),  # "yes", then the answer
@@ -148,3 +148,41 @@ def test_typed_words_are_never_noise():
     conv = _at_bladder()
     conv.answer_text("네, 있어요. 화장실 갈 때마다 너무 힘들고 감각이 이상해요")
     assert conv.session._state.positive.get("bladder_bowel") is True
+
+
+def test_the_turn_runner_tells_a_grammar_recognizer_the_read_back_words_to_split():
+    """The product's path (TurnRunner.plan), not only Conversation.grammar(recognizer): without it
+    '맞습니다' stayed out of the grammar in every spoken session."""
+    from voice.turn import TurnRunner
+
+    class Grammar:  # only what plan() reads of a recognizer; Vosk itself in tests/test_asr_vosk.py
+        grammars = True
+        split_words = frozenset()
+
+    conv = _at_bladder()
+    runner = TurnRunner.__new__(TurnRunner)
+    runner.recognizer = Grammar()
+    import contextlib
+
+    runner.guard = contextlib.nullcontext
+    plan = runner.plan(conv)
+    assert "맞습니다" in runner.recognizer.split_words and "맞습니다" in plan.grammar
+
+
+def test_a_number_read_back_keeps_its_numbers():
+    """"이" is also two: "이 주" to "So it has been about 3 weeks" is two weeks, never "응 주"."""
+    i, restated = read_reply("이 주", ("duration",), "duration", {"intent": "duration", "value": 3.0, "said": "3주"},
+                             "ko", heard=True)
+    assert (i.intent, i.value, restated) == ("duration", 2.0, True)
+
+
+def test_a_stop_out_of_noise_words_does_not_end_the_session():
+    """A long answer heard as "하기 싫어요 해 못 그게 있긴 아마 있어요 안 어 어요" was a "stop" at 0.76:
+    the session ended with no result. Not understood: the question again."""
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("하기 싫어요 해 못 그게 있긴 아마 있어요 안 어 어요", "천 식 때문 에 흡입기"),
+                           cross_check=True)
+    assert not conv.session.finished and conv.session.current.node == "bladder_bowel"
+    conv = _at_bladder()
+    conv.answer_transcript(_vosk("그만", "그만"), cross_check=True)  # a clear stop still stops
+    assert conv.session.finished

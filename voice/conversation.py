@@ -319,12 +319,17 @@ class Conversation:
             # "no, thirty"): without its words in the grammar it is forced onto yes/no words,
             # and a misheard value could be confirmed by them.
             phrases = [*phrases, *vocabulary(node.topics, node.expects, self.lang)]
-        if recognizer is not None and hasattr(recognizer, "split_words"):
-            # the read-back words a model lacks ("맞습니다") are kept in its grammar as pieces it knows
+        if recognizer is not None:
+            self.prepare(recognizer)
+        return phrases if recognizer is None else grammar_for(recognizer, phrases)
+
+    def prepare(self, recognizer: Any) -> None:
+        """Tell a grammar recognizer which words it may write as pieces it knows when its model
+        lacks them: the language's read-back words ("맞습니다", see VoskRecognizer.split_words)."""
+        if hasattr(recognizer, "split_words"):
             from intents.lexicon import language
 
             recognizer.split_words = frozenset(language(self.lang).answers.get("readback", {}).get("words", ()))
-        return phrases if recognizer is None else grammar_for(recognizer, phrases)
 
     def complete_answer(self, text: str) -> bool:
         """Whether the words heard so far (a recognizer's running result) already make a whole
@@ -442,6 +447,12 @@ class Conversation:
         threshold = self.threshold_for(backend)
         i, restated = self._understand(transcript.text, [c for _, c in transcript.words] or None,
                                        heard=backend is not None)
+        if i.intent in ENDS_SESSION and self._half_noise(transcript) and not (cross_check and self._backed(transcript)):
+            # "하기 싫어요 해 못 그게 있긴 아마 있어요 ..." (a long answer about inhalers, heard as the
+            # grammar's morphemes) was a "stop" at 0.76, and the session ended with no result.
+            from intents.matcher import Interpretation
+
+            i = Interpretation("unknown", None, i.confidence)
         if i.intent in ENDS_SESSION and i.confidence < threshold:
             # A session is not ended or started over on words heard this unsurely: Whisper's
             # sampling fallback once made "Bye bye. Bye bye." (0.24) of "I have a headache" at a
@@ -494,16 +505,18 @@ class Conversation:
         할게요 바꾸고 안 예 ..." for "아니요, 감각도 다 괜찮고 ...") made emergencies of "no"s. Not
         understood (the question again, asking for a plain answer) unless the cross-check backs it;
         never a "no". Only where the language reads noise-words (``[readback] noise_words``)."""
+        return self._half_noise(transcript) and not self._backed(transcript)
+
+    def _half_noise(self, transcript: Any) -> bool:
+        """Whether 2 or more, and half or more, of a recognizer's words are noise-words (words no
+        answer phrase or the question's topic phrases explain), where the language reads them."""
         from intents.readback import noise_words
 
         if not language_reads_noise(self.lang):
             return False
-        words = transcript.text.split()
         ask = self._ask()
         noise = noise_words(transcript.text, self.lang, ask.topics if ask is not None else ())
-        if len(noise) < 2 or 2 * len(noise) < len(words):
-            return False
-        return not self._backed(transcript)
+        return len(noise) >= 2 and 2 * len(noise) >= len(transcript.text.split())
 
     def _backed(self, transcript: Any) -> bool:
         """Whether the open-vocabulary cross-check, waited for at most its budget, agrees."""

@@ -109,6 +109,7 @@ class TurnRunner:
         with self.guard():
             if conversation is None or conversation.question is None:
                     return Plan(grammar_for(self.recognizer, list(extra)), False)
+            conversation.prepare(self.recognizer)  # the read-back words a model lacks, as pieces
             phrases = conversation.grammar()
             if phrases is not None:
                 phrases = grammar_for(self.recognizer, phrases + [p for p in extra if p not in phrases])
