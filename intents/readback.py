@@ -128,7 +128,7 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
     if readback_only(text, lang) or readback_only(_unhedged(text, lang), lang):
         # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes";
         # "yes, not right" (Whisper's "yes, that's right") contradicts itself: not understood
-        return _unexplained(text, topics, confirm, lang) or (i, False)
+        return _unexplained(text, topics, confirm, lang, only_contradiction=True) or (i, False)
     if rejects(text, lang) and i.intent != "yes":
         # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
         # the read-back, never that "no" confirmed (nor, to a "yes" read back, a "no" counted): the
@@ -150,7 +150,8 @@ def unclear_reply(text: str, lang: str = "en") -> bool:
     return _unexplained(text, (), {"intent": "no"}, lang) is not None
 
 
-def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str) -> tuple[Any, bool] | None:
+def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str,
+                 only_contradiction: bool = False) -> tuple[Any, bool] | None:
     """A reply to the read-back of a "no" that is no clear yes, no or answer (issue 20): not
     understood, so the read-back again (bounded), never a new answer. Two kinds, both how
     Whisper tiny.en heard "yes, that's right" on the tune split:
@@ -169,8 +170,8 @@ def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str) -> 
     plain = interpret(text, topic=topics, expects="yesno", lang=lang)
     if plain.intent == "unsure" and plain.confidence <= CONF_CONFLICT:
         return UNKNOWN, False
-    if plain.intent != "yes" or plain.confidence >= READ_BACK_PLAIN or _hedged(text, lang):
-        return None
+    if only_contradiction or plain.intent != "yes" or plain.confidence >= READ_BACK_PLAIN or _hedged(text, lang):
+        return None  # (a reply of read-back words only, "yes, and correct", is explained by them)
     data = language(lang)
     toks = [t for t in data.tokens(text) if t != BOUNDARY]
     yes_words = {w for w in (*data.answers["yes"].get("strong", ()), *data.answers["yes"].get("weak", ()))
