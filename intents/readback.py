@@ -170,13 +170,32 @@ def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str,
     plain = interpret(text, topic=topics, expects="yesno", lang=lang)
     if plain.intent == "unsure" and plain.confidence <= CONF_CONFLICT:
         return UNKNOWN, False
-    if only_contradiction or plain.intent != "yes" or plain.confidence >= READ_BACK_PLAIN or _hedged(text, lang):
+    if only_contradiction or plain.intent != "yes":
         return None  # (a reply of read-back words only, "yes, and correct", is explained by them)
     data = language(lang)
     toks = [t for t in data.tokens(text) if t != BOUNDARY]
     yes_words = {w for w in (*data.answers["yes"].get("strong", ()), *data.answers["yes"].get("weak", ()))
                  if " " not in w}
-    return (UNKNOWN, False) if toks and toks[0] in yes_words else None
+    if not toks or toks[0] not in yes_words:
+        return None
+    # What follows the yes-word(s), hedges and other yes-words taken out, must itself be a plain yes to
+    # the sign ("yes, I have", "yes, a bit") for the reply to be a new answer: "Yes, I'm not alive.",
+    # "Yes, I think I've tried the yes" (tiny.en in babble, tune split) are not.
+    # whole words as said: Korean "있어요" must not split into "있어" + "요" (_unhedged joins tokens)
+    words = (_unhedged(text, lang) if _hedged(text, lang) else str(text)).split()
+
+    def yes_word(w: str) -> bool:
+        toks = [t for t in data.tokens(w) if t != BOUNDARY]
+        return bool(toks) and all(t in yes_words for t in toks)
+
+    while words and yes_word(words[0]):
+        words.pop(0)
+    while words and yes_word(words[-1]):
+        words.pop()
+    if not words:
+        return None
+    said = interpret(" ".join(words), topic=topics, expects="yesno", lang=lang)
+    return None if said.intent == "yes" and said.confidence >= READ_BACK_PLAIN else (UNKNOWN, False)
 
 
 YES_AFTER_NO = 0.6  # the typed read-back threshold: a "yes" under it after a no-word is not taken

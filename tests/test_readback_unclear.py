@@ -46,6 +46,9 @@ UNCLEAR = [
     ("en", "Yes, not right."), ("en", "Yeah, I guess not right, yeah."), ("en", "yes that not correct yes"),
     ("es", "Sí, mesa verde."), ("es", "sí, no es correcto"), ("es", "Sí, no, claro que no."),
     ("ko", "네 무슨 가방"), ("ko", "네 무슨 맞아"),
+    # a yes-word, then words that are no yes to the sign by themselves, hedged or not
+    ("en", "Yes, I'm not awake."), ("en", "Yes, I think I've tried it, yes."), ("en", "yeah I bought a kite"),
+    ("es", "Sí, compré una cometa."),
 ]
 
 
