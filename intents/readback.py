@@ -133,7 +133,7 @@ def read_reply(text: str, topics: Any, expects: str, confirm: dict[str, Any], la
     if readback_only(text, lang) or readback_only(_unhedged(text, lang), lang):
         # "Yes, I think that's right, yes": about the read-back, hedge and all, not a new "yes";
         # "yes, not right" (Whisper's "yes, that's right") contradicts itself: not understood
-        return _unexplained(text, topics, confirm, lang) or (_mixed(text, i, lang, heard), False)
+        return _unexplained(text, topics, confirm, lang, only_contradiction=True) or (_mixed(text, i, lang, heard), False)
     if rejects(text, lang) and i.intent != "yes":
         # "No no, I didn't say that, you misheard me" to "So you have NOT had a fever": a rejection of
         # the read-back, never that "no" confirmed (nor, to a "yes" read back, a "no" counted): the
@@ -159,7 +159,8 @@ def unclear_reply(text: str, lang: str = "en") -> bool:
     return _unexplained(text, (), {"intent": "no"}, lang) is not None
 
 
-def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str) -> tuple[Any, bool] | None:
+def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str,
+                 only_contradiction: bool = False) -> tuple[Any, bool] | None:
     """A reply to the read-back of a "no" that is no clear yes, no or answer (issue 20): not
     understood, so the read-back again (bounded), never a new answer. Two kinds, both how
     Whisper tiny.en heard "yes, that's right" on the tune split:
@@ -178,13 +179,32 @@ def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str) -> 
     plain = interpret(text, topic=topics, expects="yesno", lang=lang)
     if plain.intent == "unsure" and plain.confidence <= CONF_CONFLICT:
         return UNKNOWN, False
-    if plain.intent != "yes" or plain.confidence >= READ_BACK_PLAIN or _hedged(text, lang):
-        return None
+    if only_contradiction or plain.intent != "yes":
+        return None  # (a reply of read-back words only, "yes, and correct", is explained by them)
     data = language(lang)
     toks = [t for t in data.tokens(text) if t != BOUNDARY]
     yes_words = {w for w in (*data.answers["yes"].get("strong", ()), *data.answers["yes"].get("weak", ()))
                  if " " not in w}
-    return (UNKNOWN, False) if toks and toks[0] in yes_words else None
+    if not toks or toks[0] not in yes_words:
+        return None
+    # What follows the yes-word(s), hedges and other yes-words taken out, must itself be a plain yes to
+    # the sign ("yes, I have", "yes, a bit") for the reply to be a new answer: "Yes, I'm not alive.",
+    # "Yes, I think I've tried the yes" (tiny.en in babble, tune split) are not.
+    # whole words as said: Korean "있어요" must not split into "있어" + "요" (_unhedged joins tokens)
+    words = (_unhedged(text, lang) if _hedged(text, lang) else str(text)).split()
+
+    def yes_word(w: str) -> bool:
+        toks = [t for t in data.tokens(w) if t != BOUNDARY]
+        return bool(toks) and all(t in yes_words for t in toks)
+
+    while words and yes_word(words[0]):
+        words.pop(0)
+    while words and yes_word(words[-1]):
+        words.pop()
+    if not words:
+        return None
+    said = interpret(" ".join(words), topic=topics, expects="yesno", lang=lang)
+    return None if said.intent == "yes" and said.confidence >= READ_BACK_PLAIN else (UNKNOWN, False)
 
 
 

@@ -46,6 +46,9 @@ UNCLEAR = [
     ("en", "Yes, not right."), ("en", "Yeah, I guess not right, yeah."), ("en", "yes that not correct yes"),
     ("es", "Sí, mesa verde."), ("es", "sí, no es correcto"), ("es", "Sí, no, claro que no."),
     ("ko", "네 무슨 가방"), ("ko", "네 무슨 맞아"),
+    # a yes-word, then words that are no yes to the sign by themselves, hedged or not
+    ("en", "Yes, I'm not awake."), ("en", "Yes, I think I've tried it, yes."), ("en", "yeah I bought a kite"),
+    ("es", "Sí, compré una cometa."),
 ]
 
 
@@ -158,3 +161,22 @@ def test_the_summary_is_confirmed_only_by_a_sure_yes(yes_confidence, confirmed):
             c.tap(q.expects, {"number": 40.0, "duration": 1.0}[q.expects])
     assert c.result is not None and c.result.disposition == "self_care"
     assert ("bladder_bowel" in c.result.unconfirmed) is not confirmed
+
+
+@pytest.mark.parametrize("lang, said", [("en", "Yes, and correct."), ("en", "yeah and that's true"),
+                                        ("en", "Yes, and that is right."), ("es", "sí, y es correcto"),
+                                        ("es", "sí, y es verdad")])
+def test_a_confirmation_joined_by_and_confirms_the_no(lang, said):
+    """"Yes, and that's right." (how tiny.en heard "yes, that's right" in babble, tune split) is about
+    the read-back: it confirms the "no", never a new "yes" to the warning sign (an emergency)."""
+    c = _read_back(lang)
+    reply = _hear(c, said, confidence=0.9)
+    assert reply.result is None and c.question.node != "bladder_bowel", (said, reply.speech)
+    assert [r.intent for r in _log(c)] == ["no"], (said, _log(c))
+
+
+@pytest.mark.parametrize("said", ["yes, and I have", "yes and I do have that"])
+def test_and_before_a_yes_to_the_sign_still_counts(said):
+    c = _read_back("en")
+    reply = _hear(c, said, confidence=0.9)
+    assert reply.result is not None and reply.result.disposition == "emergency", said
