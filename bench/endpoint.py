@@ -418,7 +418,9 @@ def main() -> int:
                     ack=early is not None and early.ack and early.thread is not None,
                     checked=c.cross_checks - 0, late=c.cross_checks_late, cut=wait < -0.05,
                     less=urgency(c, node, reply) < typed, no=c.tree.nodes[node].red_flag and typed == 0,
-                    continued=len(seen.of(Continued)), heard=t.text, early_s=next((e.at - true_end for e in reversed(seen.of(RepliedEarly))), None))
+                    continued=len(seen.of(Continued)),
+                    continued_after=[round((e.at - r.at) * 1000) for r, e in zip(seen.of(RepliedEarly), seen.of(Continued))],
+                    heard=t.text, early_s=next((e.at - true_end for e in reversed(seen.of(RepliedEarly))), None))
                 rows.append(row)
                 if args.verbose:
                     print(f"  {rule:14} {label:36} heard {t.text!r:20} wait {wait * 1000:5.0f} lag "
@@ -428,7 +430,8 @@ def main() -> int:
                           f"{'' if row.early_s is None else f' (early words at {row.early_s * 1000:.0f} ms)'}"
                           f"{' CUT' if row.cut else ''}{' LESS URGENT' if row.cut and row.less else ''}"
                           f"{' (cross-check late)' if row.late else ''}"
-                          f"{f' continued x{row.continued}' if row.continued else ''}", flush=True)
+                          f"{f' continued x{row.continued} (ms after the early words: {row.continued_after})' if row.continued else ''}",
+                          flush=True)
     for sp in speakers.values():
         sp.close()
 
