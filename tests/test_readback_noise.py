@@ -66,8 +66,11 @@ def test_typed_replies_are_read_as_before():
     """Typed words are all meant: "네, 그쪽은 아무 문제 없어요" is no grammar's noise. ("네 무슨 맞아"
     typed is not understood too since the merge with issue 20's English rule: a yes-word, then
     words nothing explains, to the read-back of a "no" — intents.readback._unexplained.)"""
-    assert read_reply("네 만 이에요", TOPICS, "yesno", NO_READ_BACK, "ko")[0].intent == "yes"
-    assert read_reply("네 만 이에요", TOPICS, "yesno", NO_READ_BACK, "ko", heard=True)[0].intent == "unknown"
+    assert read_reply("네 가 있어요", TOPICS, "yesno", NO_READ_BACK, "ko")[0].intent == "yes"
+    assert read_reply("네 가 있어요", TOPICS, "yesno", NO_READ_BACK, "ko", heard=True)[0].intent == "unknown"
+    # and a no-word with noise heard is "not right" (the question again), typed a "no" said again
+    assert read_reply("아니요 주세요", TOPICS, "yesno", NO_READ_BACK, "ko")[1] is True
+    assert read_reply("아니요 주세요", TOPICS, "yesno", NO_READ_BACK, "ko", heard=True)[1] is False
     # a yes and a no side by side, typed, to the read-back of a "no": not understood (the read-back
     # again), as "Yes, not right." in English (intents.readback._unexplained), never a new answer
     assert read_reply("네 아니요", TOPICS, "yesno", NO_READ_BACK, "ko")[0].intent == "unknown"
