@@ -157,14 +157,20 @@ def test_without_a_speaker_or_when_turned_off_the_answer_is_heard_as_before(tmp_
     assert end.decided_s - end.speech_end_s < config.listen.trailing_silence_s  # the whole-answer wait
 
 
-def test_deaf_frames_are_neither_voice_nor_silence():
-    """While the assistant's own voice plays the answer cannot end; after it, silence must be heard too."""
+def speaking():
+    """An endpointer 0.4 s into an answer (trailing 0.6 s, heard silence 0.2 s), a loud and a quiet 20 ms frame."""
     ep = Endpointer(RATE, EndpointConfig(trailing_silence_s=0.6, heard_silence_s=0.2))
     frame = RATE // 50
     loud = (np.sin(np.arange(frame) / 3) * 3000).astype(np.int16)
     quiet = np.zeros(frame, np.int16)
     events = [ep.push(quiet) for _ in range(10)] + [ep.push(loud) for _ in range(20)]
     assert "speech" in events
+    return ep, loud, quiet
+
+
+def test_deaf_frames_are_neither_voice_nor_silence():
+    """While the assistant's own voice plays the answer cannot end; after it, silence must be heard too."""
+    ep, loud, quiet = speaking()
     events = [ep.push(quiet) for _ in range(10)]          # 0.2 s of silence
     events += [ep.push(loud, deaf=True) for _ in range(40)]  # 0.8 s of the assistant's voice
     assert END not in events  # 1.0 s after the voice, but none of the last 0.8 s could be judged
@@ -176,12 +182,7 @@ def test_deaf_frames_are_neither_voice_nor_silence():
 def test_over_the_early_words_with_a_canceller_voice_counts_but_quiet_is_no_silence():
     """The canceller also turns the person down while the assistant speaks (AEC3's double talk), so a
     continuation said over the acknowledgement can look quiet: that quiet must not end a "no"."""
-    ep = Endpointer(RATE, EndpointConfig(trailing_silence_s=0.6, heard_silence_s=0.2))
-    frame = RATE // 50
-    loud = (np.sin(np.arange(frame) / 3) * 3000).astype(np.int16)
-    quiet = np.zeros(frame, np.int16)
-    events = [ep.push(quiet) for _ in range(10)] + [ep.push(loud) for _ in range(20)]
-    assert "speech" in events
+    ep, loud, quiet = speaking()
     voice_end = ep.last_voice
     events = [ep.push(quiet, own_voice=True) for _ in range(40)]  # 0.8 s of quiet under "Okay."
     assert END not in events and ep.last_voice == voice_end
