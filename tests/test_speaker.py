@@ -287,3 +287,21 @@ def test_a_stop_just_as_a_sentence_starts_playing_still_stops_it():
         sp.close()
     assert events == ["play", "stop"]  # cut at once, and the second sentence never played
     assert card.blocks == 1
+
+
+def test_after_a_stopped_say_the_player_plays_again():
+    card, player, sp = _card_speaker()
+    cut = []
+
+    def stop_the_first(kind, at, *a):
+        if kind == "play" and not cut:
+            cut.append(at)
+            threading.Thread(target=sp.stop).start()
+    card.listeners.append(stop_the_first)
+    try:
+        sp.say(TWO)
+        before = card.blocks
+        player.play(np.zeros(4800, np.int16), 48000)  # played directly (a bench's own sound)
+    finally:
+        sp.close()
+    assert card.blocks == before + 1

@@ -498,6 +498,8 @@ class Speaker(contracts.Speaker):
         finally:
             with self._state:
                 self._saying -= 1
+                if not self._saying and hasattr(self.player, "arm"):
+                    self.player.arm()  # a stop belongs to the say() it stopped: the player plays again
 
     def _say(self, text: str, stops: int) -> None:
         start = time.perf_counter()

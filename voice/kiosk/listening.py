@@ -194,7 +194,10 @@ class KioskListener:
                     self._prepare(self._runner(recognizer))
                 if recognizer is not None and self._question_open():
                     try:
-                        heard = self.ears.listen_while(self._busy, self.speaker.stop, cancelled=self._stop)
+                        # re-checked every chunk: a tap can close the question while it is said, and
+                        # the outcome queued then (an emergency instruction) must never be cut
+                        heard = self.ears.listen_while(lambda: self._busy() and self._question_open(),
+                                                       self._stop_question, cancelled=self._stop)
                     except DeviceLost:
                         self._recover(source)
                         continue
@@ -233,6 +236,15 @@ class KioskListener:
         with d._lock:
             c = d.conversation
             return d.mode == SESSION and c is not None and c.question is not None and not c.finished
+
+    def _stop_question(self) -> None:
+        """Cut what is being said, if it is still the question (under the driver's lock, so an outcome
+        queued meanwhile is never dropped)."""
+        d = self.driver
+        with d._lock:
+            c = d.conversation
+            if d.mode == SESSION and c is not None and c.question is not None and not c.finished:
+                self.speaker.stop()
 
     def _prepare(self, runner: TurnRunner) -> None:
         with self.driver._lock:
