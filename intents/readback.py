@@ -156,7 +156,8 @@ READ_BACK_PLAIN = 0.85
 def unclear_reply(text: str, lang: str = "en") -> bool:
     """Whether a reply to a read-back that lists answers lowering the urgency (the summary
     read-back before the result) is no clear yes or no: see ``_unexplained``."""
-    return _unexplained(text, (), {"intent": "no"}, lang) is not None
+    only = readback_only(text, lang) or readback_only(_unhedged(text, lang), lang)  # "Yes, and that's right."
+    return _unexplained(text, (), {"intent": "no"}, lang, only_contradiction=only) is not None
 
 
 def _unexplained(text: str, topics: Any, confirm: dict[str, Any], lang: str,

@@ -136,8 +136,9 @@ def test_an_unclear_reply_to_the_summary_read_back_gives_the_result_with_its_saf
     assert [r.node for r in c.session.log].count("bladder_bowel") == 1  # not asked again
 
 
+@pytest.mark.parametrize("said", ["yes", "Yes, and correct."])
 @pytest.mark.parametrize("yes_confidence, confirmed", [(0.95, True), ("medium", False)])
-def test_the_summary_is_confirmed_only_by_a_sure_yes(yes_confidence, confirmed):
+def test_the_summary_is_confirmed_only_by_a_sure_yes(yes_confidence, confirmed, said):
     """A "yes" to the summary read-back confirms the answers it lists only when it is itself heard
     at or over accept_from; one heard less surely gives the same result, naming them in the safety net."""
     from voice.asr import confirmation_tiers, read_back_thresholds
@@ -150,7 +151,7 @@ def test_the_summary_is_confirmed_only_by_a_sure_yes(yes_confidence, confirmed):
         if c.finished or q is None or c.result is not None:
             break
         if q.confirm and q.confirm.get("intent") == "summary":
-            _hear(c, "yes", medium if yes_confidence == "medium" else yes_confidence)
+            _hear(c, said, medium if yes_confidence == "medium" else yes_confidence)
         elif q.node == "start":
             c.tap("yes")
         elif q.node == "bladder_bowel":
