@@ -16,26 +16,12 @@ import os
 import numpy as np
 import pytest
 
+from bench.endpoint import at
 from standins.microphone import ScriptedSource
 from standins.speech import synth
 from voice.echo import EchoCancelledSource, EchoCanceller, ReferenceTap, available
 
 pytestmark = [pytest.mark.skipif(available() is not None, reason="needs pywebrtc-audio"), pytest.mark.slow]
-
-
-def _at(tree, config, node):
-    """The conversation at ``node`` (started, every question before it answered typed)."""
-    from voice.conversation import Conversation
-
-    c = Conversation.from_config(tree, config)
-    c.start()
-    c.tap("yes")
-    for _ in range(30):
-        if c.question.node == node:
-            return c
-        c.tap({"age": "number", "duration": "duration"}.get(c.question.node, "no"),
-              {"age": 40, "duration": 2.0}.get(c.question.node))
-    raise AssertionError(f"never reached {node}")
 
 
 def test_with_nothing_played_the_canceller_only_high_passes_and_delays(tmp_path):
@@ -86,7 +72,7 @@ def test_an_answer_through_the_canceller_with_nothing_played_is_understood_as_fr
     for cancelled in (False, True):
         mic = ScriptedSource([wav], sample_rate=48000, lead_s=0.6, noise_dbfs=-55)
         source = EchoCancelledSource(mic, EchoCanceller(ReferenceTap())) if cancelled else mic
-        reply = TurnRunner(rec, source, config.listen).take_turn(_at(tree, config, node))
+        reply = TurnRunner(rec, source, config.listen).take_turn(at(tree, node, config))
         heard = next(e for e in reply.events if isinstance(e, Heard))
         understood.append((heard.intent, heard.value))
     assert understood[0][0] in ("yes", "no")  # the plain microphone understood it (the answer is fit to compare)
